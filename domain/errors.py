@@ -1,0 +1,75 @@
+"""Refusals of the domain, each with the contract's problem slug and HTTP status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command was refused. ``slug`` names the problem type (``/problems/<slug>``)."""
+
+    slug = "conflict"
+    status = 409
+    title = "Conflit"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+
+
+def _error(name: str, slug: str, status: int, title: str) -> type[DomainError]:
+    return type(name, (DomainError,), {"slug": slug, "status": status, "title": title})
+
+
+ValidationError = _error("ValidationError", "validation-error", 400, "Requête invalide")
+NotFound = _error("NotFound", "not-found", 404, "Ressource introuvable")
+Forbidden = _error("Forbidden", "forbidden", 403, "Accès refusé")
+AlreadyExists = _error("AlreadyExists", "already-exists", 409, "Existe déjà")
+InsufficientEligibleFunds = _error(
+    "InsufficientEligibleFunds", "insufficient-eligible-funds", 409, "Fonds éligibles insuffisants"
+)
+UnknownCheque = _error("UnknownCheque", "unknown-cheque", 404, "Chèque inconnu")
+ChequeLocked = _error("ChequeLocked", "cheque-locked", 423, "Chèque verrouillé")
+InvalidVerificationCode = _error(
+    "InvalidVerificationCode", "invalid-verification-code", 422, "Code de vérification invalide"
+)
+ChequeCancelled = _error("ChequeCancelled", "cheque-cancelled", 410, "Chèque annulé")
+ChequeExpired = _error("ChequeExpired", "cheque-expired", 410, "Chèque expiré")
+ChequeAlreadyRedeemed = _error(
+    "ChequeAlreadyRedeemed", "cheque-already-redeemed", 409, "Chèque déjà encaissé"
+)
+ChequeAlreadySettled = _error(
+    "ChequeAlreadySettled", "cheque-already-settled", 409, "Chèque déjà remboursé"
+)
+ChequeNotRedeemed = _error("ChequeNotRedeemed", "cheque-not-redeemed", 409, "Chèque non encaissé")
+ChequeNotLocked = _error("ChequeNotLocked", "cheque-not-locked", 409, "Chèque non verrouillé")
+StructureNotAccredited = _error(
+    "StructureNotAccredited", "structure-not-accredited", 403, "Structure non habilitée"
+)
+RedemptionAlreadyReversed = _error(
+    "RedemptionAlreadyReversed", "redemption-already-reversed", 409, "Encaissement déjà annulé"
+)
+BeneficiaryErased = _error("BeneficiaryErased", "not-found", 404, "Ressource introuvable")
+IdempotencyKeyReuse = _error(
+    "IdempotencyKeyReuse", "idempotency-key-reuse", 422, "Clé d'idempotence déjà utilisée"
+)
+ConcurrencyConflict = _error(
+    "ConcurrencyConflict", "concurrency-conflict", 503, "Trop de modifications concurrentes, réessayez"
+)
+ProjectionLagging = _error(
+    "ProjectionLagging", "projection-lagging", 503, "Les vues ne sont pas encore à jour, réessayez"
+)
+
+
+def from_slug(slug: str, detail: str) -> DomainError:
+    """Rebuilds a refusal from its slug (for outcomes replayed by idempotency)."""
+    for cls in _all_subclasses(DomainError):
+        if cls.slug == slug:
+            return cls(detail)
+    return DomainError(detail)
+
+
+def _all_subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_all_subclasses(sub))
+    return out

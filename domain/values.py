@@ -1,0 +1,128 @@
+"""Value vocabularies and validators shared by the aggregates."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+
+from stdnum.fr import siret as _siret
+
+from domain.errors import ValidationError
+
+
+class FunderKind(StrEnum):
+    STATE = "state"
+    EU = "eu"
+    CAF = "caf"
+    DEPARTMENT = "department"
+    FRANCE_TRAVAIL = "france_travail"
+    CONFERENCE_FINANCEURS = "conference_financeurs"
+    EPCI = "epci"
+    MSA = "msa"
+    CARSAT = "carsat"
+    PRIVATE = "private"
+    OTHER = "other"
+
+
+class Public(StrEnum):
+    RSA = "rsa"
+    ASE_YOUNG_ADULT = "ase_young_adult"
+    SENIOR = "senior"
+    JOB_SEEKER = "job_seeker"
+    CAF_LOW_INCOME = "caf_low_income"
+    DISABILITY = "disability"
+    OTHER = "other"
+
+
+class StructureLabel(StrEnum):
+    ECLAIREURS = "eclaireurs_du_numerique"
+    FRANCE_SERVICES = "france_services"
+    CONSEILLER_NUMERIQUE = "conseiller_numerique"
+    AIDANTS_CONNECT = "aidants_connect"
+    PIX_CENTER = "pix_center"
+    OTHER = "other"
+
+
+class PrescriberKind(StrEnum):
+    CCAS = "ccas"
+    CAF = "caf"
+    FRANCE_SERVICES = "france_services"
+    DEPARTMENT = "department"
+    FRANCE_TRAVAIL = "france_travail"
+    MSA = "msa"
+    ASSOCIATION = "association"
+    OTHER = "other"
+
+
+class SessionKind(StrEnum):
+    INDIVIDUAL = "individual"
+    COLLECTIVE = "collective"
+    ADMINISTRATIVE_PROCEDURE = "administrative_procedure"
+
+
+FUNDER_CODE = re.compile(r"^[A-Z0-9-]{2,32}$")
+INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+AGE_BANDS = (
+    (0, 17, "under_18"),
+    (18, 25, "18_25"),
+    (26, 34, "26_34"),
+    (35, 44, "35_44"),
+    (45, 54, "45_54"),
+    (55, 64, "55_64"),
+    (65, 74, "65_74"),
+    (75, 200, "75_plus"),
+)
+
+
+def check_funder_code(code: str) -> str:
+    if not FUNDER_CODE.match(code):
+        raise ValidationError("Le code financeur doit comporter 2 à 32 caractères A-Z, 0-9 ou -.")
+    return code
+
+
+def check_siret(siret: str) -> str:
+    if not (len(siret) == 14 and siret.isdigit() and _siret.is_valid(siret)):
+        raise ValidationError("Le SIRET doit comporter 14 chiffres et passer le contrôle de Luhn.")
+    return siret
+
+
+def check_amount(amount_cents: int, *, allow_zero: bool = False) -> int:
+    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool):
+        raise ValidationError("Les montants sont des entiers en centimes.")
+    if amount_cents < 0 or (amount_cents == 0 and not allow_zero):
+        raise ValidationError("Le montant doit être strictement positif.")
+    return amount_cents
+
+
+def age_band(birth_year: int, on: date) -> str:
+    age = on.year - birth_year
+    if birth_year < 1900 or age < 0:
+        raise ValidationError("Année de naissance invalide.")
+    for low, high, band in AGE_BANDS:
+        if low <= age <= high:
+            return band
+    raise ValidationError("Année de naissance invalide.")
+
+
+def parse_enum_list(enum: type[StrEnum], values: list[str], what: str) -> list[str]:
+    out = []
+    for v in values:
+        try:
+            out.append(enum(v).value)
+        except ValueError:
+            raise ValidationError(f"Valeur inconnue pour {what} : {v!r}.") from None
+    return sorted(set(out))
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's last day."""
+    month_index = d.month - 1 + months
+    year, month = d.year + month_index // 12, month_index % 12 + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return date(year, month, min(d.day, day))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")

@@ -1,0 +1,75 @@
+"""The event-sourced application: one event store and notification log for the whole ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+from domain.beneficiaries import Beneficiary
+from domain.cheques import Cheque, ChequeBook
+from domain.funding import Commitment, Funder
+from domain.settlement import Settlement
+from domain.structures import Prescriber, Structure
+from ledger.access import ApiKey
+from ledger.config import DatabaseConfig
+from ledger.idempotency import IdempotencyRecord
+
+SNAPSHOT_INTERVAL = 50
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class LedgerApp(Application):
+    name = "ChequeLedger"
+    # A commitment gets an event per book; snapshots keep it as fast to load at 100 000
+    # cheques as when new (measured in bench/ and docs/benchmarks.md).
+    snapshotting_intervals = {
+        Commitment: SNAPSHOT_INTERVAL,
+        Funder: SNAPSHOT_INTERVAL,
+        Structure: SNAPSHOT_INTERVAL,
+        Cheque: SNAPSHOT_INTERVAL,
+        ChequeBook: SNAPSHOT_INTERVAL,
+        Beneficiary: SNAPSHOT_INTERVAL,
+        Prescriber: SNAPSHOT_INTERVAL,
+        Settlement: SNAPSHOT_INTERVAL,
+        ApiKey: SNAPSHOT_INTERVAL,
+        IdempotencyRecord: SNAPSHOT_INTERVAL,
+    }
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+def eventsourcing_env(config: DatabaseConfig) -> dict[str, Any]:
+    if config.kind == "sqlite":
+        assert config.sqlite_path is not None
+        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(config.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": config.dbname,
+        "POSTGRES_HOST": config.host,
+        "POSTGRES_PORT": str(config.port),
+        "POSTGRES_USER": config.user,
+        "POSTGRES_PASSWORD": config.password,
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "20",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }

@@ -1,0 +1,79 @@
+"""Where the ledger keeps its data, and its server secret."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DEFAULT_SQLITE_PATH = Path("var") / "ledger.db"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    kind: str  # "sqlite" or "postgres"
+    sqlite_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    password: str = ""
+    dbname: str = ""
+
+    @classmethod
+    def from_url(cls, url: str | None) -> DatabaseConfig:
+        if not url:
+            return cls(kind="sqlite", sqlite_path=DEFAULT_SQLITE_PATH)
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite":
+            # sqlite:///relative/path.db or sqlite:////absolute/path.db
+            path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else parsed.path
+            if not path:
+                raise ConfigurationError("LEDGER_DATABASE_URL sqlite:/// needs a file path")
+            return cls(kind="sqlite", sqlite_path=Path(unquote(path)))
+        if parsed.scheme in ("postgresql", "postgres"):
+            dbname = parsed.path.lstrip("/")
+            if not dbname:
+                raise ConfigurationError("LEDGER_DATABASE_URL postgresql://… needs a database name")
+            return cls(
+                kind="postgres",
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 5432,
+                user=unquote(parsed.username or "postgres"),
+                password=unquote(parsed.password or ""),
+                dbname=dbname,
+            )
+        raise ConfigurationError(f"Unsupported LEDGER_DATABASE_URL scheme: {parsed.scheme!r}")
+
+    def conninfo(self) -> str:
+        parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}", f"dbname={self.dbname}"]
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)
+
+    def describe(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.sqlite_path}"
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+def load_secret(db: DatabaseConfig, value: str | None = None) -> bytes:
+    """LEDGER_SECRET, or (SQLite only) a secret generated once and kept beside the database file."""
+    value = value if value is not None else os.environ.get("LEDGER_SECRET")
+    if value:
+        return value.encode()
+    if db.kind != "sqlite":
+        raise ConfigurationError("LEDGER_SECRET must be set when the ledger runs on PostgreSQL")
+    assert db.sqlite_path is not None
+    path = db.sqlite_path.with_name(db.sqlite_path.name + ".secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip().encode()

@@ -1,0 +1,143 @@
+"""The ledger's own tables (beside the event store), on SQLite or PostgreSQL, with one SQL dialect.
+
+Statements are written with ``?`` placeholders and portable SQL (``ON CONFLICT`` works on both);
+for PostgreSQL the placeholders become ``%s``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ledger.config import DatabaseConfig
+
+
+class Cursor:
+    def __init__(self, raw: Any, postgres: bool) -> None:
+        self._raw = raw
+        self._postgres = postgres
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        if self._postgres:
+            sql = sql.replace("?", "%s")
+        self._raw.execute(sql, tuple(params))
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        if self._postgres:
+            sql = sql.replace("?", "%s")
+        self._raw.executemany(sql, [tuple(r) for r in rows])
+
+    def fetchone(self) -> tuple | None:
+        row = self._raw.fetchone()
+        return tuple(row) if row is not None else None
+
+    def fetchall(self) -> list[tuple]:
+        return [tuple(r) for r in self._raw.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return self._raw.rowcount
+
+
+class Database:
+    """Connections for the ledger's own tables. ``transaction()`` is a write transaction
+    (SQLite: ``BEGIN IMMEDIATE``); ``read()`` a read-only snapshot."""
+
+    def __init__(self, config: DatabaseConfig) -> None:
+        self.config = config
+        self.postgres = config.kind == "postgres"
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._pool = None
+        if self.postgres:
+            from psycopg_pool import ConnectionPool
+
+            self._pool = ConnectionPool(config.conninfo(), min_size=1, max_size=20, open=True)
+        else:
+            assert config.sqlite_path is not None
+            config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            with self._sqlite() as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+
+    def _sqlite(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(
+                str(self.config.sqlite_path), isolation_level=None, timeout=30, check_same_thread=False
+            )
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        if self.postgres:
+            assert self._pool is not None
+            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                yield Cursor(cur, True)
+            return
+        conn = self._sqlite()
+        cur = conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            yield Cursor(cur, False)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        if self.postgres:
+            assert self._pool is not None
+            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+                yield Cursor(cur, True)
+            return
+        conn = self._sqlite()
+        cur = conn.cursor()
+        cur.execute("BEGIN")
+        try:
+            yield Cursor(cur, False)
+        finally:
+            conn.execute("COMMIT")
+
+    def script(self, statements: Sequence[str]) -> None:
+        with self.transaction() as cur:
+            for statement in statements:
+                cur.execute(statement)
+
+    def checkpoint(self) -> None:
+        """SQLite: move the WAL into the main file and truncate it, so erased bytes leave the WAL."""
+        if not self.postgres:
+            self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def compact(self, table: str) -> None:
+        """Make deleted rows of ``table`` unrecoverable from the database files.
+
+        SQLite: ``secure_delete`` already zeroed the freed cells; truncating the WAL drops old
+        frames. PostgreSQL: ``VACUUM FULL`` rewrites the table into a new file without them."""
+        if self.postgres:
+            assert self._pool is not None
+            with self._pool.connection() as conn:
+                conn.autocommit = True
+                conn.execute(f"VACUUM FULL {table}")
+                conn.autocommit = False
+        else:
+            self.checkpoint()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,238 @@
+"""A realistic Drôme data set: the fund's funders, conventions, structures, prescribers,
+beneficiaries, books, redemptions over the year, a settlement and an expiry run.
+
+Runs through the ledger's own commands (no shortcut), with a clock that walks through 2026 so
+sessions spread over quarters. Personal data is invented.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from stdnum import luhn
+
+from domain import errors
+from domain.ids import natural_id
+from ledger import types as t
+from ledger.ledger import Ledger
+
+ADMIN = t.Actor(role="admin", key_id="demo")
+
+FUNDERS = [
+    ("ETAT26", "État – Préfecture de la Drôme (France Numérique Ensemble)", "state"),
+    ("FSE-PLUS", "Union européenne – FSE+", "eu"),
+    ("CAF26", "Caisse d'allocations familiales de la Drôme", "caf"),
+    ("DEPT26", "Département de la Drôme", "department"),
+    ("FT26", "France Travail Drôme", "france_travail"),
+    ("CFPPA26", "Conférence des financeurs de la prévention de la perte d'autonomie", "conference_financeurs"),
+    ("VRA", "Valence Romans Agglo", "epci"),
+]
+
+# code, reference, euros, from, until, publics, territory, priority
+COMMITMENTS = [
+    ("ETAT26", "FNE-2026-S1", 6_000, date(2026, 1, 1), date(2026, 6, 30), [], [], 5),
+    ("CAF26", "CAF-2026-INCLUSION", 8_000, date(2026, 1, 1), date(2026, 12, 31), ["caf_low_income", "rsa"], [], 10),
+    ("CFPPA26", "CFPPA-2026-SENIORS", 6_000, date(2026, 1, 1), date(2026, 12, 31), ["senior"], [], 10),
+    ("FT26", "FT-2026-RETOUR-EMPLOI", 4_000, date(2026, 1, 1), date(2026, 12, 31), ["job_seeker"], [], 20),
+    ("FSE-PLUS", "FSE-2026-0042", 10_000, date(2026, 1, 1), date(2027, 6, 30), ["rsa", "job_seeker", "ase_young_adult"], [], 30),
+    ("VRA", "VRA-2026-QUARTIERS", 3_000, date(2026, 1, 1), date(2026, 12, 31), [], ["26362", "26281"], 50),
+    ("DEPT26", "DEPT-2026-CHEQUE-NUM", 20_000, date(2026, 1, 1), date(2027, 12, 31), [], [], 100),
+]
+
+PAYMENTS = [
+    ("ETAT26", 6_000, date(2026, 2, 3), "Arrêté préfectoral 2026-118"),
+    ("CAF26", 4_000, date(2026, 3, 2), "Versement 1/2 convention CAF"),
+    ("CFPPA26", 6_000, date(2026, 2, 20), "Notification CFPPA 2026"),
+    ("FSE-PLUS", 3_000, date(2026, 4, 15), "Avance FSE+ 30 %"),
+    ("DEPT26", 10_000, date(2026, 1, 20), "Délibération CP 2026-01"),
+    ("VRA", 3_000, date(2026, 5, 5), "Fonds de concours VRA"),
+]
+
+# name, commune, labels
+STRUCTURES = [
+    ("Fab'At – Éclaireurs du numérique", "26362", ["eclaireurs_du_numerique", "pix_center"]),
+    ("Espace Social et Culturel du Diois", "26113", ["france_services", "conseiller_numerique"]),
+    ("France services de Nyons", "26220", ["france_services", "aidants_connect"]),
+    ("Centre social Coluche – Romans-sur-Isère", "26281", ["conseiller_numerique"]),
+    ("Médiathèque de Crest", "26108", ["conseiller_numerique", "eclaireurs_du_numerique"]),
+]
+
+PRESCRIBERS = [
+    ("CCAS de Valence", "ccas", "26362"),
+    ("CCAS de Romans-sur-Isère", "ccas", "26281"),
+    ("CAF de la Drôme – accueil de Valence", "caf", "26362"),
+    ("Centre médico-social de Die", "department", "26113"),
+    ("France Travail Montélimar", "france_travail", "26198"),
+]
+
+FIRST = ["Camille", "Nadia", "Jean", "Fatima", "Lucas", "Odette", "Mehdi", "Sylvie", "Yanis", "Josiane",
+         "Kevin", "Aïcha", "Gérard", "Léa", "Mamadou", "Christiane", "Hugo", "Monique", "Samir", "Inès"]
+LAST = ["Martin", "Bernard", "Roux", "Faure", "Blanc", "Garnier", "Chabert", "Mounier", "Reynaud", "Brun",
+        "Benali", "Diallo", "Pons", "Vidal", "Arnaud", "Chauvin", "Morel", "Girard", "Perrin", "Lambert"]
+COMMUNES = ["26362", "26362", "26281", "26113", "26220", "26108", "26198", "26235"]
+PUBLICS = [["senior"], ["rsa"], ["job_seeker"], ["caf_low_income"], ["ase_young_adult"], ["disability"],
+           ["senior", "disability"], ["rsa", "job_seeker"], ["other"]]
+THEMES = ["messagerie", "démarches CAF", "France Connect", "smartphone", "Pôle emploi / France Travail",
+          "Ameli", "impots.gouv", "visio avec la famille", "traitement de texte", "sécurité en ligne"]
+
+
+class DemoAlreadyLoaded(Exception):
+    pass
+
+
+@dataclass
+class DemoResult:
+    keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # label -> (key, org)
+    counts: dict[str, int] = field(default_factory=dict)
+    reconciliations: list[t.Reconciliation] = field(default_factory=list)
+    sample_cheque: tuple[str, str] | None = None  # an unredeemed serial and its code, to try
+
+    def report(self) -> str:
+        lines = ["Données de démonstration chargées (Drôme).", ""]
+        lines += [f"  {k}: {v}" for k, v in self.counts.items()]
+        lines += ["", "Rapprochement par financeur (centimes):"]
+        for r in self.reconciliations:
+            lines.append(
+                f"  {r.funder_code:<9} engagé {r.committed_cents:>9} = disponible {r.available_cents:>9}"
+                f" + réservé {r.reserved_cents:>8} + encaissé {r.redeemed_cents:>8} + payé {r.paid_cents:>8}"
+                f"  | reçu {r.received_cents:>9} | libéré {r.released_cents:>7} | équilibré: {'oui' if r.balanced else 'NON'}"
+            )
+        lines += ["", "API keys (one per role; shown once):"]
+        for label, (key, org) in self.keys.items():
+            lines.append(f"  {label:<12} {key}" + (f"   (org {org})" if org else ""))
+        if self.sample_cheque:
+            lines += ["", f"A cheque to redeem with the structure key: serial {self.sample_cheque[0]}, code {self.sample_cheque[1]}"]
+        return "\n".join(lines)
+
+
+class WalkingClock:
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+def siret_for(n: int) -> str:
+    base = f"{80000000 + n * 7919:09d}0001"
+    return base + luhn.calc_check_digit(base)
+
+
+def load_demo(ledger: Ledger, seed: int = 2026) -> DemoResult:
+    if ledger._exists(natural_id("funder", "DEPT26")):
+        raise DemoAlreadyLoaded("Les données de démonstration sont déjà chargées dans cette base.")
+    rng = random.Random(seed)
+    real_clock = ledger.clock
+    end = real_clock()
+    clock = WalkingClock(date(2026, 1, 5))
+    ledger.clock = clock
+    result = DemoResult()
+    try:
+        _load(ledger, rng, clock, end, result)
+    finally:
+        ledger.clock = real_clock
+    result.reconciliations = [ledger.reconciliation(ADMIN, code) for code, _, _ in FUNDERS]
+    return result
+
+
+def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, result: DemoResult) -> None:
+    for code, name, kind in FUNDERS:
+        ledger.create_funder(ADMIN, t.NewFunder(code=code, name=name, kind=kind))
+    for code, ref, euros, start, until, publics, territory, priority in COMMITMENTS:
+        ledger.sign_commitment(
+            ADMIN,
+            t.NewCommitment(
+                funder_code=code, reference=ref, amount_cents=euros * 100, valid_from=start, valid_until=until,
+                eligible_publics=publics, territory=territory, priority=priority,
+            ),
+        )
+    for code, euros, on, ref in PAYMENTS:
+        ledger.receive_payment(ADMIN, code, t.NewPayment(amount_cents=euros * 100, received_on=on, reference=ref))
+    structures = [
+        ledger.register_structure(
+            ADMIN, t.NewStructure(siret=siret_for(i), name=name, commune_insee=insee, labels=labels)
+        )
+        for i, (name, insee, labels) in enumerate(STRUCTURES)
+    ]
+    prescribers = [
+        ledger.register_prescriber(ADMIN, t.NewPrescriber(name=name, kind=kind, commune_insee=insee))
+        for name, kind, insee in PRESCRIBERS
+    ]
+    books = 0
+    open_cheques: list[tuple[t.IssuedCheque, t.StructureOut, date]] = []
+    beneficiaries = 0
+    # Each fortnight of the year: new beneficiaries get books, earlier cheques are redeemed.
+    day = date(2026, 1, 5)
+    while day <= end:
+        clock.today = day
+        for _ in range(rng.randint(1, 3)):
+            p = rng.choice(prescribers)
+            actor = t.Actor(role="prescriber", org=str(p.id))
+            b = ledger.register_beneficiary(
+                actor,
+                t.NewBeneficiary(
+                    first_name=rng.choice(FIRST), last_name=rng.choice(LAST), birth_year=rng.randint(1940, 2006),
+                    commune_insee=rng.choice(COMMUNES), publics=rng.choice(PUBLICS),
+                    phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                ),
+            )
+            beneficiaries += 1
+            try:
+                book = ledger.issue_book(actor, t.NewChequeBook(beneficiary_id=b.id, count=rng.choice([5, 10])))
+            except errors.InsufficientEligibleFunds:
+                continue
+            books += 1
+            near = [s for s in structures if s.commune_insee == b.commune_insee] or structures
+            open_cheques += [(c, rng.choice(near), day) for c in book.cheques]
+        rng.shuffle(open_cheques)
+        keep = []
+        for cheque, structure, issued_on in open_cheques:
+            if rng.random() < 0.35:
+                session_day = day - timedelta(days=rng.randint(0, 6))
+                try:
+                    ledger.redeem(
+                        t.Actor(role="structure", org=str(structure.id)),
+                        t.NewRedemption(
+                            serial=cheque.serial, code=cheque.code,
+                            session=t.Session(
+                                date=max(session_day, issued_on),
+                                kind=rng.choice(["individual", "individual", "collective", "administrative_procedure"]),
+                                duration_minutes=rng.choice([30, 45, 60, 90, 120]),
+                                themes=rng.sample(THEMES, rng.randint(1, 3)),
+                            ),
+                        ),
+                    )
+                except errors.DomainError:
+                    pass
+            else:
+                keep.append((cheque, structure, issued_on))
+        open_cheques = keep
+        if day.month == 7 and day.day <= 14:
+            ledger.expire(ADMIN, t.NewExpiry(as_of=date(2026, 7, 1)))
+        if day.month == 10 and day.day <= 14:
+            ledger.settle(ADMIN, t.NewSettlement(through=date(2026, 9, 30)))
+        day += timedelta(days=14)
+    clock.today = end
+    for label, role, org in [
+        ("admin", "admin", None),
+        ("prescriber", "prescriber", str(prescribers[0].id)),
+        ("structure", "structure", str(structures[0].id)),
+        ("funder", "funder", "DEPT26"),
+        ("observatory", "observatory", None),
+    ]:
+        key = ledger.create_api_key(ADMIN, t.NewApiKey(role=role, org=org))
+        result.keys[label] = (key.key or "", org)
+    for cheque, structure, _ in open_cheques:
+        if structure.id == structures[0].id and cheque.valid_until >= end:
+            result.sample_cheque = (cheque.serial, cheque.code)
+            break
+    result.counts = {
+        "financeurs": len(FUNDERS),
+        "conventions": len(COMMITMENTS),
+        "structures": len(structures),
+        "prescripteurs": len(prescribers),
+        "bénéficiaires": beneficiaries,
+        "carnets": books,
+    }

@@ -1,0 +1,141 @@
+"""What funders come for: reconciliation as of any day, and the journal of postings behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from uuid import UUID
+
+from domain import errors
+from domain.funding import Commitment, Funder
+from domain.ids import natural_id
+from ledger import types as t
+from ledger.service import LedgerCore
+from projections.ledger_views import end_of_day_utc
+
+ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
+MAX_PAGE = 1000
+
+
+class FunderQueries(LedgerCore):
+    def reconciliation(self, actor: t.Actor, code: str, as_of: date | None = None) -> t.Reconciliation:
+        self._require(actor, "funder")
+        self._require_org(actor, code)
+        self._load(natural_id("funder", code), Funder, "Financeur")
+        today = self.today()
+        current = as_of is None or as_of >= today
+        as_of = as_of or today
+        # Today or later: every event so far. A past day: events recorded before that day ended.
+        cutoff = "9999" if current else end_of_day_utc(as_of)
+        self._fresh_views()
+        with self.db.read() as cur:
+            commitments = cur.execute(
+                "SELECT id, reference, amount_cents FROM commitment_index WHERE funder_code = ? AND signed_at < ?"
+                " ORDER BY signed_at, id",
+                (code, cutoff),
+            ).fetchall()
+            postings = cur.execute(
+                "SELECT commitment_id, debit, credit, SUM(amount_cents) FROM journal"
+                " WHERE funder_code = ? AND at < ? GROUP BY commitment_id, debit, credit",
+                (code, cutoff),
+            ).fetchall()
+            received = cur.execute(
+                "SELECT COALESCE(SUM(amount_cents), 0) FROM funder_payments WHERE funder_code = ? AND at < ?",
+                (code, cutoff),
+            ).fetchone()
+            by_status = cur.execute(
+                "SELECT commitment_id, status, SUM(face_value_cents) FROM cheque_index WHERE funder_code = ?"
+                " GROUP BY commitment_id, status",
+                (code,),
+            ).fetchall()
+        balance: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACCOUNTS, 0))
+        released: dict[str, int] = defaultdict(int)
+        for commitment_id, debit, credit, amount in postings:
+            balance[commitment_id][debit] -= int(amount)
+            balance[commitment_id][credit] += int(amount)
+            if debit == "reserved" and credit == "available":
+                released[commitment_id] += int(amount)
+        status_sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for commitment_id, status, amount in by_status:
+            status_sums[commitment_id][status] += int(amount)
+
+        figures, balanced = [], True
+        for commitment_id, reference, amount_cents in commitments:
+            b = balance[commitment_id]
+            f = t.CommitmentFigures(
+                id=UUID(commitment_id),
+                reference=reference,
+                committed_cents=-b["funder"],
+                available_cents=b["available"],
+                reserved_cents=b["reserved"],
+                redeemed_cents=b["redeemed"],
+                paid_cents=b["paid"],
+                released_cents=released[commitment_id],
+            )
+            balanced &= f.committed_cents == int(amount_cents)
+            balanced &= f.committed_cents == f.available_cents + f.reserved_cents + f.redeemed_cents + f.paid_cents
+            if current:
+                # Today's figures must also agree with the command side and the cheque index.
+                aggregate = self._load(UUID(commitment_id), Commitment, "Convention")
+                s = status_sums[commitment_id]
+                balanced &= aggregate.available_cents == f.available_cents
+                balanced &= aggregate.released_cents == f.released_cents
+                balanced &= s["issued"] + s["locked"] == f.reserved_cents
+                balanced &= s["redeemed"] == f.redeemed_cents and s["settled"] == f.paid_cents
+            figures.append(f)
+
+        def total(name: str) -> int:
+            return sum(getattr(f, name) for f in figures)
+
+        return t.Reconciliation(
+            funder_code=code,
+            as_of=as_of,
+            committed_cents=total("committed_cents"),
+            received_cents=int(received[0]) if received else 0,
+            available_cents=total("available_cents"),
+            reserved_cents=total("reserved_cents"),
+            redeemed_cents=total("redeemed_cents"),
+            paid_cents=total("paid_cents"),
+            released_cents=total("released_cents"),
+            balanced=bool(balanced),
+            commitments=figures,
+        )
+
+    def journal(self, actor: t.Actor, code: str, limit: int = 100, cursor: str | None = None) -> t.PostingPage:
+        self._require(actor, "funder")
+        self._require_org(actor, code)
+        self._load(natural_id("funder", code), Funder, "Financeur")
+        if not 1 <= limit <= MAX_PAGE:
+            raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
+        after = (0, -1)
+        if cursor:
+            try:
+                position, seq = cursor.split(".")
+                after = (int(position), int(seq))
+            except ValueError:
+                raise errors.ValidationError("Curseur invalide.") from None
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT position, seq, at, event_id, kind, commitment_id, debit, credit, amount_cents, serial,"
+                " structure_id FROM journal WHERE funder_code = ? AND (position > ? OR (position = ? AND seq > ?))"
+                " ORDER BY position, seq LIMIT ?",
+                (code, after[0], after[0], after[1], limit + 1),
+            ).fetchall()
+        items = [
+            t.Posting(
+                position=int(r[0]),
+                at=r[2],
+                event_id=r[3],
+                kind=r[4],
+                commitment_id=UUID(r[5]),
+                debit=r[6],
+                credit=r[7],
+                amount_cents=int(r[8]),
+                serial=r[9],
+                structure_id=r[10],
+            )
+            for r in rows[:limit]
+        ]
+        next_cursor = f"{rows[limit - 1][0]}.{rows[limit - 1][1]}" if len(rows) > limit else None
+        return t.PostingPage(items=items, next_cursor=next_cursor)

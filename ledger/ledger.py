@@ -1,0 +1,13 @@
+"""The ledger service the API and the command line use: every command and query, one object."""
+
+from __future__ import annotations
+
+from ledger.cheque_commands import ChequeCommands
+from ledger.fund_commands import FundCommands
+from ledger.funder_queries import FunderQueries
+from ledger.redemption_commands import RedemptionCommands
+from ledger.setup_commands import SetupCommands
+
+
+class Ledger(SetupCommands, ChequeCommands, RedemptionCommands, FundCommands, FunderQueries):
+    """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""

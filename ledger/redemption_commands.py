@@ -1,0 +1,131 @@
+"""Redemptions (structure): one at a time, in batches, reversals; the structure's statement."""
+
+from __future__ import annotations
+
+from domain import errors
+from domain.cheques import Cheque, serial_of_redemption
+from domain.codes import hash_code, normalize_serial
+from domain.ids import natural_id
+from domain.structures import Structure
+from ledger import types as t
+from ledger.idempotency import Idem
+from ledger.service import Decision, LedgerCore
+
+
+def problem_of(error: errors.DomainError) -> t.Problem:
+    return t.Problem(type=f"/problems/{error.slug}", title=error.title, status=error.status, detail=error.detail)
+
+
+class RedemptionCommands(LedgerCore):
+    def _redeem_one(
+        self, structure: Structure, body: t.NewRedemption, cheques: dict[str, Cheque]
+    ) -> tuple[Cheque | None, t.RedemptionOut | None, errors.DomainError | None]:
+        """Decides one redemption against ``cheques`` (loaded ones, shared by a batch)."""
+        try:
+            serial = normalize_serial(body.serial)
+            cheque = cheques.get(serial)
+            if cheque is None:
+                try:
+                    cheque = self._load(natural_id("cheque", serial), Cheque, "Chèque")
+                except errors.NotFound:
+                    raise errors.UnknownCheque("Numéro de chèque inconnu.") from None
+                cheques[serial] = cheque
+        except errors.DomainError as e:
+            return None, None, e
+        session = body.session
+        error = cheque.redeem(
+            presented_code_hash=hash_code(self.secret, serial, body.code),
+            structure_id=str(structure.id),
+            structure_accredited=structure.accredited_on(session.date),
+            session_date=session.date,
+            session_kind=str(session.kind),
+            duration_minutes=session.duration_minutes,
+            themes=list(session.themes),
+            today=self.today(),
+        )
+        if error is not None:
+            return cheque, None, error
+        out = t.RedemptionOut(
+            id=cheque.current_redemption_id or "",
+            serial=serial,
+            amount_cents=cheque.face_value_cents,
+            structure_id=str(structure.id),
+            session_date=session.date,
+        )
+        return cheque, out, None
+
+    def _acting_structure(self, actor: t.Actor) -> Structure:
+        if actor.role != "structure":
+            raise errors.Forbidden("Seule une structure peut encaisser un chèque.")
+        try:
+            return self._load_id(actor.org or "", Structure, "Structure")
+        except errors.NotFound:
+            raise errors.Forbidden("Structure inconnue.") from None
+
+    def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+        def decide() -> Decision:
+            structure = self._acting_structure(actor)
+            cheque, out, error = self._redeem_one(structure, body, {})
+            changed = [cheque] if cheque is not None and cheque.pending_events else []
+            if error is not None and not changed:
+                raise error
+            return Decision(changed, out, error)
+
+        return self._execute(idem, decide, t.RedemptionOut)
+
+    def redeem_batch(self, actor: t.Actor, body: t.RedemptionBatch, idem: Idem | None = None) -> t.BatchResult:
+        """Each item decided on its own, in order, as if one after the other; all saved at once."""
+
+        def decide() -> Decision:
+            structure = self._acting_structure(actor)
+            cheques: dict[str, Cheque] = {}
+            results = []
+            for index, item in enumerate(body.items):
+                _, out, error = self._redeem_one(structure, item, cheques)
+                if error is None:
+                    results.append(t.BatchItemResult(index=index, status=201, redemption=out))
+                else:
+                    results.append(t.BatchItemResult(index=index, status=error.status, problem=problem_of(error)))
+            changed = [c for c in cheques.values() if c.pending_events]
+            return Decision(changed, t.BatchResult(results=results))
+
+        return self._execute(idem, decide, t.BatchResult)
+
+    def reverse_redemption(
+        self, actor: t.Actor, redemption_id: str, body: t.ReasonBody, idem: Idem | None = None
+    ) -> t.ReversalOut:
+        self._require(actor, "structure")
+        serial, _number = serial_of_redemption(redemption_id)
+
+        def decide() -> Decision:
+            try:
+                cheque = self._load(natural_id("cheque", normalize_serial(serial)), Cheque, "Encaissement")
+            except errors.UnknownCheque:
+                raise errors.NotFound("Encaissement inconnu.") from None
+            self._require_org(actor, cheque.redeemer_of(redemption_id))
+            cheque.reverse_redemption(redemption_id, body.reason)
+            return Decision([cheque], t.ReversalOut(id=redemption_id, serial=cheque.serial, status=cheque.status))
+
+        return self._execute(idem, decide, t.ReversalOut)
+
+    def statement(self, actor: t.Actor, structure_id: str) -> t.StatementOut:
+        self._require(actor, "structure")
+        self._require_org(actor, structure_id)
+        structure = self._load_id(structure_id, Structure, "Structure")
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
+                " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
+                (str(structure.id),),
+            ).fetchall()
+        by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
+        redeemed = by_status.get("redeemed", (0, 0))
+        settled = by_status.get("settled", (0, 0))
+        return t.StatementOut(
+            structure_id=str(structure.id),
+            redeemed_count=redeemed[0] + settled[0],
+            redeemed_cents=redeemed[1] + settled[1],
+            settled_cents=settled[1],
+            pending_cents=redeemed[1],
+        )

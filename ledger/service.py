@@ -1,0 +1,185 @@
+"""The ledger's command side: one method per command of the contract.
+
+Every command is a *decision* (load aggregates, apply domain rules, return what to save and
+what to answer) run by :meth:`Ledger._execute`, which saves everything in one transaction,
+re-decides on a version conflict, and records the outcome for idempotency in that same
+transaction.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain import errors
+from ledger.application import LedgerApp, eventsourcing_env
+from ledger.config import DatabaseConfig, load_secret
+from ledger.database import Database
+from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
+from ledger.personal_data import KeyVault
+from ledger.territory import Territory, default_territory
+from ledger.types import Actor
+from projections.ledger_views import LedgerViews
+from projections.runner import ProjectionRunner
+
+T = TypeVar("T")
+A = TypeVar("A")
+MAX_ATTEMPTS = 20
+READ_WAIT_SECONDS = 5.0
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def paris_today() -> date:
+    return datetime.now(PARIS).date()
+
+
+@dataclass
+class Decision:
+    """What a command decided: aggregates to save, the answer, or a refusal that still has effects."""
+
+    objs: list[Any] = field(default_factory=list)
+    result: Any = None
+    error: errors.DomainError | None = None
+    after_save: Callable[[], None] | None = None
+
+
+class LedgerCore:
+    def __init__(
+        self,
+        config: DatabaseConfig,
+        secret: bytes,
+        *,
+        clock: Callable[[], date] = paris_today,
+        territory: Territory | None = None,
+        admin_key: str | None = None,
+    ) -> None:
+        self.config = config
+        self.secret = secret
+        self.clock = clock
+        self.admin_key = admin_key
+        self.territory = territory or default_territory()
+        self.app = LedgerApp(env=eventsourcing_env(config))
+        self.db = Database(config)
+        self.vault = KeyVault(self.db)
+        self.sealer = OutcomeSealer(secret)
+        self.views = ProjectionRunner(self.app, self.db, [LedgerViews()])
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Any:
+        config = DatabaseConfig.from_url(os.environ.get("LEDGER_DATABASE_URL"))
+        return cls(config, load_secret(config), admin_key=os.environ.get("LEDGER_ADMIN_KEY") or None, **kwargs)
+
+    def close(self) -> None:
+        self.views.stop()
+        self.app.close()
+        self.db.close()
+
+    def today(self) -> date:
+        return self.clock()
+
+    def position(self) -> int:
+        return self.views.head()
+
+    # -- loading -----------------------------------------------------------------------------
+    def _load(self, aggregate_id: UUID, kind: type[A], what: str = "Ressource") -> A:
+        try:
+            aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise errors.NotFound(f"{what} introuvable.") from None
+        if not isinstance(aggregate, kind):
+            raise errors.NotFound(f"{what} introuvable.")
+        return aggregate
+
+    def _load_id(self, text: str | UUID, kind: type[A], what: str) -> A:
+        try:
+            aggregate_id = text if isinstance(text, UUID) else UUID(str(text))
+        except ValueError:
+            raise errors.NotFound(f"{what} introuvable.") from None
+        return self._load(aggregate_id, kind, what)
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.app.recorder.select_events(aggregate_id, limit=1))
+
+    def _fresh_views(self) -> None:
+        """Read-your-writes: every write acknowledged before this read is in the views."""
+        if not self.views.wait_for(self.views.head(), READ_WAIT_SECONDS):
+            raise errors.ProjectionLagging("Les vues ont du retard ; réessayez dans un instant.")
+
+    def _check_commune(self, insee: str, what: str = "commune_insee") -> str:
+        if insee not in self.territory:
+            raise errors.ValidationError(f"{what} : {insee!r} n'est pas une commune de la Drôme.")
+        return insee
+
+    # -- authorization helpers --------------------------------------------------------------
+    @staticmethod
+    def _require(actor: Actor, *roles: str) -> None:
+        if actor.role != "admin" and actor.role not in roles:
+            raise errors.Forbidden("Ce rôle ne permet pas cette opération.")
+
+    @staticmethod
+    def _require_org(actor: Actor, org: str | None) -> None:
+        if actor.role != "admin" and (org is None or actor.org != str(org)):
+            raise errors.Forbidden("Cette ressource appartient à une autre organisation.")
+
+    # -- execution -----------------------------------------------------------------------------
+    def _execute(self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T]) -> T:
+        if idem is not None:
+            replay = self._replay(idem, out_type)
+            if replay is not None:
+                return replay
+        for _attempt in range(MAX_ATTEMPTS):
+            decision = decide()
+            objs = list(decision.objs)
+            if idem is not None and (decision.error is None or objs):
+                objs.append(self._idempotency_record(idem, decision))
+            try:
+                if objs:
+                    self.app.save(*objs)
+            except IntegrityError:
+                if idem is not None:
+                    replay = self._replay(idem, out_type)
+                    if replay is not None:
+                        return replay
+                continue
+            if decision.after_save is not None:
+                decision.after_save()
+            if decision.error is not None:
+                raise decision.error
+            return decision.result
+        raise errors.ConcurrencyConflict("Trop de modifications concurrentes ; réessayez.")
+
+    def _idempotency_record(self, idem: Idem, decision: Decision) -> IdempotencyRecord:
+        if decision.error is None:
+            outcome = Outcome(ok=True, value=msgspec.Raw(msgspec.json.encode(decision.result)))
+        else:
+            outcome = Outcome(ok=False, slug=decision.error.slug, detail=decision.error.detail)
+        return IdempotencyRecord(
+            record_id=idem.record_id,
+            fingerprint=idem.fingerprint,
+            sealed_outcome=self.sealer.seal(outcome, idem.record_id),
+        )
+
+    def _replay(self, idem: Idem, out_type: type[T]) -> T | None:
+        try:
+            record = self.app.repository.get(idem.record_id)
+        except AggregateNotFoundError:
+            return None
+        if not hmac.compare_digest(record.fingerprint, idem.fingerprint):
+            raise errors.IdempotencyKeyReuse(
+                "Cette clé d'idempotence a déjà servi pour une requête différente."
+            )
+        outcome = self.sealer.open(record.sealed_outcome, idem.record_id)
+        if not outcome.ok:
+            raise errors.from_slug(outcome.slug or "conflict", outcome.detail or "")
+        assert outcome.value is not None
+        return msgspec.json.decode(outcome.value, type=out_type)

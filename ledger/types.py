@@ -1,0 +1,337 @@
+"""Typed inputs and outputs of the ledger's commands and queries (msgspec structs).
+
+The HTTP API uses these as its request and response bodies, so constraints here are the
+contract's: they show in the OpenAPI schema and are checked when a body is decoded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from msgspec import Meta, Struct
+
+from domain.values import FunderKind, PrescriberKind, Public, SessionKind, StructureLabel
+
+Cents = Annotated[int, Meta(ge=1, le=10**12, description="Integer euro cents")]
+NonNegCents = Annotated[int, Meta(ge=0, description="Integer euro cents")]
+Text = Annotated[str, Meta(min_length=1, max_length=200)]
+Reason = Annotated[str, Meta(min_length=1, max_length=500)]
+Insee = Annotated[str, Meta(pattern=r"^(\d{5}|2[AB]\d{3})$", description="Commune INSEE code")]
+Role = Literal["admin", "prescriber", "structure", "funder", "observatory"]
+
+
+class Input(Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class Output(Struct, kw_only=True):
+    pass
+
+
+class Actor(Struct, frozen=True):
+    """Who is acting: a role and, except for admin and observatory, an organisation."""
+
+    role: Role
+    org: str | None = None
+    key_id: str | None = None
+
+
+# -- set-up -------------------------------------------------------------------------------
+class NewFunder(Input):
+    code: Annotated[str, Meta(pattern=r"^[A-Z0-9-]{2,32}$")]
+    name: Text
+    kind: FunderKind
+
+
+class FunderOut(Output):
+    code: str
+    name: str
+    kind: str
+    received_cents: int
+
+
+class NewCommitment(Input):
+    funder_code: Annotated[str, Meta(pattern=r"^[A-Z0-9-]{2,32}$")]
+    reference: Text
+    amount_cents: Cents
+    valid_from: date
+    valid_until: date
+    eligible_publics: list[Public] = []
+    territory: Annotated[list[Insee], Meta(max_length=400)] = []
+    priority: Annotated[int, Meta(ge=0, le=10_000)] = 100
+
+
+class CommitmentOut(Output):
+    id: UUID
+    funder_code: str
+    reference: str
+    amount_cents: int
+    available_cents: int
+    valid_from: date
+    valid_until: date
+    eligible_publics: list[str]
+    territory: list[str]
+    priority: int
+
+
+class NewPayment(Input):
+    amount_cents: Cents
+    received_on: date
+    reference: Text
+
+
+class PaymentOut(Output):
+    funder_code: str
+    amount_cents: int
+    received_on: date
+    reference: str
+    received_total_cents: int
+
+
+class NewStructure(Input):
+    siret: Annotated[str, Meta(pattern=r"^\d{14}$")]
+    name: Text
+    commune_insee: Insee
+    labels: list[StructureLabel] = []
+
+
+class StructureOut(Output):
+    id: UUID
+    siret: str
+    name: str
+    commune_insee: str
+    labels: list[str]
+    accredited: bool
+
+
+class AccreditationChange(Input):
+    reason: Reason
+    on: date | None = None
+
+
+class NewPrescriber(Input):
+    name: Text
+    kind: PrescriberKind
+    commune_insee: Insee
+
+
+class PrescriberOut(Output):
+    id: UUID
+    name: str
+    kind: str
+    commune_insee: str
+
+
+class NewApiKey(Input):
+    role: Role
+    org: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+
+class ApiKeyOut(Output):
+    id: UUID
+    role: str
+    org: str | None
+    key: str | None = None
+
+
+# -- beneficiaries and cheques -------------------------------------------------------------
+class NewBeneficiary(Input):
+    first_name: Text
+    last_name: Text
+    birth_year: Annotated[int, Meta(ge=1900, le=2100)]
+    commune_insee: Insee
+    publics: list[Public] = []
+    phone: Annotated[str, Meta(max_length=32, pattern=r"^[0-9 +().-]{6,32}$")] | None = None
+    email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+
+
+class BeneficiaryOut(Output):
+    id: UUID
+    age_band: str
+    commune_insee: str
+    publics: list[str]
+
+
+class BeneficiaryRecord(Output):
+    id: UUID
+    prescriber_id: str
+    first_name: str
+    last_name: str
+    birth_year: int
+    age_band: str
+    commune_insee: str
+    publics: list[str]
+    phone: str | None = None
+    email: str | None = None
+
+
+class NewChequeBook(Input):
+    beneficiary_id: UUID
+    count: Annotated[int, Meta(ge=1, le=20)]
+    face_value_cents: Annotated[int, Meta(ge=1, le=100_000)] = 1000
+
+
+class IssuedCheque(Output):
+    serial: str
+    code: str
+    face_value_cents: int
+    valid_until: date
+    funder_code: str
+    commitment_id: UUID
+
+
+class ChequeBookOut(Output):
+    id: UUID
+    beneficiary_id: UUID
+    cheques: list[IssuedCheque]
+
+
+class ChequeOut(Output):
+    serial: str
+    status: Literal["issued", "redeemed", "settled", "expired", "cancelled", "locked"]
+    face_value_cents: int
+    valid_until: date
+    funder_code: str
+    commitment_id: UUID
+    redeemed_by: str | None = None
+    session_date: date | None = None
+
+
+class ReasonBody(Input):
+    reason: Reason
+
+
+# -- redemptions ---------------------------------------------------------------------------
+class Session(Input):
+    date: date
+    kind: SessionKind
+    duration_minutes: Annotated[int, Meta(ge=1, le=600)]
+    themes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=20)] = []
+
+
+class NewRedemption(Input):
+    serial: Annotated[str, Meta(min_length=1, max_length=32)]
+    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    session: Session
+
+
+class RedemptionOut(Output):
+    id: str
+    serial: str
+    amount_cents: int
+    structure_id: str
+    session_date: date
+
+
+class ReversalOut(Output):
+    id: str
+    serial: str
+    status: str
+
+
+class StatementOut(Output):
+    structure_id: str
+    redeemed_count: int
+    redeemed_cents: int
+    settled_cents: int
+    pending_cents: int
+
+
+# -- fund operations -----------------------------------------------------------------------
+class NewSettlement(Input):
+    through: date
+
+
+class SettlementLine(Output):
+    structure_id: str
+    count: int
+    amount_cents: int
+
+
+class SettlementOut(Output):
+    id: UUID
+    through: date
+    total_cents: int
+    lines: list[SettlementLine]
+
+
+class NewExpiry(Input):
+    as_of: date
+
+
+class ExpiryOut(Output):
+    expired_count: int
+    released_cents: int
+
+
+# -- funders' view ------------------------------------------------------------------------
+class CommitmentFigures(Output):
+    id: UUID
+    reference: str
+    committed_cents: int
+    available_cents: int
+    reserved_cents: int
+    redeemed_cents: int
+    paid_cents: int
+    released_cents: int
+
+
+class Reconciliation(Output):
+    funder_code: str
+    as_of: date
+    committed_cents: int
+    received_cents: int
+    available_cents: int
+    reserved_cents: int
+    redeemed_cents: int
+    paid_cents: int
+    released_cents: int
+    balanced: bool
+    commitments: list[CommitmentFigures]
+
+
+Account = Literal["funder", "available", "reserved", "redeemed", "paid"]
+
+
+class Posting(Output):
+    position: int
+    at: str
+    event_id: str
+    kind: str
+    commitment_id: UUID
+    debit: Account
+    credit: Account
+    amount_cents: int
+    serial: str | None = None
+    structure_id: str | None = None
+
+
+class PostingPage(Output):
+    items: list[Posting]
+    next_cursor: str | None
+
+
+class Problem(Output):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+class RedemptionBatch(Input):
+    items: Annotated[list[NewRedemption], Meta(min_length=1, max_length=1000)]
+
+
+class BatchItemResult(Output):
+    index: int
+    status: int
+    redemption: RedemptionOut | None = None
+    problem: Problem | None = None
+
+
+class BatchResult(Output):
+    results: list[BatchItemResult]

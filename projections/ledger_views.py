@@ -1,0 +1,236 @@
+"""The journal of postings and the indexes the fund's operations and reads need.
+
+- ``journal``: every money movement of a commitment as a posting (debit → credit), naming the
+  event and position it came from. Reconciliation figures are sums of it.
+- ``cheque_index``: each cheque's current status, for settlement and expiry runs, statements
+  and look-ups (the aggregate stays the truth: commands re-check every candidate).
+- ``commitment_index`` and ``funder_payments``: what a funder signed and paid.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+from typing import Any
+
+from ledger.database import Cursor
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS journal ("
+    " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " kind TEXT NOT NULL, funder_code TEXT NOT NULL, commitment_id TEXT NOT NULL,"
+    " debit TEXT NOT NULL, credit TEXT NOT NULL, amount_cents BIGINT NOT NULL,"
+    " serial TEXT, structure_id TEXT, PRIMARY KEY (position, seq))",
+    "CREATE INDEX IF NOT EXISTS journal_funder ON journal (funder_code, position)",
+    "CREATE INDEX IF NOT EXISTS journal_structure ON journal (structure_id, position)",
+    "CREATE TABLE IF NOT EXISTS cheque_index ("
+    " serial TEXT PRIMARY KEY, cheque_id TEXT NOT NULL UNIQUE, commitment_id TEXT NOT NULL, funder_code TEXT NOT NULL,"
+    " face_value_cents BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT NOT NULL,"
+    " issued_on TEXT NOT NULL, beneficiary_id TEXT NOT NULL, prescriber_id TEXT NOT NULL,"
+    " book_id TEXT NOT NULL, structure_id TEXT, session_date TEXT, session_kind TEXT,"
+    " duration_minutes INTEGER)",
+    "CREATE INDEX IF NOT EXISTS cheque_status ON cheque_index (status, valid_until)",
+    "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, status)",
+    "CREATE TABLE IF NOT EXISTS commitment_index ("
+    " id TEXT PRIMARY KEY, funder_code TEXT NOT NULL, reference TEXT NOT NULL,"
+    " amount_cents BIGINT NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT NOT NULL,"
+    " priority INTEGER NOT NULL, signed_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS funder_payments ("
+    " position BIGINT PRIMARY KEY, at TEXT NOT NULL, funder_code TEXT NOT NULL,"
+    " amount_cents BIGINT NOT NULL, received_on TEXT NOT NULL, reference TEXT NOT NULL)",
+]
+
+
+def instant(at: datetime) -> str:
+    """UTC instants as fixed-width text, so they sort and compare as strings."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class LedgerViews:
+    name = "ledger_views"
+
+    def schema(self) -> list[str]:
+        return SCHEMA
+
+    def tables(self) -> list[str]:
+        return ["journal", "cheque_index", "commitment_index", "funder_payments"]
+
+    def apply(self, cur: Cursor, event: Any, position: int) -> None:
+        handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
+        if handler is not None:
+            handler(cur, event, position)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _post(
+        self,
+        cur: Cursor,
+        event: Any,
+        position: int,
+        *,
+        seq: int,
+        kind: str,
+        funder_code: str,
+        commitment_id: str,
+        debit: str,
+        credit: str,
+        amount_cents: int,
+        serial: str | None = None,
+        structure_id: str | None = None,
+    ) -> None:
+        cur.execute(
+            "INSERT INTO journal (position, seq, at, event_id, kind, funder_code, commitment_id, debit,"
+            " credit, amount_cents, serial, structure_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                position,
+                seq,
+                instant(event.timestamp),
+                f"{event.originator_id}/{event.originator_version}",
+                kind,
+                funder_code,
+                commitment_id,
+                debit,
+                credit,
+                amount_cents,
+                serial,
+                structure_id,
+            ),
+        )
+
+    def _cheque(self, cur: Cursor, cheque_id: Any) -> tuple:
+        row = cur.execute(
+            "SELECT serial, funder_code, commitment_id, face_value_cents, structure_id"
+            " FROM cheque_index WHERE cheque_id = ?",
+            (str(cheque_id),),
+        ).fetchone()
+        assert row is not None, f"cheque {cheque_id} not indexed"
+        return row
+
+    def _move(
+        self, cur: Cursor, event: Any, position: int, kind: str, debit: str, credit: str, structure_id: str | None
+    ) -> tuple:
+        serial, funder_code, commitment_id, amount, _ = self._cheque(cur, event.originator_id)
+        self._post(
+            cur,
+            event,
+            position,
+            seq=0,
+            kind=kind,
+            funder_code=funder_code,
+            commitment_id=commitment_id,
+            debit=debit,
+            credit=credit,
+            amount_cents=amount,
+            serial=serial,
+            structure_id=structure_id,
+        )
+        return serial, funder_code
+
+    def _status(self, cur: Cursor, event: Any, status: str, **fields: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in ["status", *fields])
+        cur.execute(
+            f"UPDATE cheque_index SET {sets} WHERE cheque_id = ?",
+            (status, *fields.values(), str(event.originator_id)),
+        )
+
+    # -- funding -----------------------------------------------------------------------------
+    def _on_Commitment_Signed(self, cur: Cursor, e: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO commitment_index (id, funder_code, reference, amount_cents, valid_from, valid_until,"
+            " priority, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(e.originator_id),
+                e.funder_code,
+                e.reference,
+                e.amount_cents,
+                e.valid_from.isoformat(),
+                e.valid_until.isoformat(),
+                e.priority,
+                instant(e.timestamp),
+            ),
+        )
+        self._post(
+            cur,
+            e,
+            position,
+            seq=0,
+            kind="commitment_signed",
+            funder_code=e.funder_code,
+            commitment_id=str(e.originator_id),
+            debit="funder",
+            credit="available",
+            amount_cents=e.amount_cents,
+        )
+
+    def _on_Funder_PaymentReceived(self, cur: Cursor, e: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO funder_payments (position, at, funder_code, amount_cents, received_on, reference)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (position, instant(e.timestamp), e.funder_code, e.amount_cents, e.received_on.isoformat(), e.reference),
+        )
+
+    # -- cheques -----------------------------------------------------------------------------
+    def _on_Cheque_Issued(self, cur: Cursor, e: Any, position: int) -> None:
+        cur.execute(
+            "INSERT INTO cheque_index (serial, cheque_id, commitment_id, funder_code, face_value_cents, status,"
+            " valid_until, issued_on, beneficiary_id, prescriber_id, book_id)"
+            " VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?)",
+            (
+                e.serial,
+                str(e.originator_id),
+                str(e.commitment_id),
+                e.funder_code,
+                e.face_value_cents,
+                e.valid_until.isoformat(),
+                e.issued_on.isoformat(),
+                str(e.beneficiary_id),
+                e.prescriber_id,
+                str(e.book_id),
+            ),
+        )
+        self._post(
+            cur,
+            e,
+            position,
+            seq=0,
+            kind="cheque_issued",
+            funder_code=e.funder_code,
+            commitment_id=str(e.commitment_id),
+            debit="available",
+            credit="reserved",
+            amount_cents=e.face_value_cents,
+            serial=e.serial,
+        )
+
+    def _on_Cheque_Redeemed(self, cur: Cursor, e: Any, position: int) -> None:
+        self._move(cur, e, position, "cheque_redeemed", "reserved", "redeemed", e.structure_id)
+        self._status(
+            cur,
+            e,
+            "redeemed",
+            structure_id=e.structure_id,
+            session_date=e.session_date.isoformat(),
+            session_kind=e.session_kind,
+            duration_minutes=e.duration_minutes,
+        )
+
+    def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: Any, position: int) -> None:
+        self._move(cur, e, position, "redemption_reversed", "redeemed", "reserved", e.structure_id)
+        self._status(cur, e, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
+
+    def _on_Cheque_Settled(self, cur: Cursor, e: Any, position: int) -> None:
+        self._move(cur, e, position, "cheque_settled", "redeemed", "paid", e.structure_id)
+        self._status(cur, e, "settled")
+
+    def _on_Cheque_Cancelled(self, cur: Cursor, e: Any, position: int) -> None:
+        self._move(cur, e, position, "cheque_cancelled", "reserved", "available", None)
+        self._status(cur, e, "cancelled")
+
+    def _on_Cheque_Expired(self, cur: Cursor, e: Any, position: int) -> None:
+        self._move(cur, e, position, "cheque_expired", "reserved", "available", None)
+        self._status(cur, e, "expired")
+
+
+def end_of_day_utc(day: date) -> str:
+    """The first instant after ``day`` in Europe/Paris, as a UTC instant string."""
+    local = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Europe/Paris")) + timedelta(days=1)
+    return instant(local)

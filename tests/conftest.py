@@ -1,0 +1,89 @@
+"""Test fixtures: a real ledger on the backend chosen by LEDGER_TEST_BACKEND.
+
+- ``LEDGER_TEST_BACKEND=sqlite`` (default): a fresh SQLite file per test.
+- ``LEDGER_TEST_BACKEND=postgres``: the database at ``LEDGER_TEST_DATABASE_URL``, emptied before each
+  test. If it cannot be reached the tests *fail* (never skip): a run that claims PostgreSQL must test it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ledger.config import DatabaseConfig
+from ledger.ledger import Ledger
+from ledger.types import Actor
+
+BACKEND = os.environ.get("LEDGER_TEST_BACKEND", "sqlite")
+PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cheque_ledger_test")
+SECRET = b"test-secret-not-for-production"
+ADMIN = Actor(role="admin", key_id="test")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = PG_URL if BACKEND == "postgres" else "a fresh SQLite file per test"
+    return f"cheque-ledger backend: {BACKEND} ({where})"
+
+
+class Clock:
+    """A settable 'today' for the ledger (Europe/Paris date)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+
+    def __call__(self) -> date:
+        return self.today
+
+
+def empty_postgres(url: str) -> None:
+    import psycopg
+
+    config = DatabaseConfig.from_url(url)
+    with psycopg.connect(config.conninfo(), autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+        ]
+        if tables:
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+
+
+def database_config(tmp_path: Path) -> DatabaseConfig:
+    if BACKEND == "postgres":
+        empty_postgres(PG_URL)
+        return DatabaseConfig.from_url(PG_URL)
+    if BACKEND != "sqlite":
+        raise RuntimeError(f"LEDGER_TEST_BACKEND must be sqlite or postgres, not {BACKEND!r}")
+    return DatabaseConfig.from_url(f"sqlite:///{tmp_path / 'ledger.db'}")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2026, 3, 16))
+
+
+@pytest.fixture
+def make_ledger(tmp_path: Path, clock: Clock) -> Iterator[Callable[..., Ledger]]:
+    """Opens ledgers on one fresh database (several may be open, like several processes)."""
+    config = database_config(tmp_path)
+    opened: list[Ledger] = []
+
+    def make(**kwargs) -> Ledger:
+        ledger = Ledger(config, SECRET, clock=kwargs.pop("clock", clock), **kwargs)
+        opened.append(ledger)
+        return ledger
+
+    yield make
+    for ledger in opened:
+        ledger.close()
+
+
+@pytest.fixture
+def ledger(make_ledger: Callable[..., Ledger]) -> Ledger:
+    return make_ledger()
