@@ -116,7 +116,8 @@ class WalkingClock:
 
 
 def siret_for(n: int) -> str:
-    base = f"{80000000 + n * 7919:09d}0001"
+    siren8 = f"{80000000 + n * 7919:08d}"
+    base = siren8 + luhn.calc_check_digit(siren8) + "0001"
     return base + luhn.calc_check_digit(base)
 
 

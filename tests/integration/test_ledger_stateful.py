@@ -1,0 +1,217 @@
+"""Random command sequences against the real ledger, checked after every step against a model.
+
+Money is conserved per commitment (committed = available + reserved + redeemed + paid), never
+negative; no cheque is redeemed twice; every cheque's status is the model's.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, multiple, rule
+
+from domain import errors
+from ledger import types as t
+from ledger.ledger import Ledger
+from tests import scenario as s
+from tests.conftest import BACKEND, SECRET, Clock, database_config
+
+ADMIN = s.ADMIN
+EXAMPLES = 40 if BACKEND == "sqlite" else 12
+STEPS = 30 if BACKEND == "sqlite" else 20
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    cheques = Bundle("cheques")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = tempfile.TemporaryDirectory()
+        self.clock = Clock(date(2026, 1, 10))
+        self.ledger = Ledger(database_config(Path(self.tmp.name)), SECRET, clock=self.clock)
+        self.model: dict[str, dict] = {}  # serial -> {status, commitment, code, value, valid_until, wrong}
+        self.committed: dict[str, int] = {}
+        self.redemption_ids: dict[str, str] = {}
+        self.redeemed_serials: set[str] = set()
+
+    def teardown(self) -> None:
+        self.ledger.close()
+        self.tmp.cleanup()
+
+    @initialize()
+    def set_up(self) -> None:
+        self.w = s.world(self.ledger, amount_cents=5_000)
+        self.committed[str(self.w.commitment.id)] = 5_000
+
+    @rule(amount=st.integers(min_value=1, max_value=8) .map(lambda n: n * 1000))
+    def sign_commitment(self, amount: int) -> None:
+        c = s.commitment(self.ledger, "DEPT26", amount, reference=f"C{len(self.committed)}")
+        self.committed[str(c.id)] = amount
+
+    @rule(amount=st.integers(min_value=1, max_value=10_000))
+    def receive_payment(self, amount: int) -> None:
+        self.ledger.receive_payment(ADMIN, "DEPT26", t.NewPayment(amount_cents=amount, received_on=self.clock.today, reference="v"))
+
+    @rule(target=cheques, count=st.integers(min_value=1, max_value=4))
+    def issue_book(self, count: int):
+        fits = self.fits(count)
+        try:
+            book = s.book(self.ledger, self.w, count=count)
+        except errors.InsufficientEligibleFunds:
+            assert not fits
+            return multiple()
+        assert fits
+        for c in book.cheques:
+            self.model[c.serial] = {
+                "status": "issued", "commitment": str(c.commitment_id), "code": c.code, "value": c.face_value_cents,
+                "valid_until": c.valid_until, "wrong": 0, "issued_on": self.clock.today,
+            }
+        return multiple(*(c.serial for c in book.cheques))
+
+    def fits(self, count: int) -> bool:
+        """Whether the funding rule can fund ``count`` cheques of 10 € today (all commitments
+        here run 2026-01-01 to 2027-12-31, for every public and commune)."""
+        if not date(2026, 1, 1) <= self.clock.today <= date(2027, 12, 31):
+            return False
+        return sum(v // 1000 for v in self.available().values()) >= count
+
+    @rule(serial=cheques, days=st.integers(min_value=0, max_value=3))
+    def redeem(self, serial, days: int) -> None:
+        m = self.model[serial]
+        session = max(self.clock.today - timedelta(days=days), m["issued_on"])
+        try:
+            r = self.ledger.redeem(self.w.structure_actor, s.redemption(serial, m["code"], session))
+        except errors.ChequeLocked:
+            assert m["wrong"] >= 5
+        except errors.ChequeAlreadyRedeemed:
+            assert m["status"] in ("redeemed", "settled")
+        except errors.ChequeCancelled:
+            assert m["status"] == "cancelled"
+        except errors.ChequeExpired:
+            assert m["status"] == "expired" or session > m["valid_until"]
+        else:
+            assert m["wrong"] < 5 and m["status"] == "issued"
+            m["status"], m["wrong"] = "redeemed", 0
+            event("a cheque was redeemed")
+            self.redemption_ids[serial] = r.id
+
+    @rule(serial=cheques, times=st.integers(min_value=1, max_value=5))
+    def wrong_code(self, serial, times: int) -> None:
+        m = self.model[serial]
+        for _ in range(times):
+            try:
+                self.ledger.redeem(self.w.structure_actor, s.redemption(serial, "YYYYYY", self.clock.today))
+            except errors.ChequeLocked:
+                assert m["wrong"] >= 5
+                event("a locked cheque refused a code")
+            except errors.InvalidVerificationCode:
+                m["wrong"] += 1
+            else:
+                raise AssertionError("a wrong code was accepted")
+
+    @rule(serial=cheques)
+    def unlock(self, serial) -> None:
+        m = self.model[serial]
+        try:
+            self.ledger.unlock_cheque(self.w.prescriber_actor, serial)
+        except errors.ChequeNotLocked:
+            assert m["wrong"] < 5
+        else:
+            m["wrong"] = 0
+
+    @rule(serial=cheques)
+    def reverse(self, serial) -> None:
+        if serial not in self.redemption_ids:
+            return
+        m = self.model[serial]
+        try:
+            self.ledger.reverse_redemption(self.w.structure_actor, self.redemption_ids[serial], t.ReasonBody(reason="erreur"))
+        except errors.ChequeAlreadySettled:
+            assert m["status"] == "settled"
+        else:
+            assert m["status"] == "redeemed"
+            m["status"] = "issued"
+            del self.redemption_ids[serial]
+            event("a redemption was reversed")
+
+    @rule(serial=consumes(cheques))
+    def cancel(self, serial) -> None:
+        m = self.model[serial]
+        try:
+            self.ledger.cancel_cheque(self.w.prescriber_actor, serial, t.ReasonBody(reason="perdu"))
+        except errors.ChequeAlreadyRedeemed:
+            assert m["status"] in ("redeemed", "settled")
+        except (errors.ChequeCancelled, errors.ChequeExpired):
+            assert m["status"] in ("cancelled", "expired")
+        else:
+            assert m["status"] == "issued"
+            m["status"] = "cancelled"
+
+    @rule(days=st.integers(min_value=1, max_value=400))
+    def time_passes(self, days: int) -> None:
+        self.clock.today += timedelta(days=days)
+
+    @rule()
+    def expire(self) -> None:
+        out = self.ledger.expire(ADMIN, t.NewExpiry(as_of=self.clock.today))
+        expected = [k for k, m in self.model.items() if m["status"] == "issued" and m["valid_until"] < self.clock.today]
+        assert out.expired_count == len(expected)
+        for k in expected:
+            self.model[k]["status"] = "expired"
+        if expected:
+            event("cheques expired")
+
+    @rule()
+    def settle(self) -> None:
+        out = self.ledger.settle(ADMIN, t.NewSettlement(through=self.clock.today))
+        expected = [k for k, m in self.model.items() if m["status"] == "redeemed"]
+        assert out.total_cents == sum(self.model[k]["value"] for k in expected)
+        for k in expected:
+            self.model[k]["status"] = "settled"
+        if expected:
+            event("cheques settled")
+
+    # -- checks -----------------------------------------------------------------------------
+    def available(self) -> dict[str, int]:
+        out = dict(self.committed)
+        for m in self.model.values():
+            if m["status"] in ("issued", "redeemed", "settled"):
+                out[m["commitment"]] -= m["value"]
+        return out
+
+    @invariant()
+    def money_is_conserved(self) -> None:
+        if not hasattr(self, "w"):
+            return
+        rec = self.ledger.reconciliation(ADMIN, "DEPT26")
+        assert rec.balanced
+        expected_available = self.available()
+        for f in rec.commitments:
+            cid = str(f.id)
+            assert f.committed_cents == self.committed[cid]
+            assert f.available_cents == expected_available[cid] >= 0
+            assert f.committed_cents == f.available_cents + f.reserved_cents + f.redeemed_cents + f.paid_cents
+            for status, field in (("redeemed", "redeemed_cents"), ("settled", "paid_cents")):
+                assert getattr(f, field) == sum(
+                    m["value"] for m in self.model.values() if m["commitment"] == cid and m["status"] == status
+                )
+
+    @invariant()
+    def statuses_agree(self) -> None:
+        for serial, m in self.model.items():
+            status = self.ledger.get_cheque(ADMIN, serial).status
+            expected = "locked" if m["status"] == "issued" and m["wrong"] >= 5 else m["status"]
+            assert status == expected, serial
+
+
+LedgerMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=STEPS,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestLedgerStateful = LedgerMachine.TestCase
