@@ -13,9 +13,9 @@ Notes on the source format:
 
 - a commune's ``siren`` field is the commune's *own* SIREN, not its EPCI's; EPCI membership comes
   from ``epci.json``, where each EPCI (``code`` = SIREN, ``nom``) lists its ``membres`` by INSEE code;
-- only ``type == "commune-actuelle"`` rows are current communes (``commune-deleguee`` and
-  ``commune-associee`` are former communes merged into a new one and share no code with it... or do,
-  hence the filter).
+- only ``type == "commune-actuelle"`` rows are current communes. ``commune-deleguee`` and
+  ``commune-associee`` rows are former communes merged into a commune nouvelle; some reuse the new
+  commune's code (e.g. 26001 Aix-en-Diois), so without the filter codes would be duplicated.
 
 Stdlib only. Fails (exit status != 0) if a commune has no EPCI or more than one.
 """
