@@ -61,8 +61,7 @@ class SessionKind(StrEnum):
     ADMINISTRATIVE_PROCEDURE = "administrative_procedure"
 
 
-FUNDER_CODE = re.compile(r"^[A-Z0-9-]{2,32}$")
-INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+FUNDER_CODE = re.compile(r"[A-Z0-9-]{2,32}")
 
 AGE_BANDS = (
     (0, 17, "under_18"),
@@ -77,7 +76,7 @@ AGE_BANDS = (
 
 
 def check_funder_code(code: str) -> str:
-    if not FUNDER_CODE.match(code):
+    if not FUNDER_CODE.fullmatch(code):
         raise ValidationError("Le code financeur doit comporter 2 à 32 caractères A-Z, 0-9 ou -.")
     return code
 

@@ -29,8 +29,10 @@ from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
+from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
-from projections.runner import ProjectionRunner
+from projections.outcomes import Outcomes
+from projections.runner import ProjectionSet
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -72,7 +74,7 @@ class LedgerCore:
         self.db = Database(config)
         self.vault = KeyVault(self.db)
         self.sealer = OutcomeSealer(secret)
-        self.views = ProjectionRunner(self.app, self.db, [LedgerViews()])
+        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), EventChain()])
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from msgspec import Meta, Struct
+from msgspec import field as msgspec_field
 
 from domain.values import FunderKind, PrescriberKind, Public, SessionKind, StructureLabel
 
@@ -335,3 +336,59 @@ class BatchItemResult(Output):
 
 class BatchResult(Output):
     results: list[BatchItemResult]
+
+
+# -- observatory ---------------------------------------------------------------------------
+class SessionCounts(Output):
+    individual: int
+    collective: int
+    administrative_procedure: int
+
+
+class PixFigures(Output):
+    entries: int
+    exits: int
+    pairs: int
+    entry_avg: float | None
+    exit_avg: float | None
+    delta_avg: float | None
+
+
+class LoanFigures(Output):
+    agreements_signed: int
+    active: int
+    overdue: int
+    returned: int
+    lost: int
+
+
+class Indicators(Output):
+    from_: date | None = msgspec_field(name="from")
+    to: date | None
+    beneficiaries_accompanied: int
+    cheques_issued: int
+    cheques_redeemed: int
+    redemption_rate: float
+    sessions: SessionCounts
+    minutes: int
+    pix: PixFigures
+    loans: LoanFigures
+    equipment_sources: int
+    funders: int
+
+
+class ExportRow(Output):
+    quarter: str
+    commune_insee: str
+    epci: str | None
+    public: str
+    age_band: str
+    beneficiaries: int | None
+    sessions: int | None
+    minutes: int | None
+    cheques_redeemed: int | None
+    suppressed: bool
+
+
+class ExportPage(Output):
+    items: list[ExportRow]

@@ -55,10 +55,10 @@ class LedgerViews:
     def tables(self) -> list[str]:
         return ["journal", "cheque_index", "commitment_index", "funder_payments"]
 
-    def apply(self, cur: Cursor, event: Any, position: int) -> None:
+    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:
-            handler(cur, event, position)
+            handler(cur, event, notification.id)
 
     # -- helpers -----------------------------------------------------------------------------
     def _post(

@@ -12,6 +12,7 @@ import time
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
 
@@ -27,7 +28,9 @@ class Projection(Protocol):
 
     def tables(self) -> list[str]: ...
 
-    def apply(self, cur: Cursor, event: Any, position: int) -> None: ...
+    def apply(self, cur: Cursor, event: Any, notification: Notification) -> None:
+        """Applies one event; ``notification`` is its stored row (``.id`` is its position)."""
+        ...
 
 
 class ProjectionRunner:
@@ -43,8 +46,6 @@ class ProjectionRunner:
                 "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
                 (self.name,),
             )
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def position(self) -> int:
         with self.db.read() as cur:
@@ -74,18 +75,9 @@ class ProjectionRunner:
                 for notification in notifications:
                     event = self.app.mapper.to_domain_event(notification)
                     for projection in self.projections:
-                        projection.apply(cur, event, notification.id)
+                        projection.apply(cur, event, notification)
                 position = notifications[-1].id
                 cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (position, self.name))
-
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while self.catch_up(position) < position:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
 
     def rebuild(self) -> int:
         with self.db.transaction() as cur:
@@ -95,17 +87,50 @@ class ProjectionRunner:
             cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (self.name,))
         return self.catch_up()
 
-    def start(self, interval: float = 0.2) -> None:
-        """Keeps the projections warm in a background thread (reads still catch up themselves)."""
 
+class ProjectionSet:
+    """Several projections, each with its own tracking position, driven together."""
+
+    def __init__(self, app: Application, db: Database, projections: list[Projection]) -> None:
+        self.app = app
+        self.runners = {p.name: ProjectionRunner(app, db, [p]) for p in projections}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def position(self) -> int:
+        return min(r.position() for r in self.runners.values())
+
+    def catch_up(self, until: int | None = None) -> int:
+        target = self.head() if until is None else until
+        return min(r.catch_up(target) for r in self.runners.values())
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self.catch_up(position) < position:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def rebuild(self, name: str | None = None) -> int:
+        names = [name] if name else list(self.runners)
+        for n in names:
+            if n not in self.runners:
+                raise KeyError(f"unknown projection {n!r}; known: {', '.join(self.runners)}")
+        return min(self.runners[n].rebuild() for n in names)
+
+    def start(self, interval: float = 0.2) -> None:
         def loop() -> None:
             while not self._stop.wait(interval):
                 try:
                     self.catch_up()
-                except Exception:  # noqa: BLE001 - keep polling; the next read retries and reports
+                except Exception:  # noqa: BLE001 - keep polling; reads catch up and report themselves
                     time.sleep(interval)
 
-        self._thread = threading.Thread(target=loop, name=f"projection-{self.name}", daemon=True)
+        self._thread = threading.Thread(target=loop, name="projections", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

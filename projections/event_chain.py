@@ -1,0 +1,52 @@
+"""Tamper evidence: a hash chain over the stored events, kept beside them.
+
+Each stored event's hash covers its position, identity, topic and stored bytes, and the previous
+event's hash. ``verify`` recomputes the chain from the event table: an edited, deleted or inserted
+event row no longer matches. Publish the head hash (``cheque-ledger verify`` prints it) to detect an
+attacker who rewrites both the events and this table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ledger.database import Cursor
+
+GENESIS = "0" * 64
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS event_chain ("
+    " position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)",
+]
+
+
+def link(previous: str, notification: Any) -> str:
+    h = hashlib.sha256()
+    h.update(previous.encode())
+    h.update(f"|{notification.id}|{notification.originator_id}|{notification.originator_version}|".encode())
+    h.update(notification.topic.encode())
+    h.update(b"|")
+    h.update(bytes(notification.state))
+    return h.hexdigest()
+
+
+def event_id(notification: Any) -> str:
+    return f"{notification.originator_id}/{notification.originator_version}"
+
+
+class EventChain:
+    name = "event_chain"
+
+    def schema(self) -> list[str]:
+        return SCHEMA
+
+    def tables(self) -> list[str]:
+        return ["event_chain"]
+
+    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
+        row = cur.execute("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1").fetchone()
+        previous = row[0] if row else GENESIS
+        cur.execute(
+            "INSERT INTO event_chain (position, event_id, hash) VALUES (?, ?, ?)",
+            (notification.id, event_id(notification), link(previous, notification)),
+        )

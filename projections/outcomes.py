@@ -1,0 +1,46 @@
+"""Facts the indicators and the observatory export need beyond the cheque index: who was accompanied
+(coarse facts only: commune, age band, publics; never personal data) and which funders exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.database import Cursor
+from projections.ledger_views import instant
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS beneficiary_facts ("
+    " id TEXT PRIMARY KEY, commune_insee TEXT NOT NULL, age_band TEXT NOT NULL, publics TEXT NOT NULL,"
+    " registered_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS funder_index (code TEXT PRIMARY KEY, kind TEXT NOT NULL, registered_at TEXT NOT NULL)",
+]
+
+
+class Outcomes:
+    name = "outcomes"
+
+    def schema(self) -> list[str]:
+        return SCHEMA
+
+    def tables(self) -> list[str]:
+        return ["beneficiary_facts", "funder_index"]
+
+    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
+        kind = type(event).__qualname__
+        if kind == "Beneficiary.Registered":
+            cur.execute(
+                "INSERT INTO beneficiary_facts (id, commune_insee, age_band, publics, registered_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    str(event.originator_id),
+                    event.commune_insee,
+                    event.age_band,
+                    ",".join(event.publics),
+                    instant(event.timestamp),
+                ),
+            )
+        elif kind == "Funder.Registered":
+            cur.execute(
+                "INSERT INTO funder_index (code, kind, registered_at) VALUES (?, ?, ?)",
+                (event.code, event.kind, instant(event.timestamp)),
+            )
