@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
+
+Progress = Callable[[int, int, int], None]
 
 TRACKING_SCHEMA = [
     "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
@@ -55,8 +58,9 @@ class ProjectionRunner:
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def catch_up(self, until: int | None = None) -> int:
-        """Applies every event up to ``until`` (default: the newest); returns the position reached."""
+    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
+        """Applies every event up to ``until`` (default: the newest); returns the position reached.
+        ``progress(position, target, events)`` is called after each committed batch."""
         target = self.head() if until is None else until
         while True:
             with self.db.transaction() as cur:
@@ -78,14 +82,16 @@ class ProjectionRunner:
                         projection.apply(cur, event, notification)
                 position = notifications[-1].id
                 cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (position, self.name))
+            if progress is not None:
+                progress(position, target, len(notifications))
 
-    def rebuild(self) -> int:
+    def rebuild(self, progress: Progress | None = None) -> int:
         with self.db.transaction() as cur:
             for projection in self.projections:
                 for table in projection.tables():
                     cur.execute(f"DELETE FROM {table}")
             cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (self.name,))
-        return self.catch_up()
+        return self.catch_up(progress=progress)
 
 
 class ProjectionSet:
@@ -115,12 +121,12 @@ class ProjectionSet:
             time.sleep(0.01)
         return True
 
-    def rebuild(self, name: str | None = None) -> int:
+    def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
         names = [name] if name else list(self.runners)
         for n in names:
             if n not in self.runners:
                 raise KeyError(f"unknown projection {n!r}; known: {', '.join(self.runners)}")
-        return min(self.runners[n].rebuild() for n in names)
+        return min(self.runners[n].rebuild(progress) for n in names)
 
     def start(self, interval: float = 0.2) -> None:
         def loop() -> None:
