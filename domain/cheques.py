@@ -151,7 +151,10 @@ class Cheque(Aggregate):
             return errors.ValidationError("La date de la séance ne peut pas être dans le futur.")
         if session_date < self.issued_on:
             return errors.ValidationError("La séance ne peut pas précéder l'émission du chèque.")
-        check_session(session_kind, duration_minutes, themes)
+        try:
+            check_session(session_kind, duration_minutes, themes)
+        except errors.ValidationError as e:
+            return e
         self._redeemed(
             redemption_id=redemption_id(self.serial, self.redemptions + 1),
             structure_id=structure_id,

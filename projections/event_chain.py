@@ -43,10 +43,16 @@ class EventChain:
     def tables(self) -> list[str]:
         return ["event_chain"]
 
-    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
+    def __init__(self) -> None:
+        self._previous = GENESIS
+
+    def begin(self, cur: Cursor) -> None:
         row = cur.execute("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1").fetchone()
-        previous = row[0] if row else GENESIS
+        self._previous = row[0] if row else GENESIS
+
+    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
+        self._previous = link(self._previous, notification)
         cur.execute(
             "INSERT INTO event_chain (position, event_id, hash) VALUES (?, ?, ?)",
-            (notification.id, event_id(notification), link(previous, notification)),
+            (notification.id, event_id(notification), self._previous),
         )

@@ -55,6 +55,9 @@ class LedgerViews:
     def tables(self) -> list[str]:
         return ["journal", "cheque_index", "commitment_index", "funder_payments"]
 
+    def begin(self, cur: Cursor) -> None:
+        pass
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:

@@ -25,6 +25,9 @@ class Outcomes:
     def tables(self) -> list[str]:
         return ["beneficiary_facts", "funder_index"]
 
+    def begin(self, cur: Cursor) -> None:
+        pass
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__
         if kind == "Beneficiary.Registered":

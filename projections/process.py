@@ -38,17 +38,11 @@ class ProgressBar:
         return elapsed
 
 
-def rebuild(ledger: Any, name: str | None = None, out: TextIO = sys.stderr) -> dict[str, tuple[int, float]]:
-    """Rebuilds one projection (or all); returns {name: (events, seconds)}."""
-    names = [name] if name else list(ledger.views.runners)
-    results = {}
-    for n in names:
-        if n not in ledger.views.runners:
-            raise KeyError(f"unknown projection {n!r}; known: {', '.join(ledger.views.runners)}")
-        bar = ProgressBar(n, out)
-        ledger.views.rebuild(n, progress=bar)
-        results[n] = (bar.events, bar.finish())
-    return results
+def rebuild(ledger: Any, name: str | None = None, out: TextIO = sys.stderr) -> tuple[int, float]:
+    """Rebuilds one projection (or all, in one pass over the events); returns (events, seconds)."""
+    bar = ProgressBar(name or "all", out)
+    ledger.views.rebuild(name, progress=bar)
+    return bar.events, bar.finish()
 
 
 def run_forever(ledger: Any, interval: float = 0.1, stop: threading.Event | None = None) -> None:

@@ -1,8 +1,10 @@
 """Feeds projections from the application's notification log.
 
-Each batch of events is applied and the new position stored in one transaction of the
-projection database, under a lock on the tracking row: a crash never applies an event twice
-or skips one, and two processes catching up at once serialise instead of doubling rows.
+Each projection has its own tracking position. A batch of events is read and decoded once, applied to
+every projection that has not seen it yet, and committed with the new positions in one transaction of
+the projection database, under a lock on the tracking rows: a crash never applies an event twice or skips
+one, and two processes catching up at once serialise instead of doubling rows. A projection rebuilt on
+its own replays from the start until it has caught up with the others, then they advance together.
 """
 
 from __future__ import annotations
@@ -31,89 +33,84 @@ class Projection(Protocol):
 
     def tables(self) -> list[str]: ...
 
+    def begin(self, cur: Cursor) -> None:
+        """Called at the start of each batch's transaction (to load any state kept across events)."""
+        ...
+
     def apply(self, cur: Cursor, event: Any, notification: Notification) -> None:
         """Applies one event; ``notification`` is its stored row (``.id`` is its position)."""
         ...
 
 
-class ProjectionRunner:
+class ProjectionSet:
     def __init__(self, app: Application, db: Database, projections: list[Projection], batch_size: int = 1000) -> None:
         self.app = app
         self.db = db
-        self.projections = projections
+        self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
-        self.name = "+".join(p.name for p in projections)
         db.script(TRACKING_SCHEMA + [s for p in projections for s in p.schema()])
         with db.transaction() as cur:
-            cur.execute(
-                "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
-                (self.name,),
-            )
-
-    def position(self) -> int:
-        with self.db.read() as cur:
-            row = cur.execute("SELECT position FROM projection_tracking WHERE name = ?", (self.name,)).fetchone()
-        return int(row[0]) if row else 0
-
-    def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
-
-    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
-        """Applies every event up to ``until`` (default: the newest); returns the position reached.
-        ``progress(position, target, events)`` is called after each committed batch."""
-        target = self.head() if until is None else until
-        while True:
-            with self.db.transaction() as cur:
-                lock = " FOR UPDATE" if self.db.postgres else ""
-                row = cur.execute(
-                    "SELECT position FROM projection_tracking WHERE name = ?" + lock, (self.name,)
-                ).fetchone()
-                position = int(row[0])
-                if position >= target:
-                    return position
-                notifications = self.app.recorder.select_notifications(
-                    start=position + 1, limit=self.batch_size, stop=target
+            for name in self.projections:
+                cur.execute(
+                    "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+                    (name,),
                 )
-                if not notifications:
-                    return position
-                for notification in notifications:
-                    event = self.app.mapper.to_domain_event(notification)
-                    for projection in self.projections:
-                        projection.apply(cur, event, notification)
-                position = notifications[-1].id
-                cur.execute("UPDATE projection_tracking SET position = ? WHERE name = ?", (position, self.name))
-            if progress is not None:
-                progress(position, target, len(notifications))
-
-    def rebuild(self, progress: Progress | None = None) -> int:
-        with self.db.transaction() as cur:
-            for projection in self.projections:
-                for table in projection.tables():
-                    cur.execute(f"DELETE FROM {table}")
-            cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (self.name,))
-        return self.catch_up(progress=progress)
-
-
-class ProjectionSet:
-    """Several projections, each with its own tracking position, driven together."""
-
-    def __init__(self, app: Application, db: Database, projections: list[Projection]) -> None:
-        self.app = app
-        self.runners = {p.name: ProjectionRunner(app, db, [p]) for p in projections}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def position(self) -> int:
-        return min(r.position() for r in self.runners.values())
+    def positions(self) -> dict[str, int]:
+        names = list(self.projections)
+        with self.db.read() as cur:
+            rows = cur.execute(
+                f"SELECT name, position FROM projection_tracking WHERE name IN ({', '.join('?' * len(names))})", names
+            ).fetchall()
+        return {name: int(position) for name, position in rows}
 
-    def catch_up(self, until: int | None = None) -> int:
+    def position(self) -> int:
+        return min(self.positions().values())
+
+    def _lock(self, cur: Cursor) -> dict[str, int]:
+        names = sorted(self.projections)
+        lock = " ORDER BY name FOR UPDATE" if self.db.postgres else ""
+        rows = cur.execute(
+            f"SELECT name, position FROM projection_tracking WHERE name IN ({', '.join('?' * len(names))})" + lock,
+            names,
+        ).fetchall()
+        return {name: int(position) for name, position in rows}
+
+    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
+        """Applies every event up to ``until`` (default: the newest); returns the lowest position reached.
+        ``progress(position, target, events)`` is called after each committed batch."""
         target = self.head() if until is None else until
-        return min(r.catch_up(target) for r in self.runners.values())
+        while True:
+            with self.db.transaction() as cur:
+                positions = self._lock(cur)
+                low = min(positions.values())
+                if low >= target:
+                    return low
+                notifications = self.app.recorder.select_notifications(start=low + 1, limit=self.batch_size, stop=target)
+                if not notifications:
+                    return low
+                behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
+                for projection in behind:
+                    projection.begin(cur)
+                for notification in notifications:
+                    event = self.app.mapper.to_domain_event(notification)
+                    for projection in behind:
+                        if positions[projection.name] < notification.id:
+                            projection.apply(cur, event, notification)
+                last = notifications[-1].id
+                cur.executemany(
+                    "UPDATE projection_tracking SET position = ? WHERE name = ?", [(last, p.name) for p in behind]
+                )
+            if progress is not None:
+                progress(last, target, len(notifications))
 
     def wait_for(self, position: int, timeout: float) -> bool:
+        """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout``."""
         deadline = time.monotonic() + timeout
         while self.catch_up(position) < position:
             if time.monotonic() > deadline:
@@ -122,13 +119,22 @@ class ProjectionSet:
         return True
 
     def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
-        names = [name] if name else list(self.runners)
-        for n in names:
-            if n not in self.runners:
-                raise KeyError(f"unknown projection {n!r}; known: {', '.join(self.runners)}")
-        return min(self.runners[n].rebuild(progress) for n in names)
+        """Drops one projection's rows (or every projection's) and replays the events into it."""
+        names = [name] if name else list(self.projections)
+        unknown = [n for n in names if n not in self.projections]
+        if unknown:
+            raise KeyError(f"unknown projection {unknown[0]!r}; known: {', '.join(self.projections)}")
+        with self.db.transaction() as cur:
+            self._lock(cur)
+            for n in names:
+                for table in self.projections[n].tables():
+                    cur.execute(f"DELETE FROM {table}")
+                cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (n,))
+        return self.catch_up(progress=progress)
 
     def start(self, interval: float = 0.2) -> None:
+        """Keeps the projections warm in a background thread (reads still catch up themselves)."""
+
         def loop() -> None:
             while not self._stop.wait(interval):
                 try:
@@ -136,6 +142,7 @@ class ProjectionSet:
                 except Exception:  # noqa: BLE001 - keep polling; reads catch up and report themselves
                     time.sleep(interval)
 
+        self._stop.clear()
         self._thread = threading.Thread(target=loop, name="projections", daemon=True)
         self._thread.start()
 
@@ -143,3 +150,4 @@ class ProjectionSet:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None

@@ -59,7 +59,7 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             kills += 1
-            positions.append(ledger.views.runners["ledger_views"].position())
+            positions.append(ledger.views.positions()["ledger_views"])
     finally:
         writer.join(timeout=120)
         stop.set()
