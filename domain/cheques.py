@@ -53,7 +53,7 @@ def check_session(kind: str, duration_minutes: int, themes: list[str]) -> None:
         SessionKind(kind)
     except ValueError:
         raise errors.ValidationError(f"Type d'accompagnement inconnu : {kind!r}.") from None
-    if not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 600):
+    if isinstance(duration_minutes, bool) or not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 600):
         raise errors.ValidationError("La durée doit être comprise entre 1 et 600 minutes.")
     if any(not isinstance(t, str) or not t.strip() or len(t) > 100 for t in themes) or len(themes) > 20:
         raise errors.ValidationError("Thèmes invalides (au plus 20, de 1 à 100 caractères).")
@@ -209,6 +209,8 @@ class Cheque(Aggregate):
         self.lifecycle = Status.ISSUED
         self.redeemed_by = None
         self.session_date = None
+        self.session_kind = None
+        self.duration_minutes = None
 
     # -- other transitions ------------------------------------------------------------------
     def cancel(self, reason: str) -> None:
@@ -299,7 +301,7 @@ class ChequeBook(Aggregate):
 
 
 def check_book_request(count: int, face_value_cents: int) -> None:
-    if not (isinstance(count, int) and 1 <= count <= MAX_BOOK_SIZE):
+    if isinstance(count, bool) or not (isinstance(count, int) and 1 <= count <= MAX_BOOK_SIZE):
         raise errors.ValidationError(f"Un carnet compte de 1 à {MAX_BOOK_SIZE} chèques.")
     if not (isinstance(face_value_cents, int) and 0 < face_value_cents <= 100_000):
         raise errors.ValidationError("La valeur faciale doit être comprise entre 1 et 100 000 centimes.")

@@ -55,7 +55,7 @@ class Commitment(Aggregate):
     """A funder's convention. Tracks ``available`` money: the only balance a command must guard.
 
     Reserved, redeemed and paid money is the sum of its cheques by status; together with
-    ``available`` it always equals the committed amount (see tests/unit/test_funding.py).
+    ``available`` it always equals the committed amount (see tests/unit/test_domain_funding.py).
     """
 
     @classmethod
