@@ -73,3 +73,5 @@ def _all_subclasses(cls: type) -> list[type]:
         out.append(sub)
         out.extend(_all_subclasses(sub))
     return out
+DeviceUnavailable = _error("DeviceUnavailable", "device-unavailable", 409, "Appareil indisponible")
+InvalidTransition = _error("InvalidTransition", "invalid-transition", 409, "Opération impossible dans cet état")

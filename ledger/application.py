@@ -11,6 +11,8 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 from domain.beneficiaries import Beneficiary
 from domain.cheques import Cheque, ChequeBook
 from domain.funding import Commitment, Funder
+from domain.lending import Device, EquipmentSource, Loan
+from domain.pix import PixAssessment
 from domain.settlement import Settlement
 from domain.structures import Prescriber, Structure
 from ledger.access import ApiKey
@@ -46,6 +48,10 @@ class LedgerApp(Application):
         Settlement: SNAPSHOT_INTERVAL,
         ApiKey: SNAPSHOT_INTERVAL,
         IdempotencyRecord: SNAPSHOT_INTERVAL,
+        EquipmentSource: SNAPSHOT_INTERVAL,
+        Device: SNAPSHOT_INTERVAL,
+        Loan: SNAPSHOT_INTERVAL,
+        PixAssessment: SNAPSHOT_INTERVAL,
     }
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -5,10 +5,19 @@ from __future__ import annotations
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.funder_queries import FunderQueries
+from ledger.lending_commands import LendingCommands
 from ledger.observatory_queries import ObservatoryQueries
 from ledger.redemption_commands import RedemptionCommands
 from ledger.setup_commands import SetupCommands
 
 
-class Ledger(SetupCommands, ChequeCommands, RedemptionCommands, FundCommands, FunderQueries, ObservatoryQueries):
+class Ledger(
+    SetupCommands,
+    ChequeCommands,
+    RedemptionCommands,
+    FundCommands,
+    FunderQueries,
+    ObservatoryQueries,
+    LendingCommands,
+):
     """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""

@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import date
 
 from domain import errors
+from domain.pix import pix_pairs
 from ledger import types as t
 from ledger.service import LedgerCore
 
@@ -29,6 +30,23 @@ def suppression_threshold() -> int:
 def quarter_of(day: str) -> str:
     d = date.fromisoformat(day)
     return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def pix_figures(rows: list[tuple]) -> t.PixFigures:
+    """Entries, exits, and the averages over pairs (each beneficiary's first entry, latest exit)."""
+    pairs = pix_pairs([(b, phase, int(score), on) for b, phase, score, on in rows])
+
+    def avg(values: list[int]) -> float | None:
+        return round(sum(values) / len(values), 1) if values else None
+
+    return t.PixFigures(
+        entries=sum(1 for r in rows if r[1] == "entry"),
+        exits=sum(1 for r in rows if r[1] == "exit"),
+        pairs=len(pairs),
+        entry_avg=avg([e for e, _ in pairs.values()]),
+        exit_avg=avg([x for _, x in pairs.values()]),
+        delta_avg=avg([x - e for e, x in pairs.values()]),
+    )
 
 
 class ObservatoryQueries(LedgerCore):
@@ -59,6 +77,27 @@ class ObservatoryQueries(LedgerCore):
                 ).fetchall()
             )
             funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]
+            pix_rows = cur.execute(
+                "SELECT beneficiary_id, phase, score, taken_on FROM pix_results WHERE taken_on >= ? AND taken_on <= ?"
+                " ORDER BY taken_on, id",
+                (low, high),
+            ).fetchall()
+            day = min(end, self.today()).isoformat() if end else self.today().isoformat()
+            signed, active, overdue = cur.execute(
+                "SELECT SUM(CASE WHEN start_on >= ? AND start_on <= ? THEN 1 ELSE 0 END),"
+                " SUM(CASE WHEN state = 'active' AND start_on <= ? AND due_on >= ? THEN 1 ELSE 0 END),"
+                " SUM(CASE WHEN state = 'active' AND due_on < ? THEN 1 ELSE 0 END) FROM loan_index",
+                (low, high, day, day, day),
+            ).fetchone()
+            ended = dict(
+                cur.execute(
+                    "SELECT state, COUNT(*) FROM loan_index WHERE ended_on >= ? AND ended_on <= ? GROUP BY state",
+                    (low, high),
+                ).fetchall()
+            )
+            sources = cur.execute(
+                "SELECT COUNT(*) FROM equipment_sources WHERE registered_at < ?", (high + "T99",)
+            ).fetchone()[0]
         issued, n_redeemed = int(issued), int(n_redeemed)
         return t.Indicators(
             from_=start,
@@ -73,9 +112,15 @@ class ObservatoryQueries(LedgerCore):
                 administrative_procedure=int(kinds.get("administrative_procedure", 0)),
             ),
             minutes=int(minutes),
-            pix=t.PixFigures(entries=0, exits=0, pairs=0, entry_avg=None, exit_avg=None, delta_avg=None),
-            loans=t.LoanFigures(agreements_signed=0, active=0, overdue=0, returned=0, lost=0),
-            equipment_sources=0,
+            pix=pix_figures(pix_rows),
+            loans=t.LoanFigures(
+                agreements_signed=int(signed or 0),
+                active=int(active or 0),
+                overdue=int(overdue or 0),
+                returned=int(ended.get("returned", 0)),
+                lost=int(ended.get("lost", 0)),
+            ),
+            equipment_sources=int(sources),
             funders=int(funders),
         )
 

@@ -51,16 +51,28 @@ class KeyVault:
         sealed = AESGCM(key).encrypt(nonce, msgspec.json.encode(data), beneficiary_id.bytes)
         return base64.b64encode(nonce + sealed).decode()
 
-    def open(self, beneficiary_id: UUID, sealed: str) -> PersonalData:
+    def _key(self, beneficiary_id: UUID) -> bytes:
         with self.db.read() as cur:
             row = cur.execute(
                 "SELECT key_material FROM beneficiary_keys WHERE beneficiary_id = ?", (str(beneficiary_id),)
             ).fetchone()
         if row is None:
             raise KeyErased(str(beneficiary_id))
+        return bytes(row[0])
+
+    def open(self, beneficiary_id: UUID, sealed: str) -> PersonalData:
+        return msgspec.json.decode(self.open_text(beneficiary_id, sealed), type=PersonalData)
+
+    def seal_text(self, beneficiary_id: UUID, text: str) -> str:
+        """Seals more personal text (a loan follow-up note…) under the beneficiary's existing key,
+        so erasing the beneficiary erases it too."""
+        nonce = os.urandom(12)
+        sealed = AESGCM(self._key(beneficiary_id)).encrypt(nonce, text.encode(), beneficiary_id.bytes)
+        return base64.b64encode(nonce + sealed).decode()
+
+    def open_text(self, beneficiary_id: UUID, sealed: str) -> bytes:
         raw = base64.b64decode(sealed)
-        plain = AESGCM(bytes(row[0])).decrypt(raw[:12], raw[12:], beneficiary_id.bytes)
-        return msgspec.json.decode(plain, type=PersonalData)
+        return AESGCM(self._key(beneficiary_id)).decrypt(raw[:12], raw[12:], beneficiary_id.bytes)
 
     def erase(self, beneficiary_id: UUID) -> None:
         with self.db.transaction() as cur:

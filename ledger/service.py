@@ -31,6 +31,7 @@ from ledger.territory import Territory, default_territory
 from ledger.types import Actor
 from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
+from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
 from projections.runner import ProjectionSet
 
@@ -74,7 +75,7 @@ class LedgerCore:
         self.db = Database(config)
         self.vault = KeyVault(self.db)
         self.sealer = OutcomeSealer(secret)
-        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), EventChain()])
+        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), EventChain()])
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Any:

@@ -392,3 +392,118 @@ class ExportRow(Output):
 
 class ExportPage(Output):
     items: list[ExportRow]
+
+
+# -- lending ------------------------------------------------------------------------------
+class NewEquipmentSource(Input):
+    name: Text
+    kind: Literal["company", "public_body", "association", "individual"]
+    commune_insee: Insee
+
+
+class EquipmentSourceOut(Output):
+    id: UUID
+    name: str
+    kind: str
+    commune_insee: str
+
+
+class NewDevice(Input):
+    source_id: UUID
+    kind: Literal["laptop", "desktop", "tablet", "smartphone"]
+    serial_number: Annotated[str, Meta(min_length=1, max_length=100)]
+    received_on: date
+
+
+class DeviceOut(Output):
+    id: UUID
+    source_id: UUID
+    structure_id: str
+    kind: str
+    serial_number: str
+    status: Literal["received", "available", "on_loan", "needs_repair", "retired"]
+    grade: str | None = None
+
+
+class Refurbishment(Input):
+    grade: Literal["A", "B", "C"]
+    refurbished_on: date
+
+
+class Retirement(Input):
+    reason: Literal["recycled", "beyond_repair", "donated"]
+    on: date
+
+
+class NewLoan(Input):
+    device_id: UUID
+    beneficiary_id: UUID
+    start_on: date
+    due_on: date
+    monthly_fee_cents: NonNegCents
+    deposit_cents: NonNegCents
+
+
+class LoanOut(Output):
+    id: UUID
+    device_id: UUID
+    beneficiary_id: UUID
+    structure_id: str
+    start_on: date
+    due_on: date
+    monthly_fee_cents: int
+    deposit_cents: int
+    status: Literal["active", "overdue", "returned", "lost"]
+    follow_ups: int
+    ended_on: date | None = None
+
+
+class NewFollowUp(Input):
+    on: date
+    kind: Literal["visit", "call", "workshop"]
+    note: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class FollowUpOut(Output):
+    loan_id: UUID
+    on: date
+    kind: str
+    follow_ups: int
+
+
+class LoanExtension(Input):
+    due_on: date
+
+
+class LoanReturn(Input):
+    on: date
+    condition: Literal["good", "damaged", "incomplete"]
+
+
+class LoanLoss(Input):
+    on: date
+
+
+class LoanPage(Output):
+    items: list[LoanOut]
+    next_cursor: str | None
+
+
+# -- PIX ----------------------------------------------------------------------------------
+class NewPixAssessment(Input):
+    phase: Literal["entry", "exit"]
+    score: Annotated[int, Meta(ge=0, le=1024)]
+    taken_on: date
+
+
+class PixAssessmentOut(Output):
+    id: UUID
+    beneficiary_id: UUID
+    phase: str
+    score: int
+    taken_on: date
+
+
+class PixHistory(Output):
+    beneficiary_id: UUID
+    items: list[PixAssessmentOut]
