@@ -45,14 +45,17 @@ class EventChain:
 
     def __init__(self) -> None:
         self._previous = GENESIS
+        self._rows: list[tuple[int, str, str]] = []
 
     def begin(self, cur: Cursor) -> None:
         row = cur.execute("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1").fetchone()
         self._previous = row[0] if row else GENESIS
+        self._rows = []
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         self._previous = link(self._previous, notification)
-        cur.execute(
-            "INSERT INTO event_chain (position, event_id, hash) VALUES (?, ?, ?)",
-            (notification.id, event_id(notification), self._previous),
-        )
+        self._rows.append((notification.id, event_id(notification), self._previous))
+
+    def flush(self, cur: Cursor) -> None:
+        cur.executemany("INSERT INTO event_chain (position, event_id, hash) VALUES (?, ?, ?)", self._rows)
+        self._rows = []

@@ -46,8 +46,26 @@ def instant(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+JOURNAL_COLUMNS = (
+    "position, seq, at, event_id, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
+)
+CHEQUE_COLUMNS = (
+    "serial", "cheque_id", "commitment_id", "funder_code", "face_value_cents", "status", "valid_until",
+    "issued_on", "beneficiary_id", "prescriber_id", "book_id",
+)
+STATIC_CACHE_SIZE = 200_000
+
+
 class LedgerViews:
+    """Writes are buffered per batch and flushed with one ``executemany`` per statement shape: a cheque
+    touched several times in a batch is written once, with its final state."""
+
     name = "ledger_views"
+
+    def __init__(self) -> None:
+        # cheque id -> (serial, funder code, commitment id, face value): immutable once issued
+        self._static: dict[str, tuple[str, str, str, int]] = {}
+        self.begin(None)
 
     def schema(self) -> list[str]:
         return SCHEMA
@@ -55,22 +73,45 @@ class LedgerViews:
     def tables(self) -> list[str]:
         return ["journal", "cheque_index", "commitment_index", "funder_payments"]
 
-    def begin(self, cur: Cursor) -> None:
-        pass
+    def begin(self, cur: Cursor | None) -> None:
+        self._journal: list[tuple] = []
+        self._new: dict[str, dict[str, Any]] = {}
+        self._changes: dict[str, dict[str, Any]] = {}
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:
             handler(cur, event, notification.id)
 
+    def flush(self, cur: Cursor) -> None:
+        placeholders = ", ".join("?" * len(CHEQUE_COLUMNS))
+        cur.executemany(
+            f"INSERT INTO cheque_index ({', '.join(CHEQUE_COLUMNS)}, structure_id, session_date, session_kind,"
+            f" duration_minutes) VALUES ({placeholders}, ?, ?, ?, ?)",
+            [
+                [row[c] for c in CHEQUE_COLUMNS]
+                + [row.get("structure_id"), row.get("session_date"), row.get("session_kind"), row.get("duration_minutes")]
+                for row in self._new.values()
+            ],
+        )
+        shapes: dict[tuple[str, ...], list[list[Any]]] = {}
+        for cheque_id, changes in self._changes.items():
+            shapes.setdefault(tuple(sorted(changes)), []).append([changes[k] for k in sorted(changes)] + [cheque_id])
+        for columns, rows in shapes.items():
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            cur.executemany(f"UPDATE cheque_index SET {sets} WHERE cheque_id = ?", rows)
+        placeholders = ", ".join("?" * 12)
+        cur.executemany(f"INSERT INTO journal ({JOURNAL_COLUMNS}) VALUES ({placeholders})", self._journal)
+        if len(self._static) > STATIC_CACHE_SIZE:
+            self._static.clear()
+        self.begin(cur)
+
     # -- helpers -----------------------------------------------------------------------------
     def _post(
         self,
-        cur: Cursor,
         event: Any,
         position: int,
         *,
-        seq: int,
         kind: str,
         funder_code: str,
         commitment_id: str,
@@ -80,12 +121,10 @@ class LedgerViews:
         serial: str | None = None,
         structure_id: str | None = None,
     ) -> None:
-        cur.execute(
-            "INSERT INTO journal (position, seq, at, event_id, kind, funder_code, commitment_id, debit,"
-            " credit, amount_cents, serial, structure_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._journal.append(
             (
                 position,
-                seq,
+                0,
                 instant(event.timestamp),
                 f"{event.originator_id}/{event.originator_version}",
                 kind,
@@ -96,27 +135,27 @@ class LedgerViews:
                 amount_cents,
                 serial,
                 structure_id,
-            ),
+            )
         )
 
-    def _cheque(self, cur: Cursor, cheque_id: Any) -> tuple:
-        row = cur.execute(
-            "SELECT serial, funder_code, commitment_id, face_value_cents, structure_id"
-            " FROM cheque_index WHERE cheque_id = ?",
-            (str(cheque_id),),
-        ).fetchone()
-        assert row is not None, f"cheque {cheque_id} not indexed"
-        return row
+    def _cheque(self, cur: Cursor, cheque_id: str) -> tuple[str, str, str, int]:
+        static = self._static.get(cheque_id)
+        if static is None:
+            row = cur.execute(
+                "SELECT serial, funder_code, commitment_id, face_value_cents FROM cheque_index WHERE cheque_id = ?",
+                (cheque_id,),
+            ).fetchone()
+            assert row is not None, f"cheque {cheque_id} not indexed"
+            static = self._static[cheque_id] = (row[0], row[1], row[2], int(row[3]))
+        return static
 
     def _move(
         self, cur: Cursor, event: Any, position: int, kind: str, debit: str, credit: str, structure_id: str | None
-    ) -> tuple:
-        serial, funder_code, commitment_id, amount, _ = self._cheque(cur, event.originator_id)
+    ) -> None:
+        serial, funder_code, commitment_id, amount = self._cheque(cur, str(event.originator_id))
         self._post(
-            cur,
             event,
             position,
-            seq=0,
             kind=kind,
             funder_code=funder_code,
             commitment_id=commitment_id,
@@ -126,14 +165,14 @@ class LedgerViews:
             serial=serial,
             structure_id=structure_id,
         )
-        return serial, funder_code
 
     def _status(self, cur: Cursor, event: Any, status: str, **fields: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in ["status", *fields])
-        cur.execute(
-            f"UPDATE cheque_index SET {sets} WHERE cheque_id = ?",
-            (status, *fields.values(), str(event.originator_id)),
-        )
+        cheque_id = str(event.originator_id)
+        target = self._new.get(cheque_id)
+        if target is None:
+            target = self._changes.setdefault(cheque_id, {})
+        target["status"] = status
+        target.update(fields)
 
     # -- funding -----------------------------------------------------------------------------
     def _on_Commitment_Signed(self, cur: Cursor, e: Any, position: int) -> None:
@@ -152,10 +191,8 @@ class LedgerViews:
             ),
         )
         self._post(
-            cur,
             e,
             position,
-            seq=0,
             kind="commitment_signed",
             funder_code=e.funder_code,
             commitment_id=str(e.originator_id),
@@ -173,28 +210,24 @@ class LedgerViews:
 
     # -- cheques -----------------------------------------------------------------------------
     def _on_Cheque_Issued(self, cur: Cursor, e: Any, position: int) -> None:
-        cur.execute(
-            "INSERT INTO cheque_index (serial, cheque_id, commitment_id, funder_code, face_value_cents, status,"
-            " valid_until, issued_on, beneficiary_id, prescriber_id, book_id)"
-            " VALUES (?, ?, ?, ?, ?, 'issued', ?, ?, ?, ?, ?)",
-            (
-                e.serial,
-                str(e.originator_id),
-                str(e.commitment_id),
-                e.funder_code,
-                e.face_value_cents,
-                e.valid_until.isoformat(),
-                e.issued_on.isoformat(),
-                str(e.beneficiary_id),
-                e.prescriber_id,
-                str(e.book_id),
-            ),
-        )
+        cheque_id = str(e.originator_id)
+        self._static[cheque_id] = (e.serial, e.funder_code, str(e.commitment_id), e.face_value_cents)
+        self._new[cheque_id] = {
+            "serial": e.serial,
+            "cheque_id": cheque_id,
+            "commitment_id": str(e.commitment_id),
+            "funder_code": e.funder_code,
+            "face_value_cents": e.face_value_cents,
+            "status": "issued",
+            "valid_until": e.valid_until.isoformat(),
+            "issued_on": e.issued_on.isoformat(),
+            "beneficiary_id": str(e.beneficiary_id),
+            "prescriber_id": e.prescriber_id,
+            "book_id": str(e.book_id),
+        }
         self._post(
-            cur,
             e,
             position,
-            seq=0,
             kind="cheque_issued",
             funder_code=e.funder_code,
             commitment_id=str(e.commitment_id),

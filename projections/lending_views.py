@@ -43,6 +43,9 @@ class LendingViews:
     def begin(self, cur: Cursor) -> None:
         pass
 
+    def flush(self, cur: Cursor) -> None:
+        pass
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:

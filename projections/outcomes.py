@@ -28,6 +28,9 @@ class Outcomes:
     def begin(self, cur: Cursor) -> None:
         pass
 
+    def flush(self, cur: Cursor) -> None:
+        pass
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__
         if kind == "Beneficiary.Registered":

@@ -41,6 +41,10 @@ class Projection(Protocol):
         """Applies one event; ``notification`` is its stored row (``.id`` is its position)."""
         ...
 
+    def flush(self, cur: Cursor) -> None:
+        """Writes what ``apply`` buffered, before the batch's position is stored."""
+        ...
+
 
 class ProjectionSet:
     def __init__(self, app: Application, db: Database, projections: list[Projection], batch_size: int = 1000) -> None:
@@ -102,6 +106,8 @@ class ProjectionSet:
                     for projection in behind:
                         if positions[projection.name] < notification.id:
                             projection.apply(cur, event, notification)
+                for projection in behind:
+                    projection.flush(cur)
                 last = notifications[-1].id
                 cur.executemany(
                     "UPDATE projection_tracking SET position = ? WHERE name = ?", [(last, p.name) for p in behind]
