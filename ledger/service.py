@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from domain import errors
 from ledger.application import LedgerApp, eventsourcing_env
 from ledger.config import DatabaseConfig, load_secret
 from ledger.database import Database
+from ledger.group_commit import GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
@@ -65,6 +67,7 @@ class LedgerCore:
         clock: Callable[[], date] = paris_today,
         territory: Territory | None = None,
         admin_key: str | None = None,
+        group_commit: bool | None = None,
     ) -> None:
         self.config = config
         self.secret = secret
@@ -75,6 +78,10 @@ class LedgerCore:
         self.db = Database(config)
         self.vault = KeyVault(self.db)
         self.sealer = OutcomeSealer(secret)
+        self._batch = threading.local()
+        if group_commit is None:
+            group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
+        self.committer = GroupCommitter(self) if group_commit else None
         self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), EventChain()])
 
     @classmethod
@@ -83,6 +90,8 @@ class LedgerCore:
         return cls(config, load_secret(config), admin_key=os.environ.get("LEDGER_ADMIN_KEY") or None, **kwargs)
 
     def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
         self.views.stop()
         self.app.close()
         self.db.close()
@@ -94,9 +103,16 @@ class LedgerCore:
         return self.views.head()
 
     # -- loading -----------------------------------------------------------------------------
+    def _get(self, aggregate_id: UUID) -> Any:
+        """The aggregate, from the group-commit batch when deciding inside one, else from the store."""
+        ctx = getattr(self._batch, "ctx", None)
+        if ctx is not None:
+            return ctx.get(aggregate_id)
+        return self.app.repository.get(aggregate_id)
+
     def _load(self, aggregate_id: UUID, kind: type[A], what: str = "Ressource") -> A:
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate = self._get(aggregate_id)
         except AggregateNotFoundError:
             raise errors.NotFound(f"{what} introuvable.") from None
         if not isinstance(aggregate, kind):
@@ -111,6 +127,9 @@ class LedgerCore:
         return self._load(aggregate_id, kind, what)
 
     def _exists(self, aggregate_id: UUID) -> bool:
+        ctx = getattr(self._batch, "ctx", None)
+        if ctx is not None and ctx.exists(aggregate_id):
+            return True
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
 
     def _fresh_views(self) -> None:
@@ -136,6 +155,12 @@ class LedgerCore:
 
     # -- execution -----------------------------------------------------------------------------
     def _execute(self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T]) -> T:
+        """Runs a command: through the group committer when there is one, else on its own."""
+        if self.committer is not None and not self.committer.is_writer():
+            return self.committer.submit(idem, decide, out_type)
+        return self._execute_now(idem, decide, out_type)
+
+    def _execute_now(self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T]) -> T:
         if idem is not None:
             replay = self._replay(idem, out_type)
             if replay is not None:
@@ -174,7 +199,7 @@ class LedgerCore:
 
     def _replay(self, idem: Idem, out_type: type[T]) -> T | None:
         try:
-            record = self.app.repository.get(idem.record_id)
+            record = self._get(idem.record_id)
         except AggregateNotFoundError:
             return None
         if not hmac.compare_digest(record.fingerprint, idem.fingerprint):

@@ -37,13 +37,13 @@ def test_each_cheque_redeemed_exactly_once_across_processes(ledger, tmp_path):
         assert p.wait(timeout=300) == 0
     results = [json.loads((tmp_path / f"out{i}.json").read_text()) for i in range(2)]
     won = Counter(serial for r in results for serial in r["won"])
-    assert sorted(won) == sorted(c.serial for c in cheques)
-    assert set(won.values()) == {1}, "a cheque was redeemed twice"
     refused = Counter()
     for r in results:
         refused.update(r["refused"])
+    assert sorted(won) == sorted(c.serial for c in cheques), refused
+    assert set(won.values()) == {1}, "a cheque was redeemed twice"
     # 2 processes × 6 threads × 30 cheques attempts: all others lost the race
-    assert set(refused) == {"cheque-already-redeemed"}
+    assert set(refused) == {"cheque-already-redeemed"}, refused
     assert refused["cheque-already-redeemed"] == 2 * 6 * 30 - 30
     rec = ledger.reconciliation(s.ADMIN, "DEPT26")
     assert rec.balanced and rec.redeemed_cents == 30_000 and rec.reserved_cents == 0

@@ -1,0 +1,167 @@
+"""Group commit: one writer thread decides many commands against in-memory state and saves them all
+in one transaction, then answers each caller with its own result.
+
+- Commands are decided in arrival order, as if serial: each sees the effects of those before it in the
+  batch (aggregates are shared through a batch cache; a command works on copies, kept only if it
+  succeeds, so a refused command leaves nothing half-done).
+- Nothing is acknowledged before the batch's transaction commits.
+- A batch does not wait for company: the writer takes whatever is queued when it wakes up.
+- If another process changed an aggregate meanwhile (a version conflict), every command of the batch
+  is decided again on its own, on the ordinary path, which reloads and retries.
+"""
+
+from __future__ import annotations
+
+import copy
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from domain import errors
+
+
+@dataclass
+class Command:
+    idem: Any
+    decide: Any
+    out_type: Any
+    future: Future = field(default_factory=Future)
+
+
+class BatchContext:
+    """Aggregates of the batch: ``committed`` holds what accepted commands left; a command works on copies."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.committed: dict[UUID, Any] = {}
+        self.working: dict[UUID, Any] = {}
+
+    def get(self, aggregate_id: UUID) -> Any:
+        if aggregate_id in self.working:
+            return self.working[aggregate_id]
+        base = self.committed.get(aggregate_id)
+        if base is None:
+            base = self.app.repository.get(aggregate_id)  # raises AggregateNotFoundError
+            self.committed[aggregate_id] = base
+        working = self.working[aggregate_id] = copy.deepcopy(base)
+        return working
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.committed or aggregate_id in self.working
+
+    def accept(self, objs: list[Any]) -> None:
+        for aggregate in [*self.working.values(), *objs]:
+            self.committed[aggregate.id] = aggregate
+        self.working = {}
+
+    def reject(self) -> None:
+        self.working = {}
+
+    def pending(self) -> list[Any]:
+        return [a for a in self.committed.values() if a.pending_events]
+
+
+class GroupCommitter:
+    def __init__(self, ledger: Any, max_batch: int = 1000) -> None:
+        self.ledger = ledger
+        self.max_batch = max_batch
+        self.queue: queue.Queue[Command | None] = queue.Queue()
+        self.batches = 0
+        self.commands = 0
+        self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
+        self._thread.start()
+
+    def is_writer(self) -> bool:
+        return threading.current_thread() is self._thread
+
+    def submit(self, idem: Any, decide: Any, out_type: Any) -> Any:
+        command = Command(idem, decide, out_type)
+        self.queue.put(command)
+        return command.future.result()
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            first = self.queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    nxt = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self.queue.put(None)
+                    break
+                batch.append(nxt)
+            try:
+                self._run(batch)
+            except BaseException as e:  # noqa: BLE001 - every caller must hear back
+                for command in batch:
+                    if not command.future.done():
+                        command.future.set_exception(e)
+
+    def _run(self, batch: list[Command]) -> None:
+        ledger = self.ledger
+        ctx = BatchContext(ledger.app)
+        decided: list[tuple[Command, str, Any]] = []
+        ledger._batch.ctx = ctx
+        try:
+            for command in batch:
+                try:
+                    replay = ledger._replay(command.idem, command.out_type) if command.idem is not None else None
+                    if replay is not None:
+                        ctx.reject()
+                        decided.append((command, "result", replay))
+                        continue
+                    decision = command.decide()
+                except errors.DomainError as e:
+                    ctx.reject()
+                    decided.append((command, "error", e))
+                    continue
+                except Exception as e:  # noqa: BLE001 - reported to its caller alone
+                    ctx.reject()
+                    decided.append((command, "error", e))
+                    continue
+                objs = list(decision.objs)
+                if command.idem is not None and (decision.error is None or objs):
+                    objs.append(ledger._idempotency_record(command.idem, decision))
+                ctx.accept(objs)
+                decided.append((command, "decision", decision))
+            pending = ctx.pending()
+            if pending:
+                ledger.app.save(*pending)
+        except IntegrityError:
+            ledger._batch.ctx = None
+            for command in batch:
+                try:
+                    command.future.set_result(ledger._execute_now(command.idem, command.decide, command.out_type))
+                except BaseException as e:  # noqa: BLE001
+                    command.future.set_exception(e)
+            return
+        finally:
+            ledger._batch.ctx = None
+        self.batches += 1
+        self.commands += len(batch)
+        for command, kind, value in decided:
+            if kind == "result":
+                command.future.set_result(value)
+            elif kind == "error":
+                command.future.set_exception(value)
+            else:
+                if value.after_save is not None:
+                    value.after_save()
+                if value.error is not None:
+                    command.future.set_exception(value.error)
+                else:
+                    command.future.set_result(value.result)

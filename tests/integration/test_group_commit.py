@@ -1,0 +1,76 @@
+"""Group commit: many commands decided in one transaction, each answered with its own result."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+from domain import errors
+from tests import scenario as s
+
+
+def run_concurrently(functions) -> list:
+    results: list = [None] * len(functions)
+    barrier = threading.Barrier(len(functions))
+
+    def call(i, fn):
+        barrier.wait()
+        try:
+            results[i] = fn()
+        except errors.DomainError as e:
+            results[i] = e
+
+    threads = [threading.Thread(target=call, args=(i, fn)) for i, fn in enumerate(functions)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return results
+
+
+def test_concurrent_commands_share_transactions_and_keep_their_own_results(make_ledger):
+    ledger = make_ledger(group_commit=True)
+    assert ledger.committer is not None
+    w = s.world(ledger)
+    cheques = [c for _ in range(4) for c in s.book(ledger, w, count=10).cheques]
+    before = ledger.committer.batches
+    today = ledger.today()
+    calls = [lambda c=c: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, today)) for c in cheques]
+    # the same cheques again: exactly one of the two attempts on each can win
+    calls += [lambda c=c: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, today)) for c in cheques]
+    # wrong codes on one more cheque: their events are saved even though the answer is a refusal
+    victim = s.book(ledger, w, count=1).cheques[0]
+    calls += [lambda: ledger.redeem(w.structure_actor, s.redemption(victim.serial, "XXXXXX", today))] * 6
+    results = run_concurrently(calls)
+    wins = Counter(r.serial for r in results if not isinstance(r, errors.DomainError))
+    assert sorted(wins) == sorted(c.serial for c in cheques) and set(wins.values()) == {1}
+    refusals = Counter(r.slug for r in results if isinstance(r, errors.DomainError))
+    assert refusals["cheque-already-redeemed"] == len(cheques)
+    # five wrong codes lock it; the sixth attempt finds it locked
+    assert refusals["invalid-verification-code"] == 5 and refusals["cheque-locked"] == 1
+    assert ledger.get_cheque(w.prescriber_actor, victim.serial).status == "locked"
+    batches = ledger.committer.batches - before
+    assert batches < len(calls), "commands were not grouped"
+    rec = ledger.reconciliation(s.ADMIN, "DEPT26")
+    assert rec.balanced and rec.redeemed_cents == len(cheques) * 1000
+
+
+def test_a_refused_command_leaves_nothing_half_done_in_its_batch(ledger):
+    w = s.world(ledger, amount_cents=2_000)
+    # two books compete for 2 cheques' worth of money: one gets them, the other is refused whole
+    body = s.t.NewChequeBook(beneficiary_id=w.beneficiary.id, count=2)
+    results = run_concurrently([lambda: ledger.issue_book(w.prescriber_actor, body)] * 2)
+    issued = [r for r in results if not isinstance(r, errors.DomainError)]
+    refused = [r for r in results if isinstance(r, errors.DomainError)]
+    assert len(issued) == 1 and [r.slug for r in refused] == ["insufficient-eligible-funds"]
+    rec = ledger.reconciliation(s.ADMIN, "DEPT26")
+    assert (rec.available_cents, rec.reserved_cents) == (0, 2_000) and rec.balanced
+
+
+def test_without_group_commit_the_same_rules_hold(make_ledger):
+    ledger = make_ledger(group_commit=False)
+    assert ledger.committer is None
+    w = s.world(ledger)
+    c = s.book(ledger, w, count=1).cheques[0]
+    results = run_concurrently([lambda: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))] * 8)
+    assert sum(1 for r in results if not isinstance(r, errors.DomainError)) == 1
