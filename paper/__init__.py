@@ -1,0 +1,1 @@
+"""Paper for people: printable cheque books and funder statements (PDF, French)."""

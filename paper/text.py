@@ -1,0 +1,17 @@
+"""French formatting shared by the printed documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def euros(cents: int) -> str:
+    """1234567 -> '12 345,67 euros' (the core PDF fonts have no euro sign)."""
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    grouped = f"{whole:,}".replace(",", " ")
+    return f"{sign}{grouped},{rest:02d} euros"
+
+
+def french_date(d: date) -> str:
+    return d.strftime("%d/%m/%Y")
