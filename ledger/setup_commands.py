@@ -208,3 +208,13 @@ class SetupCommands(LedgerCore):
             return None
         return t.Actor(role=record.role, org=record.org, key_id=str(record.id))
 
+
+    def funder_names(self, codes: set[str]) -> dict[str, str]:
+        """Funders' public names, for printing (no personal data)."""
+        names = {}
+        for code in codes:
+            try:
+                names[code] = self._load(natural_id("funder", code), Funder, "Financeur").name
+            except errors.NotFound:
+                continue
+        return names

@@ -1,0 +1,1 @@
+"""The HTTP API (litestar) and the command line."""

@@ -1,0 +1,88 @@
+"""The litestar application: ``create_app(ledger=None)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from api import routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
+from api.access_log import access_log_middleware
+from api.auth import get_actor
+from api.problems import EXCEPTION_HANDLERS
+from ledger.ledger import Ledger
+from ledger.types import Output
+
+MAX_BODY = 2 * 1024 * 1024
+
+
+class Health(Output):
+    status: str
+    position: int
+
+
+def get_ledger(state: State) -> Ledger:
+    return state.ledger
+
+
+@get("/healthz", sync_to_thread=True, tags=["health"], security=[])
+def healthz(ledger: Ledger) -> Health:
+    """Liveness, and the ledger's last position (no key needed)."""
+    return Health(status="ok", position=ledger.position())
+
+
+def create_app(ledger: Ledger | None = None, *, background_projections: bool = True) -> Litestar:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        opened = ledger is None
+        app.state.ledger = Ledger.from_env() if opened else ledger
+        if background_projections:
+            app.state.ledger.views.start()
+        try:
+            yield
+        finally:
+            app.state.ledger.views.stop()
+            if opened:
+                app.state.ledger.close()
+
+    metrics = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
+    return Litestar(
+        route_handlers=[
+            healthz,
+            PrometheusController,
+            *routes_setup.ROUTES,
+            *routes_cheques.ROUTES,
+            *routes_redemptions.ROUTES,
+            *routes_observatory.ROUTES,
+            *routes_lending.ROUTES,
+        ],
+        dependencies={
+            "ledger": Provide(get_ledger, sync_to_thread=False),
+            "actor": Provide(get_actor, sync_to_thread=True),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[access_log_middleware, metrics.middleware],
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY,
+        openapi_config=OpenAPIConfig(
+            title="cheque-ledger",
+            version="1.0.0",
+            description="Registre du chèque numérique Drômois et du prêt de matériel reconditionné. "
+            "Errors are RFC 9457 application/problem+json; money is integer euro cents.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API key")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )
+
+

@@ -1,0 +1,5 @@
+"""The ASGI application for granian: the ledger is opened from the environment at start-up."""
+
+from api.app import create_app
+
+app = create_app()

@@ -1,0 +1,39 @@
+"""Bearer API keys → the acting role and organisation; Idempotency-Key → the ledger's idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from domain import errors
+from ledger.idempotency import Idem
+from ledger.ledger import Ledger
+from ledger.types import Actor
+from api.problems import Unauthenticated
+
+
+def get_actor(request: Request, ledger: Ledger) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthenticated("Clé d'API absente : envoyez « Authorization: Bearer <clé> ».")
+    actor = ledger.authenticate(key.strip())
+    if actor is None:
+        raise Unauthenticated("Clé d'API inconnue ou révoquée.")
+    request.scope.setdefault("state", {})["actor"] = actor
+    return actor
+
+
+def idempotency(request: Request, actor: Actor, body: Any = None) -> Idem | None:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not (1 <= len(key) <= 255 and all(33 <= ord(ch) <= 126 for ch in key)):
+        raise errors.ValidationError("Idempotency-Key : de 1 à 255 caractères ASCII visibles.")
+    fingerprint = hashlib.sha256(
+        request.method.encode() + b" " + request.url.path.encode() + b"\n" + msgspec.json.encode(body)
+    ).hexdigest()
+    return Idem(scope=actor.key_id or actor.role, key=key, fingerprint=fingerprint)

@@ -1,0 +1,126 @@
+"""``cheque-ledger``: serve, demo, keys, project, rebuild, verify."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def _ledger():
+    from ledger.ledger import Ledger
+
+    return Ledger.from_env()
+
+
+def serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    _ledger().close()  # fail fast on configuration (database, secret), and create the tables once
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    Granian(
+        "api.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI, workers=args.workers,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from ledger.demo import DemoAlreadyLoaded, load_demo
+
+    ledger = _ledger()
+    try:
+        print(load_demo(ledger).report())
+    except DemoAlreadyLoaded as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    finally:
+        ledger.close()
+    return 0
+
+
+def keys_create(args: argparse.Namespace) -> int:
+    from domain.errors import DomainError
+    from ledger.types import Actor, NewApiKey
+
+    ledger = _ledger()
+    try:
+        key = ledger.create_api_key(Actor(role="admin", key_id="cli"), NewApiKey(role=args.role, org=args.org))
+    except DomainError as e:
+        print(f"refused: {e.detail}", file=sys.stderr)
+        return 2
+    finally:
+        ledger.close()
+    print(f"id {key.id}\nrole {key.role}\norg {key.org or '-'}\nkey {key.key}")
+    return 0
+
+
+def project(args: argparse.Namespace) -> int:
+    from projections.process import run_forever
+
+    ledger = _ledger()
+    try:
+        run_forever(ledger)
+    finally:
+        ledger.close()
+    return 0
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    from projections.process import rebuild as run_rebuild
+
+    ledger = _ledger()
+    try:
+        events, seconds = run_rebuild(ledger, args.projection)
+    except KeyError as e:
+        print(e.args[0], file=sys.stderr)
+        return 2
+    finally:
+        ledger.close()
+    print(f"rebuilt {args.projection or 'all projections'}: {events} events in {seconds:.2f} s ({events / max(seconds, 1e-9):,.0f} events/s)")
+    return 0
+
+
+def verify(args: argparse.Namespace) -> int:
+    from projections.verify import verify as run_verify
+
+    ledger = _ledger()
+    try:
+        differences, head, checked = run_verify(ledger)
+    finally:
+        ledger.close()
+    if differences:
+        print(f"FAILED after checking {checked} events: {differences[0]}")
+        for more in differences[1:20]:
+            print(f"  also: {more}")
+        return 1
+    print(f"OK: {checked} events verified; chain head {head}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cheque-ledger", description="Registre du chèque numérique Drômois")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("serve", help="run the API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=serve)
+    sub.add_parser("demo", help="load the Drôme demo data set and print one API key per role").set_defaults(func=demo)
+    keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("create", help="create an API key (shown once)")
+    k.add_argument("--role", required=True, choices=["admin", "prescriber", "structure", "funder", "observatory"])
+    k.add_argument("--org", default=None)
+    k.set_defaults(func=keys_create)
+    sub.add_parser("project", help="keep the projections caught up (its own process)").set_defaults(func=project)
+    r = sub.add_parser("rebuild", help="drop and rebuild projections from the events")
+    r.add_argument("projection", nargs="?", default=None)
+    r.set_defaults(func=rebuild)
+    sub.add_parser("verify", help="recompute every figure from the events and check the hash chain").set_defaults(func=verify)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""RFC 9457 problem details: every refusal, with the contract's slugs; never a stack trace or a value
+the client sent (it may be personal data)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+
+from domain import errors
+from ledger.types import Problem
+
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("cheque_ledger.errors")
+
+HTTP_SLUGS = {
+    400: ("validation-error", "Requête invalide"),
+    401: ("unauthenticated", "Authentification requise"),
+    403: ("forbidden", "Accès refusé"),
+    404: ("not-found", "Ressource introuvable"),
+    405: ("method-not-allowed", "Méthode non autorisée"),
+    406: ("not-acceptable", "Format de réponse non disponible"),
+    413: ("payload-too-large", "Requête trop volumineuse"),
+    415: ("unsupported-media-type", "Type de contenu non pris en charge"),
+    429: ("too-many-requests", "Trop de requêtes"),
+    500: ("internal-error", "Erreur interne"),
+    503: ("unavailable", "Service momentanément indisponible"),
+}
+
+
+class Unauthenticated(NotAuthorizedException):
+    """No key, or an unknown or revoked key."""
+
+
+def problem_response(status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    body = Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail)
+    return Response(content=msgspec.json.encode(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def on_domain_error(_: Request, exc: errors.DomainError) -> Response:
+    headers = {"Retry-After": "1"} if exc.status == 503 else None
+    return problem_response(exc.status, exc.slug, exc.title, exc.detail, headers)
+
+
+def on_validation_error(_: Request, exc: ValidationException) -> Response:
+    messages = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            where = item.get("key") or item.get("source") or ""
+            messages.append(f"{where}: {item.get('message', '')}".strip(": "))
+    detail = "; ".join(messages)[:500] or "Le corps ou les paramètres de la requête ne respectent pas le schéma."
+    return problem_response(400, "validation-error", "Requête invalide", detail)
+
+
+def on_unauthenticated(_: Request, exc: Unauthenticated) -> Response:
+    return problem_response(
+        401, "unauthenticated", "Authentification requise", exc.detail or "Clé d'API absente ou invalide.",
+        {"WWW-Authenticate": 'Bearer realm="cheque-ledger"'},
+    )
+
+
+def on_http_error(_: Request, exc: HTTPException) -> Response:
+    slug, title = HTTP_SLUGS.get(exc.status_code, ("http-error", "Erreur"))
+    detail = title if exc.status_code >= 500 else (exc.detail if isinstance(exc.detail, str) else title)
+    return problem_response(exc.status_code, slug, title, detail, exc.headers or None)
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
+    return problem_response(500, "internal-error", "Erreur interne", "Une erreur interne est survenue ; elle a été enregistrée.")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    errors.DomainError: on_domain_error,
+    ValidationException: on_validation_error,
+    Unauthenticated: on_unauthenticated,
+    HTTPException: on_http_error,
+    Exception: on_unexpected,
+}
+
+DESCRIPTIONS = {
+    400: "Corps ou paramètres invalides (`validation-error`)",
+    401: "Clé absente ou inconnue (`unauthenticated`)",
+    403: "Rôle ou organisation non autorisés (`forbidden`, `structure-not-accredited`)",
+    404: "Identifiant inconnu (`not-found`, `unknown-cheque`)",
+    409: "Conflit avec l'état du registre",
+    410: "Chèque annulé ou expiré",
+    413: "Corps trop volumineux",
+    422: "Code erroné, ou clé d'idempotence réutilisée avec un autre corps",
+    423: "Chèque verrouillé",
+    503: "Vues en retard ou trop de conflits : réessayer (`Retry-After`)",
+}
+
+
+def problems(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI responses for the refusals a route can give, as problem+json."""
+    return {
+        code: ResponseSpec(data_container=Problem, media_type=MEDIA_TYPE, description=DESCRIPTIONS[code], generate_examples=False)
+        for code in sorted({400, 401, 403, 413, *codes})
+    }

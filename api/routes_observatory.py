@@ -1,0 +1,56 @@
+"""Indicators and the observatory export (observatory, admin; funders: totals only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Annotated, Literal
+
+from litestar import Response, get
+from litestar.params import Parameter
+
+from api.problems import problems
+from ledger import types as t
+from ledger.ledger import Ledger
+
+FromDate = Annotated[date | None, Parameter(query="from")]
+ToDate = Annotated[date | None, Parameter(query="to")]
+CSV_HEADERS = [
+    ("quarter", "trimestre"), ("commune_insee", "code_commune_insee"), ("epci", "siren_epci"), ("public", "public"),
+    ("age_band", "tranche_age"), ("beneficiaries", "beneficiaires"), ("sessions", "accompagnements"),
+    ("minutes", "minutes"), ("cheques_redeemed", "cheques_encaisses"), ("suppressed", "secret_statistique"),
+]
+
+
+@get("/v1/indicators", sync_to_thread=True, responses=problems(503), tags=["observatory"])
+def indicators(ledger: Ledger, actor: t.Actor, start: FromDate = None, end: ToDate = None) -> t.Indicators:
+    """No `from`/`to`: all time. `redemption_rate` = redeemed / issued (0 when none)."""
+    return ledger.indicators(actor, start, end)
+
+
+@get("/v1/observatory/export", sync_to_thread=True, responses=problems(503), tags=["observatory"])
+def export(
+    ledger: Ledger,
+    actor: t.Actor,
+    start: FromDate = None,
+    end: ToDate = None,
+    fmt: Annotated[Literal["json", "csv"], Parameter(query="format")] = "json",
+) -> t.ExportPage:
+    """Rows by quarter, commune (with its EPCI), public and age band. A row counting fewer than 5 distinct
+    beneficiaries never shows its figures (`suppressed: true`, figures null). CSV headers are French."""
+    page = ledger.observatory_export(actor, start, end)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow([french for _, french in CSV_HEADERS])
+        for row in page.items:
+            writer.writerow(["" if getattr(row, f) is None else ("oui" if getattr(row, f) is True else ("non" if getattr(row, f) is False else getattr(row, f))) for f, _ in CSV_HEADERS])
+        return Response(  # type: ignore[return-value]
+            content=out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="observatoire.csv"'},
+        )
+    return page
+
+
+ROUTES = [indicators, export]
