@@ -16,6 +16,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
+from api.deps import LedgerDep
 from api.problems import EXCEPTION_HANDLERS
 from ledger.ledger import Ledger
 from ledger.types import Output
@@ -33,7 +34,7 @@ def get_ledger(state: State) -> Ledger:
 
 
 @get("/healthz", sync_to_thread=True, tags=["health"], security=[])
-def healthz(ledger: Ledger) -> Health:
+def healthz(ledger: LedgerDep) -> Health:
     """Liveness, and the ledger's last position (no key needed)."""
     return Health(status="ok", position=ledger.position())
 

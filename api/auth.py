@@ -10,12 +10,12 @@ from litestar import Request
 
 from domain import errors
 from ledger.idempotency import Idem
-from ledger.ledger import Ledger
 from ledger.types import Actor
+from api.deps import LedgerDep
 from api.problems import Unauthenticated
 
 
-def get_actor(request: Request, ledger: Ledger) -> Actor:
+def get_actor(request: Request, ledger: LedgerDep) -> Actor:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():

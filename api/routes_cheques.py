@@ -7,15 +7,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
+from api.deps import ActorDep, LedgerDep
 from api.problems import problems
 from ledger import types as t
-from ledger.ledger import Ledger
 from paper.cheque_book import render_cheque_book
 
 PDF = "application/pdf"
 
 
-def _book_answer(request: Request, ledger: Ledger, book: t.ChequeBookOut, status: int) -> Response:
+def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, status: int) -> Response:
     if PDF in request.headers.get("accept", ""):
         names = ledger.funder_names({c.funder_code for c in book.cheques})
         return Response(
@@ -32,50 +32,50 @@ BOOK_RESPONSES = {
 
 
 @post("/v1/beneficiaries", status_code=201, sync_to_thread=True, responses=problems(), tags=["beneficiaries"])
-def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: Ledger, actor: t.Actor, request: Request) -> t.BeneficiaryOut:
+def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.BeneficiaryOut:
     """Personal fields are sealed with a key per beneficiary, never stored in clear; the answer holds only
     the pseudonymous id and coarse facts."""
     return ledger.register_beneficiary(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/beneficiaries/{beneficiary_id:str}", sync_to_thread=True, responses=problems(404), tags=["beneficiaries"])
-def get_beneficiary(beneficiary_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.BeneficiaryRecord:
+def get_beneficiary(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.BeneficiaryRecord:
     return ledger.get_beneficiary(actor, beneficiary_id)
 
 
 @delete("/v1/beneficiaries/{beneficiary_id:str}", status_code=204, sync_to_thread=True, responses=problems(404), tags=["beneficiaries"])
-def erase_beneficiary(beneficiary_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> None:
+def erase_beneficiary(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> None:
     """Right to erasure: the key is destroyed, the personal data becomes unrecoverable; amounts and dates stay."""
     ledger.erase_beneficiary(actor, beneficiary_id)
 
 
 @post("/v1/cheque-books", status_code=201, sync_to_thread=True, responses=BOOK_RESPONSES, tags=["cheques"])
-def issue_book(data: JSONBody[t.NewChequeBook], ledger: Ledger, actor: t.Actor, request: Request) -> t.ChequeBookOut:
+def issue_book(data: JSONBody[t.NewChequeBook], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeBookOut:
     """Each cheque funded by one eligible commitment; not enough eligible money for all: 409, nothing issued."""
     book = ledger.issue_book(actor, data, idempotency(request, actor, data))
     return _book_answer(request, ledger, book, 201)  # type: ignore[return-value]
 
 
 @post("/v1/cheque-books/{book_id:str}/reprint", status_code=200, sync_to_thread=True, responses={**BOOK_RESPONSES, 200: BOOK_RESPONSES[201]}, tags=["cheques"])
-def reprint_book(book_id: FromPath[str], ledger: Ledger, actor: t.Actor, request: Request) -> t.ChequeBookOut:
+def reprint_book(book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeBookOut:
     """New codes for the book's still-issued cheques; the old codes stop working."""
     book = ledger.reprint_book(actor, book_id, idempotency(request, actor, {"book": book_id}))
     return _book_answer(request, ledger, book, 200)  # type: ignore[return-value]
 
 
 @get("/v1/cheques/{serial:str}", sync_to_thread=True, responses=problems(404), tags=["cheques"])
-def get_cheque(serial: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.ChequeOut:
+def get_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.ChequeOut:
     return ledger.get_cheque(actor, serial)
 
 
 @post("/v1/cheques/{serial:str}/cancellation", status_code=200, sync_to_thread=True, responses=problems(404, 409, 410), tags=["cheques"])
-def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: Ledger, actor: t.Actor, request: Request) -> t.ChequeOut:
+def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeOut:
     """The value returns to its commitment. Already redeemed: 409 `cheque-already-redeemed`."""
     return ledger.cancel_cheque(actor, serial, data, idempotency(request, actor, data))
 
 
 @post("/v1/cheques/{serial:str}/unlock", status_code=200, sync_to_thread=True, responses=problems(404, 409), tags=["cheques"])
-def unlock_cheque(serial: FromPath[str], ledger: Ledger, actor: t.Actor, request: Request) -> t.ChequeOut:
+def unlock_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeOut:
     return ledger.unlock_cheque(actor, serial, idempotency(request, actor, {"serial": serial}))
 
 

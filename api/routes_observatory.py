@@ -8,14 +8,14 @@ from datetime import date
 from typing import Annotated, Literal
 
 from litestar import Response, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
+from api.deps import ActorDep, LedgerDep
 from api.problems import problems
 from ledger import types as t
-from ledger.ledger import Ledger
 
-FromDate = Annotated[date | None, Parameter(query="from")]
-ToDate = Annotated[date | None, Parameter(query="to")]
+FromDate = Annotated[date | None, QueryParameter(name="from")]
+ToDate = Annotated[date | None, QueryParameter(name="to")]
 CSV_HEADERS = [
     ("quarter", "trimestre"), ("commune_insee", "code_commune_insee"), ("epci", "siren_epci"), ("public", "public"),
     ("age_band", "tranche_age"), ("beneficiaries", "beneficiaires"), ("sessions", "accompagnements"),
@@ -24,18 +24,18 @@ CSV_HEADERS = [
 
 
 @get("/v1/indicators", sync_to_thread=True, responses=problems(503), tags=["observatory"])
-def indicators(ledger: Ledger, actor: t.Actor, start: FromDate = None, end: ToDate = None) -> t.Indicators:
+def indicators(ledger: LedgerDep, actor: ActorDep, start: FromDate = None, end: ToDate = None) -> t.Indicators:
     """No `from`/`to`: all time. `redemption_rate` = redeemed / issued (0 when none)."""
     return ledger.indicators(actor, start, end)
 
 
 @get("/v1/observatory/export", sync_to_thread=True, responses=problems(503), tags=["observatory"])
 def export(
-    ledger: Ledger,
-    actor: t.Actor,
+    ledger: LedgerDep,
+    actor: ActorDep,
     start: FromDate = None,
     end: ToDate = None,
-    fmt: Annotated[Literal["json", "csv"], Parameter(query="format")] = "json",
+    fmt: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
 ) -> t.ExportPage:
     """Rows by quarter, commune (with its EPCI), public and age band. A row counting fewer than 5 distinct
     beneficiaries never shows its figures (`suppressed: true`, figures null). CSV headers are French."""

@@ -6,79 +6,79 @@ from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
+from api.deps import ActorDep, LedgerDep
 from api.problems import problems
 from ledger import types as t
-from ledger.ledger import Ledger
 
 
 @post("/v1/funders", status_code=201, sync_to_thread=True, responses=problems(409), tags=["set-up"])
-def create_funder(data: JSONBody[t.NewFunder], ledger: Ledger, actor: t.Actor, request: Request) -> t.FunderOut:
+def create_funder(data: JSONBody[t.NewFunder], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.FunderOut:
     """A funder of the inter-operator fund. The same code twice: 409 `already-exists`."""
     return ledger.create_funder(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/funders/{code:str}", sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def get_funder(code: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.FunderOut:
+def get_funder(code: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.FunderOut:
     return ledger.get_funder(actor, code)
 
 
 @post("/v1/commitments", status_code=201, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def sign_commitment(data: JSONBody[t.NewCommitment], ledger: Ledger, actor: t.Actor, request: Request) -> t.CommitmentOut:
+def sign_commitment(data: JSONBody[t.NewCommitment], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.CommitmentOut:
     """A funder's convention. Empty `eligible_publics`: every public; empty `territory`: the whole département.
     Lower `priority` is used first."""
     return ledger.sign_commitment(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/commitments/{commitment_id:str}", sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def get_commitment(commitment_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.CommitmentOut:
+def get_commitment(commitment_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.CommitmentOut:
     return ledger.get_commitment(actor, commitment_id)
 
 
 @post("/v1/funders/{code:str}/payments", status_code=201, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def receive_payment(code: FromPath[str], data: JSONBody[t.NewPayment], ledger: Ledger, actor: t.Actor, request: Request) -> t.PaymentOut:
+def receive_payment(code: FromPath[str], data: JSONBody[t.NewPayment], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.PaymentOut:
     """Money actually received from the funder (the fund's cash)."""
     return ledger.receive_payment(actor, code, data, idempotency(request, actor, data))
 
 
 @post("/v1/structures", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def register_structure(data: JSONBody[t.NewStructure], ledger: Ledger, actor: t.Actor, request: Request) -> t.StructureOut:
+def register_structure(data: JSONBody[t.NewStructure], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
     return ledger.register_structure(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/structures/{structure_id:str}", sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def get_structure(structure_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.StructureOut:
+def get_structure(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.StructureOut:
     return ledger.get_structure(actor, structure_id)
 
 
 @post("/v1/structures/{structure_id:str}/suspension", status_code=200, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def suspend_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: Ledger, actor: t.Actor, request: Request) -> t.StructureOut:
+def suspend_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
     """Suspends accreditation from `on` (default today): redemptions for sessions from that day are refused."""
     return ledger.change_accreditation(actor, structure_id, data, False, idempotency(request, actor, data))
 
 
 @post("/v1/structures/{structure_id:str}/reinstatement", status_code=200, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def reinstate_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: Ledger, actor: t.Actor, request: Request) -> t.StructureOut:
+def reinstate_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
     return ledger.change_accreditation(actor, structure_id, data, True, idempotency(request, actor, data))
 
 
 @post("/v1/prescribers", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def register_prescriber(data: JSONBody[t.NewPrescriber], ledger: Ledger, actor: t.Actor, request: Request) -> t.PrescriberOut:
+def register_prescriber(data: JSONBody[t.NewPrescriber], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.PrescriberOut:
     return ledger.register_prescriber(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/prescribers/{prescriber_id:str}", sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def get_prescriber(prescriber_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> t.PrescriberOut:
+def get_prescriber(prescriber_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.PrescriberOut:
     return ledger.get_prescriber(actor, prescriber_id)
 
 
 @post("/v1/api-keys", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def create_api_key(data: JSONBody[t.NewApiKey], ledger: Ledger, actor: t.Actor, request: Request) -> t.ApiKeyOut:
+def create_api_key(data: JSONBody[t.NewApiKey], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ApiKeyOut:
     """The key is shown once, in this answer; it is stored only as a keyed hash."""
     return ledger.create_api_key(actor, data, idempotency(request, actor, data))
 
 
 @delete("/v1/api-keys/{key_id:str}", status_code=204, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def revoke_api_key(key_id: FromPath[str], ledger: Ledger, actor: t.Actor) -> None:
+def revoke_api_key(key_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> None:
     """The key stops working at once."""
     ledger.revoke_api_key(actor, key_id)
 

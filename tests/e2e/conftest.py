@@ -1,0 +1,57 @@
+"""HTTP fixtures: the real app over a real ledger (backend from LEDGER_TEST_BACKEND), keys per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from litestar.testing import TestClient
+
+from api.app import create_app
+from ledger import types as t
+from tests import scenario as s
+
+
+@dataclass
+class Keys:
+    admin: str
+    prescriber: str
+    other_prescriber: str
+    structure: str
+    other_structure: str
+    funder: str
+    other_funder: str
+    observatory: str
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def ledger_world(ledger):
+    w = s.world(ledger)
+    other_p = s.prescriber(ledger, "CCAS de Die")
+    other_s = ledger.register_structure(s.ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name="Autre", commune_insee=s.DIE))
+    s.funder(ledger, "CAF26", "caf")
+
+    def key(role, org=None):
+        return ledger.create_api_key(s.ADMIN, t.NewApiKey(role=role, org=org)).key
+
+    keys = Keys(
+        admin=key("admin"),
+        prescriber=key("prescriber", str(w.prescriber.id)),
+        other_prescriber=key("prescriber", str(other_p.id)),
+        structure=key("structure", str(w.structure.id)),
+        other_structure=key("structure", str(other_s.id)),
+        funder=key("funder", "DEPT26"),
+        other_funder=key("funder", "CAF26"),
+        observatory=key("observatory"),
+    )
+    return ledger, w, keys
+
+
+@pytest.fixture
+def client(ledger):
+    with TestClient(app=create_app(ledger, background_projections=False)) as c:
+        yield c
