@@ -193,7 +193,7 @@ class LendingCommands(LedgerCore):
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         day = (as_of or self.today()).isoformat()
         where, params = ["id > ?"], [cursor or ""]
-        if actor.role == "structure" and beneficiary_id is None:
+        if actor.role == "structure":  # a structure sees its own loans only
             where.append("structure_id = ?")
             params.append(actor.org or "")
         if beneficiary_id is not None:
