@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -17,11 +17,18 @@ from api import routes_cheques, routes_lending, routes_observatory, routes_redem
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.deps import LedgerDep
+from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS
 from ledger.ledger import Ledger
 from ledger.types import Output
 
 MAX_BODY = 2 * 1024 * 1024
+
+
+class Metrics(PrometheusController):
+    """Prometheus metrics (text format), outside the JSON API's schema."""
+
+    include_in_schema = False
 
 
 class Health(Output):
@@ -33,7 +40,7 @@ def get_ledger(state: State) -> Ledger:
     return state.ledger
 
 
-@get("/healthz", sync_to_thread=True, tags=["health"], security=[])
+@get("/healthz", sync_to_thread=True, tags=["health"])
 def healthz(ledger: LedgerDep) -> Health:
     """Liveness, and the ledger's last position (no key needed)."""
     return Health(status="ok", position=ledger.position())
@@ -53,23 +60,30 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             if opened:
                 app.state.ledger.close()
 
-    metrics = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
-    return Litestar(
+    metrics_config = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
+    app = Litestar(
         route_handlers=[
             healthz,
-            PrometheusController,
-            *routes_setup.ROUTES,
-            *routes_cheques.ROUTES,
-            *routes_redemptions.ROUTES,
-            *routes_observatory.ROUTES,
-            *routes_lending.ROUTES,
+            Metrics,
+            Router(
+                path="/",
+                security=[{"bearer": []}],
+                route_handlers=[
+                    *routes_setup.ROUTES,
+                    *routes_cheques.ROUTES,
+                    *routes_redemptions.ROUTES,
+                    *routes_observatory.ROUTES,
+                    *routes_lending.ROUTES,
+                ],
+            ),
         ],
         dependencies={
             "ledger": Provide(get_ledger, sync_to_thread=False),
             "actor": Provide(get_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[access_log_middleware, metrics.middleware],
+        plugins=[StrictStructSchemaPlugin()],
+        middleware=[access_log_middleware, metrics_config.middleware],
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY,
         openapi_config=OpenAPIConfig(
@@ -82,8 +96,9 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API key")}
             ),
-            security=[{"bearer": []}],
         ),
     )
+    routes_observatory.document_csv(app.openapi_schema)
+    return app
 
 

@@ -55,3 +55,12 @@ def ledger_world(ledger):
 def client(ledger):
     with TestClient(app=create_app(ledger, background_projections=False)) as c:
         yield c
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
+    from tests.e2e import test_schemathesis
+
+    if test_schemathesis.STATS["requests"]:
+        terminalreporter.write_line(
+            f"schemathesis: {test_schemathesis.STATS['requests']} requests generated and validated against the schema"
+        )
