@@ -23,6 +23,7 @@ from ledger.ledger import Ledger
 from ledger.types import Output
 
 MAX_BODY = 2 * 1024 * 1024
+V1 = [*routes_setup.ROUTES, *routes_cheques.ROUTES, *routes_redemptions.ROUTES, *routes_observatory.ROUTES, *routes_lending.ROUTES]
 
 
 class Metrics(PrometheusController):
@@ -65,17 +66,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
         route_handlers=[
             healthz,
             Metrics,
-            Router(
-                path="/",
-                security=[{"bearer": []}],
-                route_handlers=[
-                    *routes_setup.ROUTES,
-                    *routes_cheques.ROUTES,
-                    *routes_redemptions.ROUTES,
-                    *routes_observatory.ROUTES,
-                    *routes_lending.ROUTES,
-                ],
-            ),
+            Router(path="/", security=[{"bearer": []}], route_handlers=V1),
         ],
         dependencies={
             "ledger": Provide(get_ledger, sync_to_thread=False),

@@ -7,7 +7,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
-from api.deps import ActorDep, LedgerDep
+from api.deps import ActorDep, IdempotencyKey, LedgerDep
 from api.problems import problems
 from ledger import types as t
 from paper.cheque_book import render_cheque_book
@@ -32,7 +32,7 @@ BOOK_RESPONSES = {
 
 
 @post("/v1/beneficiaries", status_code=201, sync_to_thread=True, responses=problems(), tags=["beneficiaries"])
-def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.BeneficiaryOut:
+def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.BeneficiaryOut:
     """Personal fields are sealed with a key per beneficiary, never stored in clear; the answer holds only
     the pseudonymous id and coarse facts."""
     return ledger.register_beneficiary(actor, data, idempotency(request, actor, data))
@@ -50,14 +50,14 @@ def erase_beneficiary(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: A
 
 
 @post("/v1/cheque-books", status_code=201, sync_to_thread=True, responses=BOOK_RESPONSES, tags=["cheques"])
-def issue_book(data: JSONBody[t.NewChequeBook], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeBookOut:
+def issue_book(data: JSONBody[t.NewChequeBook], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeBookOut:
     """Each cheque funded by one eligible commitment; not enough eligible money for all: 409, nothing issued."""
     book = ledger.issue_book(actor, data, idempotency(request, actor, data))
     return _book_answer(request, ledger, book, 201)  # type: ignore[return-value]
 
 
 @post("/v1/cheque-books/{book_id:str}/reprint", status_code=200, sync_to_thread=True, responses={**BOOK_RESPONSES, 200: BOOK_RESPONSES[201]}, tags=["cheques"])
-def reprint_book(book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeBookOut:
+def reprint_book(book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeBookOut:
     """New codes for the book's still-issued cheques; the old codes stop working."""
     book = ledger.reprint_book(actor, book_id, idempotency(request, actor, {"book": book_id}))
     return _book_answer(request, ledger, book, 200)  # type: ignore[return-value]
@@ -69,13 +69,13 @@ def get_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.C
 
 
 @post("/v1/cheques/{serial:str}/cancellation", status_code=200, sync_to_thread=True, responses=problems(404, 409, 410), tags=["cheques"])
-def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeOut:
+def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
     """The value returns to its commitment. Already redeemed: 409 `cheque-already-redeemed`."""
     return ledger.cancel_cheque(actor, serial, data, idempotency(request, actor, data))
 
 
 @post("/v1/cheques/{serial:str}/unlock", status_code=200, sync_to_thread=True, responses=problems(404, 409), tags=["cheques"])
-def unlock_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ChequeOut:
+def unlock_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
     return ledger.unlock_cheque(actor, serial, idempotency(request, actor, {"serial": serial}))
 
 

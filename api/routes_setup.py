@@ -6,13 +6,13 @@ from litestar import Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
-from api.deps import ActorDep, LedgerDep
+from api.deps import ActorDep, IdempotencyKey, LedgerDep
 from api.problems import problems
 from ledger import types as t
 
 
 @post("/v1/funders", status_code=201, sync_to_thread=True, responses=problems(409), tags=["set-up"])
-def create_funder(data: JSONBody[t.NewFunder], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.FunderOut:
+def create_funder(data: JSONBody[t.NewFunder], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.FunderOut:
     """A funder of the inter-operator fund. The same code twice: 409 `already-exists`."""
     return ledger.create_funder(actor, data, idempotency(request, actor, data))
 
@@ -23,7 +23,7 @@ def get_funder(code: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.Fun
 
 
 @post("/v1/commitments", status_code=201, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def sign_commitment(data: JSONBody[t.NewCommitment], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.CommitmentOut:
+def sign_commitment(data: JSONBody[t.NewCommitment], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.CommitmentOut:
     """A funder's convention. Empty `eligible_publics`: every public; empty `territory`: the whole département.
     Lower `priority` is used first."""
     return ledger.sign_commitment(actor, data, idempotency(request, actor, data))
@@ -35,13 +35,13 @@ def get_commitment(commitment_id: FromPath[str], ledger: LedgerDep, actor: Actor
 
 
 @post("/v1/funders/{code:str}/payments", status_code=201, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def receive_payment(code: FromPath[str], data: JSONBody[t.NewPayment], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.PaymentOut:
+def receive_payment(code: FromPath[str], data: JSONBody[t.NewPayment], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.PaymentOut:
     """Money actually received from the funder (the fund's cash)."""
     return ledger.receive_payment(actor, code, data, idempotency(request, actor, data))
 
 
 @post("/v1/structures", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def register_structure(data: JSONBody[t.NewStructure], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
+def register_structure(data: JSONBody[t.NewStructure], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.StructureOut:
     return ledger.register_structure(actor, data, idempotency(request, actor, data))
 
 
@@ -51,18 +51,18 @@ def get_structure(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDe
 
 
 @post("/v1/structures/{structure_id:str}/suspension", status_code=200, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def suspend_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
+def suspend_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.StructureOut:
     """Suspends accreditation from `on` (default today): redemptions for sessions from that day are refused."""
     return ledger.change_accreditation(actor, structure_id, data, False, idempotency(request, actor, data))
 
 
 @post("/v1/structures/{structure_id:str}/reinstatement", status_code=200, sync_to_thread=True, responses=problems(404), tags=["set-up"])
-def reinstate_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.StructureOut:
+def reinstate_structure(structure_id: FromPath[str], data: JSONBody[t.AccreditationChange], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.StructureOut:
     return ledger.change_accreditation(actor, structure_id, data, True, idempotency(request, actor, data))
 
 
 @post("/v1/prescribers", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def register_prescriber(data: JSONBody[t.NewPrescriber], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.PrescriberOut:
+def register_prescriber(data: JSONBody[t.NewPrescriber], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.PrescriberOut:
     return ledger.register_prescriber(actor, data, idempotency(request, actor, data))
 
 
@@ -72,7 +72,7 @@ def get_prescriber(prescriber_id: FromPath[str], ledger: LedgerDep, actor: Actor
 
 
 @post("/v1/api-keys", status_code=201, sync_to_thread=True, responses=problems(), tags=["set-up"])
-def create_api_key(data: JSONBody[t.NewApiKey], ledger: LedgerDep, actor: ActorDep, request: Request) -> t.ApiKeyOut:
+def create_api_key(data: JSONBody[t.NewApiKey], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ApiKeyOut:
     """The key is shown once, in this answer; it is stored only as a keyed hash."""
     return ledger.create_api_key(actor, data, idempotency(request, actor, data))
 
