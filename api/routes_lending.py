@@ -59,6 +59,19 @@ def list_loans(
     return ledger.list_loans(actor, status, as_of, limit, cursor)
 
 
+@get("/v1/lending/journal", sync_to_thread=True, responses=problems(503), tags=["lending"])
+def loan_journal(
+    ledger: LedgerDep,
+    actor: ActorDep,
+    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, QueryParameter(name="cursor", max_length=64)] = None,
+) -> t.LoanPostingPage:
+    """Loan money, apart from the cheque fund: deposits held (`beneficiary → deposits_held`), returned
+    (`deposits_held → beneficiary`) or kept on loss (`deposits_held → deposits_kept`); fees for the months
+    begun, when the loan ends (`beneficiary → fees_collected`)."""
+    return ledger.loan_journal(actor, limit, cursor)
+
+
 @get("/v1/loans/{loan_id:str}", sync_to_thread=True, responses=problems(404), tags=["lending"])
 def get_loan(loan_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.LoanOut:
     return ledger.get_loan(actor, loan_id)
@@ -104,6 +117,6 @@ def pix_history(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDe
 
 
 ROUTES = [
-    register_source, receive_device, get_device, refurbish, retire, sign_loan, list_loans, get_loan, follow_up,
+    register_source, receive_device, get_device, refurbish, retire, sign_loan, list_loans, loan_journal, get_loan, follow_up,
     extend, give_back, loss, beneficiary_loans, record_pix, pix_history,
 ]

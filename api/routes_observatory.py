@@ -20,7 +20,8 @@ ToDate = Annotated[date | None, QueryParameter(name="to")]
 CSV_HEADERS = [
     ("quarter", "trimestre"), ("commune_insee", "code_commune_insee"), ("epci", "siren_epci"), ("public", "public"),
     ("age_band", "tranche_age"), ("beneficiaries", "beneficiaires"), ("sessions", "accompagnements"),
-    ("minutes", "minutes"), ("cheques_redeemed", "cheques_encaisses"), ("suppressed", "secret_statistique"),
+    ("minutes", "minutes"), ("cheques_redeemed", "cheques_encaisses"), ("pix_pairs", "paires_pix"),
+    ("pix_delta_avg", "progression_pix_moyenne"), ("suppressed", "secret_statistique"),
 ]
 
 

@@ -220,6 +220,40 @@ class LendingCommands(LedgerCore):
         items = [loan_out(self._load(UUID(i), Loan, "Prêt"), on) for i in ids[:limit]]
         return t.LoanPage(items=items, next_cursor=ids[limit - 1] if len(ids) > limit else None)
 
+    def loan_journal(self, actor: t.Actor, limit: int = 100, cursor: str | None = None) -> t.LoanPostingPage:
+        """Loan money (deposits held, returned or kept; fees), apart from the cheque fund, oldest first.
+        A structure sees its own loans' postings; the admin all."""
+        self._require(actor, "structure")
+        if not 1 <= limit <= MAX_PAGE:
+            raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
+        after = (0, -1)
+        if cursor:
+            try:
+                position, seq = cursor.split(".")
+                after = (int(position), int(seq))
+            except ValueError:
+                raise errors.ValidationError("Curseur invalide.") from None
+        where, params = "(position > ? OR (position = ? AND seq > ?))", [after[0], after[0], after[1]]
+        if actor.role == "structure":
+            where += " AND structure_id = ?"
+            params.append(actor.org or "")
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT position, seq, at, event_id, loan_id, structure_id, kind, debit, credit, amount_cents"
+                f" FROM loan_journal WHERE {where} ORDER BY position, seq LIMIT ?",
+                (*params, limit + 1),
+            ).fetchall()
+        items = [
+            t.LoanPosting(
+                position=int(r[0]), at=r[2], event_id=r[3], loan_id=UUID(r[4]), structure_id=r[5], kind=r[6],
+                debit=r[7], credit=r[8], amount_cents=int(r[9]),
+            )
+            for r in rows[:limit]
+        ]
+        next_cursor = f"{rows[limit - 1][0]}.{rows[limit - 1][1]}" if len(rows) > limit else None
+        return t.LoanPostingPage(items=items, next_cursor=next_cursor)
+
     # -- PIX -----------------------------------------------------------------------------------
     def record_pix(
         self, actor: t.Actor, beneficiary_id: str, body: t.NewPixAssessment, idem: Idem | None = None

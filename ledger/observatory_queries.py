@@ -95,6 +95,12 @@ class ObservatoryQueries(LedgerCore):
                     (low, high),
                 ).fetchall()
             )
+            by_quarter: dict[str, int] = defaultdict(int)
+            for (start_on,) in cur.execute(
+                "SELECT start_on FROM loan_index WHERE start_on >= ? AND start_on <= ?", (low, high)
+            ).fetchall():
+                by_quarter[quarter_of(start_on)] += 1
+            partners = cur.execute("SELECT COUNT(*) FROM partner_index").fetchone()[0]
             sources = cur.execute(
                 "SELECT COUNT(*) FROM equipment_sources WHERE registered_at < ?", (high + "T99",)
             ).fetchone()[0]
@@ -119,9 +125,11 @@ class ObservatoryQueries(LedgerCore):
                 overdue=int(overdue or 0),
                 returned=int(ended.get("returned", 0)),
                 lost=int(ended.get("lost", 0)),
+                agreements_by_quarter=dict(sorted(by_quarter.items())),
             ),
             equipment_sources=int(sources),
             funders=int(funders),
+            partners=int(partners),
         )
 
     def observatory_export(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.ExportPage:
@@ -135,15 +143,32 @@ class ObservatoryQueries(LedgerCore):
                 " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
                 (low, high),
             ).fetchall()
+            pix = cur.execute(
+                "SELECT p.beneficiary_id, p.phase, p.score, p.taken_on, b.commune_insee, b.publics, b.age_band"
+                " FROM pix_results p JOIN beneficiary_facts b ON b.id = p.beneficiary_id"
+                " WHERE p.taken_on >= ? AND p.taken_on <= ? ORDER BY p.taken_on, p.id",
+                (low, high),
+            ).fetchall()
         cells: dict[tuple[str, str, str, str], dict] = defaultdict(
-            lambda: {"beneficiaries": set(), "sessions": 0, "minutes": 0}
+            lambda: {"beneficiaries": set(), "sessions": 0, "minutes": 0, "deltas": []}
         )
+
+        def cells_of(day: str, commune: str, publics: str, age_band: str) -> list[dict]:
+            return [cells[(quarter_of(day), commune, public, age_band)] for public in (publics.split(",") if publics else ["none"])]
+
         for session_date, commune, publics, age_band, beneficiary_id, minutes in rows:
-            for public in (publics.split(",") if publics else ["none"]):
-                cell = cells[(quarter_of(session_date), commune, public, age_band)]
+            for cell in cells_of(session_date, commune, publics, age_band):
                 cell["beneficiaries"].add(beneficiary_id)
                 cell["sessions"] += 1
                 cell["minutes"] += int(minutes or 0)
+        # PIX progress counts in the quarter of the exit test that completes the pair
+        pairs = pix_pairs([(b, phase, int(score), on) for b, phase, score, on, *_ in pix])
+        facts = {b: (on, commune, publics, band) for b, phase, _, on, commune, publics, band in pix if phase == "exit"}
+        for beneficiary_id, (entry, exit_) in pairs.items():
+            exit_on, commune, publics, band = facts[beneficiary_id]
+            for cell in cells_of(exit_on, commune, publics, band):
+                cell["beneficiaries"].add(beneficiary_id)
+                cell["deltas"].append(exit_ - entry)
         threshold = suppression_threshold()
         items = []
         for (quarter, commune, public, age_band), cell in sorted(cells.items()):
@@ -159,6 +184,10 @@ class ObservatoryQueries(LedgerCore):
                     sessions=cell["sessions"] if shown else None,
                     minutes=cell["minutes"] if shown else None,
                     cheques_redeemed=cell["sessions"] if shown else None,
+                    pix_pairs=len(cell["deltas"]) if shown else None,
+                    pix_delta_avg=(round(sum(cell["deltas"]) / len(cell["deltas"]), 1) if cell["deltas"] else None)
+                    if shown
+                    else None,
                     suppressed=not shown,
                 )
             )

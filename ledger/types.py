@@ -360,6 +360,7 @@ class LoanFigures(Output):
     overdue: int
     returned: int
     lost: int
+    agreements_by_quarter: dict[str, int] = {}
 
 
 class Indicators(Output):
@@ -375,9 +376,10 @@ class Indicators(Output):
     loans: LoanFigures
     equipment_sources: int
     funders: int
+    partners: int = 0
 
 
-class ExportRow(Output):
+class ExportRow(Output, kw_only=True):
     quarter: str
     commune_insee: str
     epci: str | None
@@ -387,6 +389,8 @@ class ExportRow(Output):
     sessions: int | None
     minutes: int | None
     cheques_redeemed: int | None
+    pix_pairs: int | None = None
+    pix_delta_avg: float | None = None
     suppressed: bool
 
 
@@ -507,3 +511,20 @@ class PixAssessmentOut(Output):
 class PixHistory(Output):
     beneficiary_id: UUID
     items: list[PixAssessmentOut]
+
+
+class LoanPosting(Output):
+    position: int
+    at: str
+    event_id: str
+    loan_id: UUID
+    structure_id: str
+    kind: str
+    debit: Literal["beneficiary", "deposits_held", "deposits_kept", "fees_collected"]
+    credit: Literal["beneficiary", "deposits_held", "deposits_kept", "fees_collected"]
+    amount_cents: int
+
+
+class LoanPostingPage(Output):
+    items: list[LoanPosting]
+    next_cursor: str | None

@@ -13,6 +13,8 @@ SCHEMA = [
     " id TEXT PRIMARY KEY, commune_insee TEXT NOT NULL, age_band TEXT NOT NULL, publics TEXT NOT NULL,"
     " registered_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS funder_index (code TEXT PRIMARY KEY, kind TEXT NOT NULL, registered_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS partner_index (id TEXT PRIMARY KEY, kind TEXT NOT NULL, commune_insee TEXT NOT NULL,"
+    " registered_at TEXT NOT NULL)",
 ]
 
 
@@ -23,7 +25,7 @@ class Outcomes:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["beneficiary_facts", "funder_index"]
+        return ["beneficiary_facts", "funder_index", "partner_index"]
 
     def begin(self, cur: Cursor) -> None:
         pass
@@ -44,6 +46,11 @@ class Outcomes:
                     ",".join(event.publics),
                     instant(event.timestamp),
                 ),
+            )
+        elif kind in ("Structure.Registered", "Prescriber.Registered"):
+            cur.execute(
+                "INSERT INTO partner_index (id, kind, commune_insee, registered_at) VALUES (?, ?, ?, ?)",
+                (str(event.originator_id), kind.split(".")[0].lower(), event.commune_insee, instant(event.timestamp)),
             )
         elif kind == "Funder.Registered":
             cur.execute(

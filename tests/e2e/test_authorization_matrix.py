@@ -80,6 +80,7 @@ def routes(ledger, w):
         ("POST", f"/v1/devices/{dev2}/retirement", {"reason": "donated", "on": "2026-01-10"}, {"admin", "structure"}),
         ("POST", "/v1/loans", {"device_id": dev, "beneficiary_id": bid, "start_on": "2026-02-01", "due_on": "2026-03-01", "monthly_fee_cents": 0, "deposit_cents": 0}, {"admin", "structure"}),
         ("GET", "/v1/loans", None, {"admin", "structure", "structure2"}),
+        ("GET", "/v1/lending/journal", None, {"admin", "structure", "structure2"}),
         ("GET", f"/v1/loans/{loan1}", None, {"admin", "structure"}),
         ("POST", f"/v1/loans/{loan1}/follow-ups", {"on": "2026-02-10", "kind": "call"}, {"admin", "structure"}),
         ("POST", f"/v1/loans/{loan1}/extension", {"due_on": "2026-09-01"}, {"admin", "structure"}),
@@ -114,4 +115,4 @@ def test_every_route_for_every_role(client, ledger_world):
             if not expected_ok:
                 mismatches.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
     assert not mismatches, "\n".join(mismatches)
-    assert cells == len(table) * (len(ACTORS) + 1) == 48 * 9
+    assert cells == len(table) * (len(ACTORS) + 1) == 49 * 9

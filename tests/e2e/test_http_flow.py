@@ -195,6 +195,10 @@ def test_observatory_and_lending_over_http(client, ledger_world):
     loan = client.post("/v1/loans", json={"device_id": device["id"], "beneficiary_id": str(w.beneficiary.id), "start_on": "2026-02-01", "due_on": "2026-03-01", "monthly_fee_cents": 500, "deposit_cents": 2000}, headers=st)
     assert loan.status_code == 201
     assert client.post(f"/v1/loans/{loan.json()['id']}/follow-ups", json={"on": "2026-02-10", "kind": "call"}, headers=st).status_code == 201
+    postings = client.get("/v1/lending/journal", headers=st).json()["items"]
+    assert [(p["kind"], p["debit"], p["credit"], p["amount_cents"]) for p in postings] == [("deposit_held", "beneficiary", "deposits_held", 2000)]
+    assert client.get("/v1/lending/journal", headers=bearer(k.other_structure)).json()["items"] == []
+    problem(client.get("/v1/lending/journal", headers=bearer(k.funder)), 403, "forbidden")
     overdue = client.get("/v1/loans", params={"status": "overdue", "as_of": "2026-04-01"}, headers=st).json()
     assert [x["id"] for x in overdue["items"]] == [loan.json()["id"]]
     assert client.get("/v1/loans", params={"status": "overdue", "as_of": "2026-02-15"}, headers=st).json()["items"] == []
@@ -210,3 +214,26 @@ def test_observatory_and_lending_over_http(client, ledger_world):
     csv = client.get("/v1/observatory/export", params={"format": "csv"}, headers=bearer(k.observatory))
     assert csv.status_code == 200 and csv.text.lstrip("\ufeff").startswith("trimestre;code_commune_insee")
     problem(client.get("/v1/indicators", params={"from": "2026-05-01", "to": "2026-01-01"}, headers=bearer(k.observatory)), 400, "validation-error")
+
+
+def test_export_csv_and_json_show_six_and_suppress_two(client, ledger_world):
+    ledger, w, k = ledger_world
+    from tests import scenario as s
+
+    for commune, n in ((s.VALENCE, 6), (s.DIE, 2)):
+        for _ in range(n):
+            b = s.beneficiary(ledger, w.prescriber_actor, commune=commune, publics=["job_seeker"], birth_year=1985)
+            c = ledger.issue_book(w.prescriber_actor, s.t.NewChequeBook(beneficiary_id=b.id, count=1)).cheques[0]
+            ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today(), minutes=30))
+    obs = bearer(k.observatory)
+    rows = {r["commune_insee"]: r for r in client.get("/v1/observatory/export", headers=obs).json()["items"] if r["public"] == "job_seeker"}
+    assert rows[s.VALENCE]["beneficiaries"] == 6 and rows[s.VALENCE]["minutes"] == 180 and not rows[s.VALENCE]["suppressed"]
+    assert rows[s.DIE]["suppressed"] and rows[s.DIE]["beneficiaries"] is None and rows[s.DIE]["sessions"] is None
+    r = client.get("/v1/observatory/export", params={"format": "csv"}, headers=obs)
+    assert r.headers["content-type"].startswith("text/csv")
+    lines = [line.split(";") for line in r.text.lstrip("\ufeff").strip().splitlines()]
+    header, body = lines[0], lines[1:]
+    assert header[:6] == ["trimestre", "code_commune_insee", "siren_epci", "public", "tranche_age", "beneficiaires"]
+    by_commune = {row[1]: dict(zip(header, row, strict=True)) for row in body if row[3] == "job_seeker"}
+    assert by_commune[s.VALENCE]["beneficiaires"] == "6" and by_commune[s.VALENCE]["secret_statistique"] == "non"
+    assert by_commune[s.DIE]["beneficiaires"] == "" and by_commune[s.DIE]["accompagnements"] == "" and by_commune[s.DIE]["secret_statistique"] == "oui"

@@ -129,3 +129,5 @@ def test_pix_pairs_and_indicators(ledger, clock):
     # pairs: (120 → 300) and (400 → 380)
     assert (i.pix.entry_avg, i.pix.exit_avg, i.pix.delta_avg) == (260.0, 340.0, 80.0)
     assert (i.loans.agreements_signed, i.loans.overdue, i.equipment_sources) == (1, 1, 1)
+    assert i.loans.agreements_by_quarter == {"2026-Q1": 1}
+    assert i.partners == 2  # the world's structure and prescriber

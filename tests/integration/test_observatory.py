@@ -63,3 +63,19 @@ def test_indicators(ledger, clock):
         ledger.observatory_export(t.Actor(role="funder", org="DEPT26"))
     with pytest.raises(errors.Forbidden):
         ledger.indicators(w.structure_actor)
+
+
+def test_pix_progress_in_the_export_by_quarter_of_the_exit(ledger, clock):
+    w = s.world(ledger)
+    people = [s.beneficiary(ledger, w.prescriber_actor, publics=["rsa"], birth_year=1990).id for _ in range(5)]
+    for i, person in enumerate(people):
+        ledger.record_pix(w.structure_actor, str(person), t.NewPixAssessment(phase="entry", score=100, taken_on=date(2026, 1, 10)))
+        ledger.record_pix(w.structure_actor, str(person), t.NewPixAssessment(phase="exit", score=150 + 10 * i, taken_on=date(2026, 3, 2)))
+    lonely = s.beneficiary(ledger, w.prescriber_actor, publics=["rsa"], birth_year=1990, commune=s.DIE).id
+    ledger.record_pix(w.structure_actor, str(lonely), t.NewPixAssessment(phase="entry", score=10, taken_on=date(2026, 1, 10)))
+    ledger.record_pix(w.structure_actor, str(lonely), t.NewPixAssessment(phase="exit", score=90, taken_on=date(2026, 2, 1)))
+    rows = {(r.commune_insee, r.quarter): r for r in ledger.observatory_export(OBSERVATORY).items}
+    valence = rows[(s.VALENCE, "2026-Q1")]
+    assert (valence.beneficiaries, valence.pix_pairs, valence.pix_delta_avg, valence.sessions) == (5, 5, 70.0, 0)
+    die = rows[(s.DIE, "2026-Q1")]
+    assert die.suppressed and die.pix_pairs is None and die.pix_delta_avg is None
