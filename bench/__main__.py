@@ -1,0 +1,161 @@
+"""The throughput benchmark: ``python -m bench [--quick] [--database-url postgresql://…]``.
+
+Measures, in the same run, on a fresh PostgreSQL database:
+  A  bare PostgreSQL: 32 connections, one-row INSERT + COMMIT of a row as wide as a stored event → commits/s
+  B  bare PostgreSQL: ``executemany`` of such rows in one transaction → rows/s
+  C  reading and decoding every stored event of the ledger → events/s
+  4  the real server (``cheque-ledger serve``) under 64 concurrent wrk connections redeeming distinct cheques,
+     one per request → redemptions/s, p50 and p99 latency, non-201 count
+  5  the batch endpoint, 1000 items a request → redemptions/s
+  6  a full projection rebuild → events/s
+  7  the server's peak resident memory
+then prints ``RESULT single_ratio=<4÷A> batch_ratio=<5÷B> rebuild_ratio=<6÷C> p99_ms=… rss_mb=…``.
+Needs ``wrk`` (Debian package) for step 4.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+from bench.fill import CODE, issue_books, setup
+from bench.group_commit import fresh_database
+from bench.projections import decode_all
+from bench.raw_ceilings import ceiling_a, ceiling_b
+from ledger import types as t
+from ledger.config import DatabaseConfig
+from ledger.ledger import Ledger
+from projections.process import rebuild
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a process and its children (granian's workers), in MiB."""
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(r"VmHWM:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return total / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/cl_bench_run")
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    seconds = 5 if args.quick else 20
+    cheques_single = 4_000 if args.quick else 20_000
+    cheques_batch = 5_000 if args.quick else 30_000
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed for the server measurement: apt-get install wrk")
+    config = DatabaseConfig.from_url(args.database_url)
+    fresh_database(args.database_url)
+    rows = []
+
+    a = ceiling_a(config.conninfo(), seconds=seconds)
+    b = ceiling_b(config.conninfo(), rows=20_000 if args.quick else 100_000)
+    rows += [("A bare INSERT+COMMIT, 32 connections", f"{a:,.0f} commits/s"), ("B bare executemany, one transaction", f"{b:,.0f} rows/s")]
+
+    fresh_database(args.database_url)
+    ledger = Ledger(config, SECRET.encode(), clock=lambda: date(2026, 6, 1))
+    commitment, structure, beneficiary = setup(ledger)
+    single = issue_books(ledger, commitment.id, beneficiary.id, cheques_single // 10)
+    batch = issue_books(ledger, commitment.id, beneficiary.id, cheques_batch // 10)
+    key = ledger.create_api_key(t.Actor(role="admin"), t.NewApiKey(role="structure", org=str(structure.id))).key
+    ledger.views.catch_up()
+    today = date.today().isoformat()
+    bodies = Path(tempfile.mkstemp(suffix=".jsonl")[1])
+    bodies.write_text("".join(json.dumps({"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "individual", "duration_minutes": 30}}) + "\n" for c in single))
+
+    port = free_port()
+    env = {**os.environ, "LEDGER_DATABASE_URL": args.database_url, "LEDGER_SECRET": SECRET}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        threads = 2
+        out = subprocess.run(
+            ["wrk", "-t", str(threads), "-c", "64", "-d", f"{seconds}s", "--latency", "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{port}"],
+            env={**env, "BENCH_BODIES": str(bodies), "BENCH_KEY": key, "BENCH_THREADS": str(threads)},
+            capture_output=True, text=True, check=True,
+        ).stdout
+        m = re.search(r"RESULT_WRK requests=(\d+) non201=(\d+) p50_us=(\d+) p99_us=(\d+) duration_us=(\d+)", out)
+        requests, non201, p50, p99, duration = (int(x) for x in m.groups())
+        single_rate = (requests - non201) / (duration / 1e6)
+        rows += [("4 server, 64 clients, one redemption a request", f"{single_rate:,.0f} redemptions/s  p50 {p50 / 1000:.1f} ms  p99 {p99 / 1000:.1f} ms  non-201 {non201} of {requests}")]
+
+        # 5: the batch endpoint, 1000 items a request, 4 clients
+        chunks = [batch[i : i + 1000] for i in range(0, len(batch), 1000)]
+        done = [0]
+
+        def send(part):
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
+                for chunk in part:
+                    items = [{"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "collective", "duration_minutes": 60}} for c in chunk]
+                    r = http.post("/v1/redemptions/batch", json={"items": items})
+                    done[0] += sum(1 for x in r.json()["results"] if x["status"] == 201)
+
+        start = time.perf_counter()
+        workers = [threading.Thread(target=send, args=(chunks[i::4],)) for i in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        batch_rate = done[0] / (time.perf_counter() - start)
+        rows += [("5 batch endpoint, 1000 items a request", f"{batch_rate:,.0f} redemptions/s ({done[0]} redeemed)")]
+        rss = peak_rss_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        bodies.unlink()
+
+    n, decode_s = decode_all(ledger)
+    c = n / decode_s
+    events, rebuild_s = rebuild(ledger, out=io.StringIO())
+    rebuild_rate = events / rebuild_s
+    rows += [("C read and decode every event", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
+    ledger.close()
+    print(f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores)")
+    for label, value in rows:
+        print(f"  {label:<48} {value}")
+    print(f"RESULT single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}")
+
+
+if __name__ == "__main__":
+    main()
