@@ -31,6 +31,18 @@ def cheque_out(c: Cheque) -> t.ChequeOut:
     )
 
 
+def issued_out(cheque: Cheque, code: str) -> t.IssuedCheque:
+    """A cheque as printed: the only place its code is shown."""
+    return t.IssuedCheque(
+        serial=cheque.serial,
+        code=code,
+        face_value_cents=cheque.face_value_cents,
+        valid_until=cheque.valid_until,
+        funder_code=cheque.funder_code,
+        commitment_id=cheque.commitment_id,
+    )
+
+
 class ChequeCommands(LedgerCore):
     # -- beneficiaries -----------------------------------------------------------------------
     def register_beneficiary(
@@ -152,16 +164,7 @@ class ChequeCommands(LedgerCore):
                     issued_on=today,
                 )
                 cheques.append(cheque)
-                issued.append(
-                    t.IssuedCheque(
-                        serial=serial,
-                        code=code,
-                        face_value_cents=cheque.face_value_cents,
-                        valid_until=cheque.valid_until,
-                        funder_code=cheque.funder_code,
-                        commitment_id=cheque.commitment_id,
-                    )
-                )
+                issued.append(issued_out(cheque, code))
             used = {c.id: c for c in chosen}
             for commitment in used.values():
                 n = sum(1 for c in chosen if c.id == commitment.id)
@@ -203,16 +206,7 @@ class ChequeCommands(LedgerCore):
                 code = new_code()
                 cheque.replace_code(hash_code(self.secret, cheque.serial, code))
                 reissued.append(cheque)
-                issued.append(
-                    t.IssuedCheque(
-                        serial=cheque.serial,
-                        code=code,
-                        face_value_cents=cheque.face_value_cents,
-                        valid_until=cheque.valid_until,
-                        funder_code=cheque.funder_code,
-                        commitment_id=cheque.commitment_id,
-                    )
-                )
+                issued.append(issued_out(cheque, code))
             book.record_reprint([c.serial for c in reissued])
             out = t.ChequeBookOut(id=book.id, beneficiary_id=book.beneficiary_id, cheques=issued)
             return Decision([book, *reissued], out)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from ledger.config import DatabaseConfig
@@ -77,8 +77,16 @@ class Database:
             self._all.append(conn)
         return conn
 
+    def transaction(self) -> AbstractContextManager[Cursor]:
+        """A write transaction (SQLite: the write lock is taken at once)."""
+        return self._transaction("BEGIN IMMEDIATE")
+
+    def read(self) -> AbstractContextManager[Cursor]:
+        """A read-only snapshot."""
+        return self._transaction("BEGIN")
+
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
+    def _transaction(self, begin: str) -> Iterator[Cursor]:
         if self.postgres:
             assert self._pool is not None
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
@@ -86,28 +94,13 @@ class Database:
             return
         conn = self._sqlite()
         cur = conn.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        cur.execute(begin)
         try:
             yield Cursor(cur, False)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def read(self) -> Iterator[Cursor]:
-        if self.postgres:
-            assert self._pool is not None
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-                yield Cursor(cur, True)
-            return
-        conn = self._sqlite()
-        cur = conn.cursor()
-        cur.execute("BEGIN")
-        try:
-            yield Cursor(cur, False)
-        finally:
             conn.execute("COMMIT")
 
     def script(self, statements: Sequence[str]) -> None:

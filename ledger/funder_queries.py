@@ -10,7 +10,7 @@ from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
-from ledger.service import LedgerCore
+from ledger.service import LedgerCore, parse_position_cursor
 from projections.ledger_views import end_of_day_utc
 
 ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
@@ -107,13 +107,7 @@ class FunderQueries(LedgerCore):
         self._load(natural_id("funder", code), Funder, "Financeur")
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
-        after = (0, -1)
-        if cursor:
-            try:
-                position, seq = cursor.split(".")
-                after = (int(position), int(seq))
-            except ValueError:
-                raise errors.ValidationError("Curseur invalide.") from None
+        after = parse_position_cursor(cursor)
         self._fresh_views()
         with self.db.read() as cur:
             rows = cur.execute(

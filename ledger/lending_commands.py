@@ -13,7 +13,7 @@ from domain.structures import Structure
 from ledger import types as t
 from ledger.idempotency import Idem
 from ledger.personal_data import KeyErased
-from ledger.service import Decision, LedgerCore
+from ledger.service import Decision, LedgerCore, parse_position_cursor
 
 MAX_PAGE = 1000
 
@@ -226,13 +226,7 @@ class LendingCommands(LedgerCore):
         self._require(actor, "structure")
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
-        after = (0, -1)
-        if cursor:
-            try:
-                position, seq = cursor.split(".")
-                after = (int(position), int(seq))
-            except ValueError:
-                raise errors.ValidationError("Curseur invalide.") from None
+        after = parse_position_cursor(cursor)
         where, params = "(position > ? OR (position = ? AND seq > ?))", [after[0], after[0], after[1]]
         if actor.role == "structure":
             where += " AND structure_id = ?"

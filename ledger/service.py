@@ -48,6 +48,17 @@ def paris_today() -> date:
     return datetime.now(PARIS).date()
 
 
+def parse_position_cursor(cursor: str | None) -> tuple[int, int]:
+    """Journal cursors are ``<position>.<seq>`` of the last posting returned."""
+    if not cursor:
+        return (0, -1)
+    try:
+        position, seq = cursor.split(".")
+        return (int(position), int(seq))
+    except ValueError:
+        raise errors.ValidationError("Curseur invalide.") from None
+
+
 @dataclass
 class Decision:
     """What a command decided: aggregates to save, the answer, or a refusal that still has effects."""
