@@ -40,6 +40,9 @@ def main() -> None:
             except errors.DomainError as e:
                 with lock:
                     refused[e.slug] = refused.get(e.slug, 0) + 1
+            except Exception as e:  # noqa: BLE001 - reported to the test, which fails naming it
+                with lock:
+                    refused[f"{type(e).__name__}: {e}"[:200]] = refused.get(type(e).__name__, 0) + 1
             else:
                 with lock:
                     won.append(serial)
