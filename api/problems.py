@@ -102,3 +102,8 @@ def problems(*codes: int) -> dict[int, ResponseSpec]:
         code: ResponseSpec(data_container=Problem, media_type=MEDIA_TYPE, description=DESCRIPTIONS[code], generate_examples=False)
         for code in sorted({400, 401, 403, 413, *codes})
     }
+
+
+def post_problems(*codes: int) -> dict[int, ResponseSpec]:
+    """A POST's refusals: those of ``problems`` and an Idempotency-Key reused with another body (422)."""
+    return problems(422, *codes)

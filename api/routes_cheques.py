@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
 from api.deps import ActorDep, IdempotencyKey, LedgerDep
-from api.problems import problems
+from api.problems import post_problems, problems
 from ledger import types as t
 from paper.cheque_book import render_cheque_book
 
@@ -26,12 +26,12 @@ def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, sta
 
 
 BOOK_RESPONSES = {
-    **problems(404, 409),
+    **post_problems(404, 409),
     201: ResponseSpec(data_container=t.ChequeBookOut, description="The book as JSON (codes shown only here), or with `Accept: application/pdf` the printable book (one cut-out voucher a cheque)"),
 }
 
 
-@post("/v1/beneficiaries", status_code=201, sync_to_thread=True, responses=problems(), tags=["beneficiaries"])
+@post("/v1/beneficiaries", status_code=201, sync_to_thread=True, responses=post_problems(), tags=["beneficiaries"])
 def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.BeneficiaryOut:
     """Personal fields are sealed with a key per beneficiary, never stored in clear; the answer holds only
     the pseudonymous id and coarse facts."""
@@ -68,13 +68,13 @@ def get_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.C
     return ledger.get_cheque(actor, serial)
 
 
-@post("/v1/cheques/{serial:str}/cancellation", status_code=200, sync_to_thread=True, responses=problems(404, 409, 410), tags=["cheques"])
+@post("/v1/cheques/{serial:str}/cancellation", status_code=200, sync_to_thread=True, responses=post_problems(404, 409, 410), tags=["cheques"])
 def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
     """The value returns to its commitment. Already redeemed: 409 `cheque-already-redeemed`."""
     return ledger.cancel_cheque(actor, serial, data, idempotency(request, actor, data))
 
 
-@post("/v1/cheques/{serial:str}/unlock", status_code=200, sync_to_thread=True, responses=problems(404, 409), tags=["cheques"])
+@post("/v1/cheques/{serial:str}/unlock", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["cheques"])
 def unlock_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
     return ledger.unlock_cheque(actor, serial, idempotency(request, actor, {"serial": serial}))
 

@@ -10,12 +10,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.auth import idempotency
 from api.deps import ActorDep, IdempotencyKey, LedgerDep
-from api.problems import problems
+from api.problems import post_problems, problems
 from ledger import types as t
 from paper.statement import render_statement
 
 
-@post("/v1/redemptions", status_code=201, sync_to_thread=True, responses=problems(404, 409, 410, 422, 423), tags=["redemptions"])
+@post("/v1/redemptions", status_code=201, sync_to_thread=True, responses=post_problems(404, 409, 410, 422, 423), tags=["redemptions"])
 def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.RedemptionOut:
     """Refusals, in this order: unknown serial 404, locked 423, wrong code 422 (the 5th in a row locks),
     cancelled 410, expired 410, already redeemed 409, structure not accredited on the session date 403,
@@ -23,13 +23,13 @@ def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: ActorDep, 
     return ledger.redeem(actor, data, idempotency(request, actor, data))
 
 
-@post("/v1/redemptions/batch", status_code=200, sync_to_thread=True, responses=problems(), tags=["redemptions"])
+@post("/v1/redemptions/batch", status_code=200, sync_to_thread=True, responses=post_problems(), tags=["redemptions"])
 def redeem_batch(data: JSONBody[t.RedemptionBatch], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.BatchResult:
     """Up to 1000 redemptions, each decided on its own, in order, saved in one transaction."""
     return ledger.redeem_batch(actor, data, idempotency(request, actor, data))
 
 
-@post("/v1/redemptions/{redemption_id:str}/reversal", status_code=200, sync_to_thread=True, responses=problems(404, 409), tags=["redemptions"])
+@post("/v1/redemptions/{redemption_id:str}/reversal", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["redemptions"])
 def reverse(redemption_id: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ReversalOut:
     """Before settlement only; the cheque is issued again."""
     return ledger.reverse_redemption(actor, redemption_id, data, idempotency(request, actor, data))
@@ -40,13 +40,13 @@ def statement(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -
     return ledger.statement(actor, structure_id)
 
 
-@post("/v1/settlements", status_code=201, sync_to_thread=True, responses=problems(503), tags=["fund"])
+@post("/v1/settlements", status_code=201, sync_to_thread=True, responses=post_problems(503), tags=["fund"])
 def settle(data: JSONBody[t.NewSettlement], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.SettlementOut:
     """Pays every redeemed, unsettled cheque whose session date ≤ `through`, in one transaction."""
     return ledger.settle(actor, data, idempotency(request, actor, data))
 
 
-@post("/v1/expiries", status_code=200, sync_to_thread=True, responses=problems(503), tags=["fund"])
+@post("/v1/expiries", status_code=200, sync_to_thread=True, responses=post_problems(503), tags=["fund"])
 def expire(data: JSONBody[t.NewExpiry], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ExpiryOut:
     """Every still-issued cheque with `valid_until` < `as_of` expires; its value returns to its commitment."""
     return ledger.expire(actor, data, idempotency(request, actor, data))

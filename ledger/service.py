@@ -53,10 +53,12 @@ def parse_position_cursor(cursor: str | None) -> tuple[int, int]:
     if not cursor:
         return (0, -1)
     try:
-        position, seq = cursor.split(".")
-        return (int(position), int(seq))
+        position, seq = (int(part) for part in cursor.split("."))
     except ValueError:
         raise errors.ValidationError("Curseur invalide.") from None
+    if not (0 <= position < 2**63 and -1 <= seq < 2**31):
+        raise errors.ValidationError("Curseur invalide.")
+    return (position, seq)
 
 
 @dataclass

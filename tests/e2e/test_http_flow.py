@@ -150,6 +150,9 @@ def test_problems_auth_idempotency_and_limits(client, ledger_world):
     problem(client.get("/v1/funders/DEPT26/reconciliation"), 401, "unauthenticated")
     problem(client.get("/v1/funders/DEPT26/reconciliation", headers=bearer("nope")), 401, "unauthenticated")
     problem(client.get("/v1/funders/NOPE/reconciliation", headers=bearer(k.admin)), 404, "not-found")
+    for path in ("/v1/funders/DEPT26/journal", "/v1/lending/journal"):
+        for cursor in ("99999999999999999999.0", "1.x", "-5.0"):
+            problem(client.get(path, params={"cursor": cursor}, headers=bearer(k.admin)), 400, "validation-error")
     problem(client.post("/v1/funders", content=b"{not json", headers={**bearer(k.admin), "Content-Type": "application/json"}), 400, "validation-error")
     problem(client.post("/v1/funders", json={"code": "x", "name": "", "kind": "state"}, headers=bearer(k.admin)), 400, "validation-error")
     problem(client.post("/v1/funders", json={"code": "AB", "name": "A", "kind": "state"}, headers=bearer(k.prescriber)), 403, "forbidden")
