@@ -116,6 +116,8 @@ class Device(Aggregate):
 
     def come_back(self, loan_id: UUID, condition: str, on: date) -> None:
         """Back from a loan: available again only if in good condition, otherwise to repair."""
+        if condition not in ("good", "damaged", "incomplete"):
+            raise errors.ValidationError("État au retour : good, damaged ou incomplete.")
         if self.loan_id != loan_id or self.status != DeviceStatus.ON_LOAN:
             raise errors.InvalidTransition("Cet appareil n'est pas prêté sur ce contrat.")
         self._came_back(loan_id=loan_id, condition=condition, on=on)

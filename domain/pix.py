@@ -49,6 +49,6 @@ def pix_pairs(assessments: list[tuple[str, str, int, str]]) -> dict[str, tuple[i
         if phase == Phase.ENTRY:
             if beneficiary not in entries or taken_on < entries[beneficiary][0]:
                 entries[beneficiary] = (taken_on, score)
-        elif beneficiary not in exits or taken_on >= exits[beneficiary][0]:
+        elif phase == Phase.EXIT and (beneficiary not in exits or taken_on >= exits[beneficiary][0]):
             exits[beneficiary] = (taken_on, score)
     return {b: (entries[b][1], exits[b][1]) for b in entries if b in exits}

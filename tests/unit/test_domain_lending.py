@@ -1102,3 +1102,15 @@ Fleet.TestCase.settings = settings(
     max_examples=80, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 TestFleet = Fleet.TestCase
+
+
+def test_come_back_refuses_an_unknown_condition():
+    from domain.lending import Device as _Device
+
+    d = _Device.receive(uuid4(), "s1", "laptop", "SN", date(2026, 1, 5))
+    d.refurbish("A", date(2026, 1, 6))
+    loan_id = uuid4()
+    d.lend(loan_id)
+    with pytest.raises(errors.ValidationError):
+        d.come_back(loan_id, "broken", date(2026, 2, 1))
+    assert d.status == "on_loan"

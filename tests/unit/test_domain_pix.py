@@ -283,3 +283,10 @@ def test_a_later_entry_or_an_earlier_exit_changes_nothing(rows: list[Row], benef
     after = pix_pairs([*rows, (beneficiary, phase, score, day)])
     for b in before:
         assert after[b] == before[b]
+
+
+def test_pix_pairs_ignores_unknown_phases():
+    from domain.pix import pix_pairs as _pairs
+
+    rows = [("a", "entry", 100, "2026-01-01"), ("a", "middle", 900, "2026-02-01"), ("a", "exit", 150, "2026-01-15")]
+    assert _pairs(rows) == {"a": (100, 150)}
