@@ -24,6 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
+from ledger.decision import Decision
 
 
 @dataclass
@@ -127,14 +128,16 @@ class GroupCommitter:
                     decision = command.decide()
                 except errors.DomainError as e:
                     ctx.reject()
-                    decided.append((command, "error", e))
-                    continue
+                    if command.idem is None or e.status >= 500:
+                        decided.append((command, "error", e))
+                        continue
+                    decision = Decision(error=e)  # remembered, so the key cannot serve another body
                 except Exception as e:  # noqa: BLE001 - reported to its caller alone
                     ctx.reject()
                     decided.append((command, "error", e))
                     continue
                 objs = list(decision.objs)
-                if command.idem is not None and (decision.error is None or objs):
+                if command.idem is not None:
                     objs.append(ledger._idempotency_record(command.idem, decision))
                 ctx.accept(objs)
                 decided.append((command, "decision", decision))

@@ -26,6 +26,7 @@ from domain import errors
 from ledger.application import LedgerApp, eventsourcing_env
 from ledger.config import DatabaseConfig, load_secret
 from ledger.database import Database
+from ledger.decision import Decision
 from ledger.group_commit import GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.personal_data import KeyVault
@@ -59,16 +60,6 @@ def parse_position_cursor(cursor: str | None) -> tuple[int, int]:
     if not (0 <= position < 2**63 and -1 <= seq < 2**31):
         raise errors.ValidationError("Curseur invalide.")
     return (position, seq)
-
-
-@dataclass
-class Decision:
-    """What a command decided: aggregates to save, the answer, or a refusal that still has effects."""
-
-    objs: list[Any] = field(default_factory=list)
-    result: Any = None
-    error: errors.DomainError | None = None
-    after_save: Callable[[], None] | None = None
 
 
 class LedgerCore:
@@ -179,9 +170,15 @@ class LedgerCore:
             if replay is not None:
                 return replay
         for _attempt in range(MAX_ATTEMPTS):
-            decision = decide()
+            try:
+                decision = decide()
+            except errors.DomainError as refusal:
+                if idem is None or refusal.status >= 500:
+                    raise
+                # Remember the refusal too: the same key with another body must then get 422.
+                decision = Decision(error=refusal)
             objs = list(decision.objs)
-            if idem is not None and (decision.error is None or objs):
+            if idem is not None:
                 objs.append(self._idempotency_record(idem, decision))
             try:
                 if objs:

@@ -194,3 +194,17 @@ def test_organisation_scoping(ledger, clock):
         ledger.reconciliation(other_funder, "DEPT26")
     with pytest.raises(errors.Forbidden):
         ledger.settle(w.structure_actor, t.NewSettlement(through=clock.today))
+
+
+def test_a_refused_request_keeps_its_idempotency_key(ledger):
+    from ledger.idempotency import Idem
+
+    s.funder(ledger)
+    idem = Idem(scope="k", key="same", fingerprint="body-1")
+    for _ in range(2):
+        with pytest.raises(errors.AlreadyExists):
+            ledger.create_funder(ADMIN, t.NewFunder(code="DEPT26", name="x", kind="department"), idem)
+    with pytest.raises(errors.IdempotencyKeyReuse):
+        ledger.create_funder(ADMIN, t.NewFunder(code="CAF26", name="y", kind="caf"), Idem(scope="k", key="same", fingerprint="body-2"))
+    with pytest.raises(errors.NotFound):
+        ledger.get_funder(ADMIN, "CAF26")
