@@ -11,7 +11,6 @@ from uuid import uuid4
 
 from domain.cheques import Cheque, ChequeBook
 from domain.codes import hash_code, new_serial
-from domain.funding import Commitment
 from domain.settlement import Settlement, settlement_lines
 from ledger import types as t
 from ledger.ledger import Ledger

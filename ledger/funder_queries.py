@@ -80,7 +80,7 @@ class FunderQueries(LedgerCore):
                 s = status_sums[commitment_id]
                 balanced &= aggregate.available_cents == f.available_cents
                 balanced &= aggregate.released_cents == f.released_cents
-                balanced &= s["issued"] + s["locked"] == f.reserved_cents
+                balanced &= s["issued"] == f.reserved_cents
                 balanced &= s["redeemed"] == f.redeemed_cents and s["settled"] == f.paid_cents
             figures.append(f)
 

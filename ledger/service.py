@@ -12,7 +12,6 @@ import hmac
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
