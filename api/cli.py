@@ -1,4 +1,4 @@
-"""``cheque-ledger``: serve, demo, keys, project, rebuild, verify."""
+"""``cheque-ledger``: serve, demo, keys, users, project, rebuild, verify."""
 
 from __future__ import annotations
 
@@ -53,6 +53,33 @@ def keys_create(args: argparse.Namespace) -> int:
     finally:
         ledger.close()
     print(f"id {key.id}\nrole {key.role}\norg {key.org or '-'}\nkey {key.key}")
+    return 0
+
+
+def users_create(args: argparse.Namespace) -> int:
+    import getpass
+
+    from domain.errors import DomainError
+    from ledger.types import Actor, NewUser
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Mot de passe (12 caractères au moins) : ")
+        if getpass.getpass("Le même, encore : ") != password:
+            print("refused: the two passwords differ", file=sys.stderr)
+            return 2
+    ledger = _ledger()
+    try:
+        user = ledger.create_user(
+            Actor(role="admin", key_id="cli"), NewUser(email=args.email, password=password, role=args.role, org=args.org)
+        )
+    except DomainError as e:
+        print(f"refused: {e.detail}", file=sys.stderr)
+        return 2
+    finally:
+        ledger.close()
+    print(f"id {user.id}\nemail {user.email}\nrole {user.role}\norg {user.org or '-'}")
     return 0
 
 
@@ -113,6 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--role", required=True, choices=["admin", "prescriber", "structure", "funder", "observatory"])
     k.add_argument("--org", default=None)
     k.set_defaults(func=keys_create)
+    users = sub.add_parser("users", help="people's accounts for the web pages").add_subparsers(dest="users_command", required=True)
+    u = users.add_parser("create", help="create an account (password asked, or one line on stdin)")
+    u.add_argument("--email", required=True)
+    u.add_argument("--role", required=True, choices=["admin", "prescriber", "structure", "funder", "observatory"])
+    u.add_argument("--org", default=None)
+    u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    u.set_defaults(func=users_create)
     sub.add_parser("project", help="keep the projections caught up (its own process)").set_defaults(func=project)
     r = sub.add_parser("rebuild", help="drop and rebuild projections from the events")
     r.add_argument("projection", nargs="?", default=None)

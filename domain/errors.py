@@ -54,6 +54,8 @@ IdempotencyKeyReuse = _error(
 ConcurrencyConflict = _error(
     "ConcurrencyConflict", "concurrency-conflict", 503, "Trop de modifications concurrentes, réessayez"
 )
+SignInRefused = _error("SignInRefused", "sign-in-refused", 401, "Connexion refusée")
+AccountLocked = _error("AccountLocked", "account-locked", 423, "Compte verrouillé")
 ProjectionLagging = _error(
     "ProjectionLagging", "projection-lagging", 503, "Les vues ne sont pas encore à jour, réessayez"
 )

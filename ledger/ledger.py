@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.account_commands import AccountCommands
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.funder_queries import FunderQueries
@@ -19,5 +20,6 @@ class Ledger(
     FunderQueries,
     ObservatoryQueries,
     LendingCommands,
+    AccountCommands,
 ):
     """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""

@@ -1,4 +1,4 @@
-"""Personal data of beneficiaries: sealed with a key per beneficiary kept outside the events.
+"""Personal data (beneficiaries, users' e-mails): sealed with a key per person kept outside the events.
 
 Erasure deletes the key (crypto-shredding): the sealed bytes in events and snapshots stay,
 but nobody can read them again. On SQLite the key table is written with ``secure_delete`` and
@@ -41,14 +41,18 @@ class KeyVault:
         db.script(schema)
 
     def seal(self, beneficiary_id: UUID, data: PersonalData) -> str:
+        return self.seal_new(beneficiary_id, msgspec.json.encode(data))
+
+    def seal_new(self, subject_id: UUID, plain: bytes) -> str:
+        """Creates the person's key and seals ``plain`` with it (a beneficiary's data, a user's e-mail)."""
         key = AESGCM.generate_key(bit_length=256)
         with self.db.transaction() as cur:
             cur.execute(
                 "INSERT INTO beneficiary_keys (beneficiary_id, key_material) VALUES (?, ?)",
-                (str(beneficiary_id), key),
+                (str(subject_id), key),
             )
         nonce = os.urandom(12)
-        sealed = AESGCM(key).encrypt(nonce, msgspec.json.encode(data), beneficiary_id.bytes)
+        sealed = AESGCM(key).encrypt(nonce, plain, subject_id.bytes)
         return base64.b64encode(nonce + sealed).decode()
 
     def _key(self, beneficiary_id: UUID) -> bytes:

@@ -31,6 +31,7 @@ from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
+from projections.directory import Directory
 from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
@@ -85,7 +86,7 @@ class LedgerCore:
         if group_commit is None:
             group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
         self.committer = GroupCommitter(self) if group_commit else None
-        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), EventChain()])
+        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()])
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Any:

@@ -528,3 +528,28 @@ class LoanPosting(Output):
 class LoanPostingPage(Output):
     items: list[LoanPosting]
     next_cursor: str | None
+
+
+# -- people's accounts (web pages) --------------------------------------------------------------
+class NewUser(Input):
+    email: Annotated[str, Meta(min_length=3, max_length=254)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+    role: Role
+    org: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+
+
+class UserOut(Output):
+    id: UUID
+    email: str
+    role: str
+    org: str | None
+    disabled: bool = False
+    locked: bool = False
+
+
+class SignedIn(Output):
+    """A new web session: the cookie's token (shown once) and the user's actor."""
+
+    token: str
+    csrf: str
+    actor: Actor

@@ -1,0 +1,51 @@
+"""Who is who, for the web pages: people's accounts (role, organisation, state: never the e-mail,
+which stays sealed in the account) and each prescriber's caseload of beneficiaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.database import Cursor
+from projections.ledger_views import instant
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS account_index (id TEXT PRIMARY KEY, role TEXT NOT NULL, org TEXT,"
+    " created_at TEXT NOT NULL, disabled INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS caseload (beneficiary_id TEXT PRIMARY KEY, prescriber_id TEXT NOT NULL,"
+    " registered_at TEXT NOT NULL, erased INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS caseload_prescriber ON caseload (prescriber_id, registered_at)",
+]
+
+
+class Directory:
+    name = "directory"
+
+    def schema(self) -> list[str]:
+        return SCHEMA
+
+    def tables(self) -> list[str]:
+        return ["account_index", "caseload"]
+
+    def begin(self, cur: Cursor) -> None:
+        pass
+
+    def flush(self, cur: Cursor) -> None:
+        pass
+
+    def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
+        kind = type(event).__qualname__
+        oid = str(event.originator_id)
+        if kind == "UserAccount.Created":
+            cur.execute(
+                "INSERT INTO account_index (id, role, org, created_at, disabled) VALUES (?, ?, ?, ?, 0)",
+                (oid, event.role, event.org, instant(event.timestamp)),
+            )
+        elif kind in ("UserAccount.Disabled", "UserAccount.Enabled"):
+            cur.execute("UPDATE account_index SET disabled = ? WHERE id = ?", (int(kind.endswith("Disabled")), oid))
+        elif kind == "Beneficiary.Registered":
+            cur.execute(
+                "INSERT INTO caseload (beneficiary_id, prescriber_id, registered_at, erased) VALUES (?, ?, ?, 0)",
+                (oid, event.prescriber_id, instant(event.timestamp)),
+            )
+        elif kind == "Beneficiary.Erased":
+            cur.execute("UPDATE caseload SET erased = 1 WHERE beneficiary_id = ?", (oid,))
