@@ -19,6 +19,7 @@ from api.auth import get_actor
 from api.deps import LedgerDep
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS
+from api.web.routes import web_routers
 from ledger.ledger import Ledger
 from ledger.types import Output
 
@@ -67,6 +68,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             healthz,
             Metrics,
             Router(path="/", security=[{"bearer": []}], route_handlers=V1),
+            *web_routers(),
         ],
         dependencies={
             "ledger": Provide(get_ledger, sync_to_thread=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledger.account_commands import AccountCommands
+from ledger.caseload import CaseloadQueries
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.funder_queries import FunderQueries
@@ -21,5 +22,6 @@ class Ledger(
     ObservatoryQueries,
     LendingCommands,
     AccountCommands,
+    CaseloadQueries,
 ):
     """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""

@@ -1,0 +1,1 @@
+"""The web pages for people, in French, under ``/`` (the API keeps ``/v1``)."""

@@ -1,0 +1,51 @@
+"""Refusals on pages: a French page with the same status the API would give, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from api.web.render import page
+from api.web.session import NotSignedIn, redirect, sign_in_location
+from domain import errors
+
+log = logging.getLogger("cheque_ledger.errors")
+
+TITLES = {400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée"}
+
+
+def on_not_signed_in(request: Request, exc: NotSignedIn) -> Response:
+    return redirect(sign_in_location(exc.next_path))
+
+
+def on_domain_error(request: Request, exc: errors.DomainError) -> Response:
+    return page(request, "erreur.html", status=exc.status, title=exc.title, detail=exc.detail)
+
+
+def on_validation(request: Request, exc: ValidationException) -> Response:
+    return page(request, "erreur.html", status=400, title="Demande invalide", detail="Un champ du formulaire est invalide ou manquant.")
+
+
+def on_http(request: Request, exc: HTTPException) -> Response:
+    title = TITLES.get(exc.status_code, "Erreur")
+    detail = title if exc.status_code >= 500 else (exc.detail if isinstance(exc.detail, str) else title)
+    if exc.status_code == 404:
+        detail = "Cette page n'existe pas."
+    return page(request, "erreur.html", status=exc.status_code, title=title, detail=detail)
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
+    return page(request, "erreur.html", status=500, title="Erreur interne", detail="Une erreur interne est survenue ; elle a été enregistrée.")
+
+
+WEB_EXCEPTION_HANDLERS: dict[Any, Any] = {
+    NotSignedIn: on_not_signed_in,
+    errors.DomainError: on_domain_error,
+    ValidationException: on_validation,
+    HTTPException: on_http,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,88 @@
+"""Signing in and out, and the home page that sends each role to its own pages."""
+
+from __future__ import annotations
+
+import hmac
+
+from litestar import Request, Response, get, post
+
+from api.deps import LedgerDep
+from api.web.render import page
+from api.web.session import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    FormData,
+    NotSignedIn,
+    WebUserDep,
+    checked_form,
+    cookie,
+    new_login_csrf,
+    redirect,
+    safe_next,
+)
+from domain import errors
+
+HOMES = {
+    "admin": "/admin",
+    "prescriber": "/prescripteur",
+    "structure": "/structure",
+    "funder": "/financeur",
+    "observatory": "/observatoire",
+}
+
+
+@get("/", sync_to_thread=True)
+def home(request: Request, ledger: LedgerDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = ledger.session_actor(token) if token else None
+    if found is None:
+        return redirect("/connexion")
+    return redirect(HOMES[found[0].role])
+
+
+def sign_in_page(request: Request, *, email: str = "", error: str | None = None, status: int = 200) -> Response:
+    csrf = new_login_csrf()
+    response = page(
+        request, "connexion.html", status=status, email=email, error=error, csrf=csrf,
+        suite=safe_next(request.query_params.get("suite")),
+    )
+    response.cookies.append(cookie(request, LOGIN_CSRF_COOKIE, csrf, max_age=3600))
+    return response
+
+
+@get("/connexion", sync_to_thread=False)
+def sign_in_form(request: Request) -> Response:
+    return sign_in_page(request)
+
+
+@post("/connexion", sync_to_thread=True, status_code=303)
+def sign_in(request: Request, ledger: LedgerDep, data: FormData) -> Response:
+    email = str(data.get("email", ""))[:254]
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    sent = str(data.get("csrf_token", ""))
+    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
+        return sign_in_page(
+            request, email=email, status=403,
+            error="Ce formulaire a expiré ou ne vient pas de ce site : recommencez (les cookies doivent être acceptés).",
+        )
+    try:
+        signed = ledger.sign_in(email, str(data.get("password", "")))
+    except (errors.SignInRefused, errors.AccountLocked) as refusal:
+        return sign_in_page(request, email=email, error=refusal.detail, status=refusal.status)
+    target = safe_next(str(data.get("suite", "")))
+    if target == "/":
+        target = HOMES[signed.actor.role]
+    response = redirect(target, [cookie(request, SESSION_COOKIE, signed.token)])
+    response.cookies.append(cookie(request, LOGIN_CSRF_COOKIE, "", max_age=0))
+    return response
+
+
+@post("/deconnexion", sync_to_thread=True, status_code=303)
+def sign_out(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    checked_form(web_user, data)
+    ledger.sign_out(web_user.token)
+    return redirect("/connexion?au-revoir=1", [cookie(request, SESSION_COOKIE, "", max_age=0)])
+
+
+ROUTES = [home, sign_in_form, sign_in, sign_out]
+__all__ = ["ROUTES", "HOMES", "NotSignedIn"]

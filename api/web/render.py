@@ -1,0 +1,109 @@
+"""Jinja rendering for the pages: French formats for money and dates, security headers on every page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request, Response
+
+TEMPLATES = Path(__file__).parent / "templates"
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+
+# Pages load nothing from elsewhere and cannot be framed; forms post only to this site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self';"
+    " object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def euros(cents: int | None) -> str:
+    """1234567 → « 12 345,67 € » (narrow no-break space between thousands, as French typography wants)."""
+    if cents is None:
+        return "—"
+    sign = "−" if cents < 0 else ""
+    whole, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}{whole:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+
+
+def day(value: date | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def instant(value: str | None) -> str:
+    """A stored UTC instant, shown in Paris time."""
+    if not value:
+        return "—"
+    at = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(PARIS)
+    return f"{day(at.date())} à {at:%H:%M}"
+
+
+def number(value: int | float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
+
+
+ENV = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+ENV.filters.update(euros=euros, day=day, instant=instant, number=number, percent=percent)
+
+ROLE_NAMES = {
+    "admin": "Administration",
+    "prescriber": "Prescripteur",
+    "structure": "Structure de médiation",
+    "funder": "Financeur",
+    "observatory": "Observatoire",
+}
+ENV.globals["ROLE_NAMES"] = ROLE_NAMES
+
+
+def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
+    user = request.scope.get("state", {}).get("web_user")
+    context.setdefault("flash", None)
+    html = ENV.get_template(template).render(user=user, path=request.url.path, **context)
+    return Response(content=html, status_code=status, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+
+NAV = {
+    "prescriber": [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],
+    "structure": [
+        ("/structure", "Encaisser un chèque"),
+        ("/structure/releve", "Relevé"),
+        ("/structure/prets", "Prêts et matériel"),
+        ("/structure/pix", "Tests PIX"),
+    ],
+    "funder": [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
+    "observatory": [("/observatoire", "Indicateurs")],
+    "admin": [
+        ("/admin", "Tableau de bord"),
+        ("/admin/financeurs", "Financeurs"),
+        ("/admin/structures", "Structures"),
+        ("/admin/prescripteurs", "Prescripteurs"),
+        ("/admin/comptes", "Comptes et clés"),
+        ("/admin/operations", "Remboursements et expirations"),
+        ("/observatoire", "Indicateurs"),
+    ],
+}
+ENV.globals["nav_for"] = lambda role: NAV.get(role, [])

@@ -1,0 +1,174 @@
+"""Who is signed in: the session cookie, the page guard, and CSRF checks on every form.
+
+- ``cl_session``: the session token (HttpOnly, SameSite=Lax, Secure over HTTPS or when
+  ``LEDGER_COOKIE_SECURE=1``). Sessions live in the database (see ``ledger/web_sessions.py``).
+- Every form carries the session's CSRF token; a POST without the right one is refused (403) and
+  changes nothing. The sign-in form, before any session, uses a double-submit cookie instead.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.di import NamedDependency
+from litestar.params import Body
+
+from domain import errors
+from ledger.ledger import Ledger
+from ledger.types import Actor
+
+T = TypeVar("T")
+SESSION_COOKIE = "cl_session"
+LOGIN_CSRF_COOKIE = "cl_login_csrf"
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class WebUser(msgspec.Struct, frozen=True):
+    actor: Actor
+    csrf: str
+    token: str
+
+    @property
+    def role(self) -> str:
+        return self.actor.role
+
+    @property
+    def org(self) -> str | None:
+        return self.actor.org
+
+
+WebUserDep = NamedDependency[WebUser]
+
+
+class NotSignedIn(Exception):
+    """The page needs a signed-in person: the handler redirects to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRefused(errors.DomainError):
+    slug = "csrf-refused"
+    status = 403
+    title = "Formulaire refusé"
+
+
+def secure_cookies(request: Request) -> bool:
+    return request.url.scheme == "https" or os.environ.get("LEDGER_COOKIE_SECURE") == "1"
+
+
+def cookie(request: Request, name: str, value: str, *, max_age: int | None = None) -> Cookie:
+    return Cookie(
+        key=name, value=value, path="/", httponly=True, samesite="lax", secure=secure_cookies(request), max_age=max_age
+    )
+
+
+def get_web_user(request: Request, ledger: NamedDependency[Ledger]) -> WebUser:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    found = ledger.session_actor(token) if token else None
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise NotSignedIn(target)
+    actor, csrf = found
+    user = WebUser(actor=actor, csrf=csrf, token=token)
+    request.scope.setdefault("state", {})["web_user"] = user
+    request.scope["state"]["actor"] = actor
+    return user
+
+
+def require_role(user: WebUser, *roles: str) -> None:
+    """Pages of a role are for that role (and the admin, like the API)."""
+    if user.role != "admin" and user.role not in roles:
+        raise errors.Forbidden("Cette page n'est pas ouverte à votre rôle.")
+
+
+class Form:
+    """A posted form whose CSRF token was checked."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self._data.get(name, default)
+        if isinstance(value, list):
+            value = value[-1] if value else default
+        return str(value).strip()
+
+    def getlist(self, name: str) -> list[str]:
+        value = self._data.get(name, [])
+        return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+    def optional(self, name: str) -> str | None:
+        return self.get(name) or None
+
+    def integer(self, name: str, what: str) -> int:
+        try:
+            return int(self.get(name))
+        except ValueError:
+            raise errors.ValidationError(f"{what} : un nombre entier est attendu.") from None
+
+    def cents(self, name: str, what: str) -> int:
+        """A sum typed in euros (« 20 », « 20,50 », « 1 234,5 ») → integer cents, never a float."""
+        text = self.get(name).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+        whole, _, frac = text.replace(".", ",").partition(",")
+        if not whole.isdigit() or not (frac == "" or (frac.isdigit() and len(frac) <= 2)):
+            raise errors.ValidationError(f"{what} : un montant en euros est attendu, par exemple 20 ou 20,50.")
+        return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
+
+
+    def build(self, kind: type[T], **fields: Any) -> T:
+        """The command's input type, with its constraints checked (messages name fields, never values)."""
+        try:
+            return msgspec.convert(fields, kind)
+        except msgspec.ValidationError as e:
+            raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
+
+
+def field_name(message: str) -> str:
+    """msgspec says « Expected `int` >= 1 - at `$.count` »: keep the field, in plain words."""
+    where = message.rpartition("at `$.")[2].rstrip("`") if "at `$." in message else ""
+    return FIELD_NAMES.get(where.split("[")[0].split(".")[0], where or "un champ")
+
+
+FIELD_NAMES = {
+    "first_name": "prénom", "last_name": "nom", "birth_year": "année de naissance", "commune_insee": "commune",
+    "publics": "publics", "phone": "téléphone", "email": "e-mail", "count": "nombre de chèques",
+    "face_value_cents": "valeur d'un chèque", "reason": "motif", "serial": "numéro du chèque", "code": "code",
+    "session": "séance", "date": "date", "duration_minutes": "durée", "themes": "thèmes", "kind": "type",
+}
+
+
+def checked_form(user: WebUser, data: dict[str, Any]) -> Form:
+    token = data.get("csrf_token", "")
+    if not isinstance(token, str) or not hmac.compare_digest(token.encode(), user.csrf.encode()):
+        raise CsrfRefused("Ce formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.")
+    return Form(data)
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def redirect(location: str, cookies: list[Cookie] | None = None) -> Response:
+    return Response(content=b"", status_code=303, headers={"Location": location}, cookies=cookies or [])
+
+
+def sign_in_location(next_path: str) -> str:
+    return "/connexion?suite=" + quote(next_path, safe="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only paths of this site, never another host (open-redirect guard)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and not value.startswith("/v1"):
+        return value
+    return "/"
