@@ -8,6 +8,7 @@ sessions spread over quarters. Personal data is invented.
 from __future__ import annotations
 
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -144,6 +145,15 @@ def _lending_and_pix(
     result.counts["prêts"] = len(loans)
 
 
+DEMO_EMAILS = {
+    "admin": "admin@demo.cheque-numerique.fr",
+    "prescriber": "prescriptrice@demo.cheque-numerique.fr",
+    "structure": "mediateur@demo.cheque-numerique.fr",
+    "funder": "financeur@demo.cheque-numerique.fr",
+    "observatory": "observatoire@demo.cheque-numerique.fr",
+}
+
+
 class DemoAlreadyLoaded(Exception):
     pass
 
@@ -151,6 +161,7 @@ class DemoAlreadyLoaded(Exception):
 @dataclass
 class DemoResult:
     keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # label -> (key, org)
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (e-mail, password)
     counts: dict[str, int] = field(default_factory=dict)
     reconciliations: list[t.Reconciliation] = field(default_factory=list)
     sample_cheque: tuple[str, str] | None = None  # an unredeemed serial and its code, to try
@@ -168,6 +179,9 @@ class DemoResult:
         lines += ["", "API keys (one per role; shown once):"]
         for label, (key, org) in self.keys.items():
             lines.append(f"  {label:<12} {key}" + (f"   (org {org})" if org else ""))
+        lines += ["", "Web accounts (sign in at http://127.0.0.1:8000/connexion; passwords shown once):"]
+        for label, (email, password) in self.accounts.items():
+            lines.append(f"  {label:<12} account {email}   password {password}")
         if self.sample_cheque:
             lines += ["", f"A cheque to redeem with the structure key: serial {self.sample_cheque[0]}, code {self.sample_cheque[1]}"]
         return "\n".join(lines)
@@ -292,6 +306,9 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
     ]:
         key = ledger.create_api_key(ADMIN, t.NewApiKey(role=role, org=org))
         result.keys[label] = (key.key or "", org)
+        email, password = DEMO_EMAILS[label], secrets.token_urlsafe(12)
+        ledger.create_user(ADMIN, t.NewUser(email=email, password=password, role=role, org=org))
+        result.accounts[label] = (email, password)
     for cheque, structure, _ in open_cheques:
         if structure.id == structures[0].id and cheque.valid_until >= end:
             result.sample_cheque = (cheque.serial, cheque.code)
