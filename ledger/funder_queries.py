@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
-from ledger.service import LedgerCore, parse_position_cursor
+from ledger.service import PARIS, LedgerCore, parse_position_cursor
 from projections.ledger_views import end_of_day_utc
 
 ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
@@ -101,7 +101,52 @@ class FunderQueries(LedgerCore):
             commitments=figures,
         )
 
-    def journal(self, actor: t.Actor, code: str, limit: int = 100, cursor: str | None = None) -> t.PostingPage:
+    def money_over_time(self, actor: t.Actor, code: str) -> list[t.MoneyPoint]:
+        """The funder's balances at the end of every day something moved (Paris days), oldest first.
+
+        Each point equals ``reconciliation(as_of=day)``'s totals: both sum the same journal rows
+        recorded before that day ended (Paris offsets are whole hours, so hour buckets split exactly)."""
+        self._require(actor, "funder")
+        self._require_org(actor, code)
+        self._load(natural_id("funder", code), Funder, "Financeur")
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal WHERE funder_code = ?"
+                " GROUP BY SUBSTR(at, 1, 13), debit, credit ORDER BY 1",
+                (code,),
+            ).fetchall()
+        balance = dict.fromkeys(ACCOUNTS, 0)
+        points: list[t.MoneyPoint] = []
+        for hour, debit, credit, amount in rows:
+            day = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(PARIS).date()
+            balance[debit] -= int(amount)
+            balance[credit] += int(amount)
+            point = t.MoneyPoint(
+                day=day,
+                available_cents=balance["available"],
+                reserved_cents=balance["reserved"],
+                redeemed_cents=balance["redeemed"],
+                paid_cents=balance["paid"],
+            )
+            if points and points[-1].day == day:
+                points[-1] = point
+            else:
+                points.append(point)
+        return points
+
+    def journal(
+        self,
+        actor: t.Actor,
+        code: str,
+        limit: int = 100,
+        cursor: str | None = None,
+        *,
+        kind: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> t.PostingPage:
+        """Postings in order; the pages may filter by kind and by the Paris days they were recorded on."""
         self._require(actor, "funder")
         self._require_org(actor, code)
         self._load(natural_id("funder", code), Funder, "Financeur")
@@ -110,11 +155,20 @@ class FunderQueries(LedgerCore):
         after = parse_position_cursor(cursor)
         self._fresh_views()
         with self.db.read() as cur:
+            where, params = ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"], [code, *after[:1], *after]
+            if kind:
+                where.append("kind = ?")
+                params.append(kind)
+            if since:
+                where.append("at >= ?")
+                params.append(end_of_day_utc(since - timedelta(days=1)))
+            if until:
+                where.append("at < ?")
+                params.append(end_of_day_utc(until))
             rows = cur.execute(
                 "SELECT position, seq, at, event_id, kind, commitment_id, debit, credit, amount_cents, serial,"
-                " structure_id FROM journal WHERE funder_code = ? AND (position > ? OR (position = ? AND seq > ?))"
-                " ORDER BY position, seq LIMIT ?",
-                (code, after[0], after[0], after[1], limit + 1),
+                f" structure_id FROM journal WHERE {' AND '.join(where)} ORDER BY position, seq LIMIT ?",
+                (*params, limit + 1),
             ).fetchall()
         items = [
             t.Posting(

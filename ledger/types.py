@@ -553,3 +553,13 @@ class SignedIn(Output):
     token: str
     csrf: str
     actor: Actor
+
+
+class MoneyPoint(Output):
+    """A funder's balances at the end of a day (Europe/Paris): the reconciliation's totals as of that day."""
+
+    day: date
+    available_cents: int
+    reserved_cents: int
+    redeemed_cents: int
+    paid_cents: int
