@@ -11,6 +11,7 @@ from ledger.lending_commands import LendingCommands
 from ledger.observatory_queries import ObservatoryQueries
 from ledger.redemption_commands import RedemptionCommands
 from ledger.setup_commands import SetupCommands
+from ledger.structure_queries import StructureQueries
 
 
 class Ledger(
@@ -23,5 +24,6 @@ class Ledger(
     LendingCommands,
     AccountCommands,
     CaseloadQueries,
+    StructureQueries,
 ):
     """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""

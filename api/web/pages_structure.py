@@ -1,0 +1,116 @@
+"""Structure pages: redeem a cheque (serial, code, session), the statement, loans and devices, PIX results."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get, post
+
+from api.deps import LedgerDep
+from api.web.render import page
+from api.web.session import FormData, WebUser, WebUserDep, checked_form, redirect, require_role
+from domain import errors
+from ledger import types as t
+
+KINDS = [("individual", "Accompagnement individuel"), ("collective", "Atelier collectif"), ("administrative_procedure", "Démarche administrative")]
+LOAN_STATES = {"active": "en cours", "overdue": "en retard", "returned": "rendu", "lost": "perdu"}
+DEVICE_STATES = {"received": "reçu", "available": "disponible", "on_loan": "prêté", "needs_repair": "à réparer", "retired": "réformé"}
+DONE = {"encaisse": "Chèque encaissé : la séance est enregistrée et sera remboursée à la structure.", "pix": "Résultat PIX enregistré."}
+
+
+def structure_id(user: WebUser, request: Request) -> str:
+    """A structure works on its own cheques; the admin names one with ``?structure=``."""
+    require_role(user, "structure")
+    if user.role == "structure":
+        return user.org or ""
+    chosen = request.query_params.get("structure", "")
+    if not chosen:
+        raise errors.ValidationError("Choisissez une structure depuis la page Structures de l'administration.")
+    return chosen
+
+
+def redeem_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
+                error: str | None = None, status: int = 200) -> Response:
+    return page(
+        request, "structure/redeem.html", status=status, title="Encaisser un chèque", kinds=KINDS,
+        values=values or {"session_date": ledger.today().isoformat(), "duration_minutes": "60"}, error=error,
+        flash=DONE.get(request.query_params.get("fait", "")), today=ledger.today(),
+        recent=ledger.redeemed_cheques(user.actor, structure_id(user, request), 5) if user.role == "structure" else [],
+    )
+
+
+@get("/structure", sync_to_thread=True)
+def redeem_form(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    require_role(web_user, "structure")
+    return redeem_page(request, ledger, web_user)
+
+
+@post("/structure/encaissement", sync_to_thread=True, status_code=303)
+def redeem(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "structure")
+    form = checked_form(web_user, data)
+    values = {k: form.get(k) for k in ("serial", "code", "session_date", "kind", "duration_minutes", "themes")}
+    try:
+        body = form.build(
+            t.NewRedemption, serial=values["serial"], code=values["code"],
+            session={
+                "date": values["session_date"], "kind": values["kind"],
+                "duration_minutes": form.integer("duration_minutes", "Durée"),
+                "themes": [theme.strip() for theme in values["themes"].split(",") if theme.strip()],
+            },
+        )
+        ledger.redeem(web_user.actor, body)
+    except errors.DomainError as refusal:
+        if refusal.status >= 500:
+            raise
+        values["code"] = ""  # never sent back into the page
+        return redeem_page(request, ledger, web_user, values=values, error=refusal.detail, status=refusal.status)
+    return redirect("/structure?fait=encaisse")
+
+
+@get("/structure/releve", sync_to_thread=True)
+def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    sid = structure_id(web_user, request)
+    return page(
+        request, "structure/statement.html", title="Relevé de la structure", structure=ledger.get_structure(web_user.actor, sid),
+        statement=ledger.statement(web_user.actor, sid), cheques=ledger.redeemed_cheques(web_user.actor, sid),
+        kinds=dict(KINDS),
+    )
+
+
+@get("/structure/prets", sync_to_thread=True)
+def loans(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    sid = structure_id(web_user, request)
+    return page(
+        request, "structure/loans.html", title="Prêts et matériel", loans=ledger.list_loans(web_user.actor).items,
+        devices=ledger.structure_devices(web_user.actor, sid), loan_states=LOAN_STATES, device_states=DEVICE_STATES,
+    )
+
+
+def pix_page(request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
+    return page(
+        request, "structure/pix.html", status=status, title="Tests PIX", values=values or {}, error=error,
+        flash=DONE.get(request.query_params.get("fait", "")),
+    )
+
+
+@get("/structure/pix", sync_to_thread=True)
+def pix_form(request: Request, web_user: WebUserDep) -> Response:
+    require_role(web_user, "structure")
+    return pix_page(request, web_user)
+
+
+@post("/structure/pix", sync_to_thread=True, status_code=303)
+def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "structure")
+    form = checked_form(web_user, data)
+    values = {k: form.get(k) for k in ("beneficiary_id", "phase", "score", "taken_on")}
+    try:
+        body = form.build(t.NewPixAssessment, phase=values["phase"], score=form.integer("score", "Score"), taken_on=values["taken_on"])
+        ledger.record_pix(web_user.actor, values["beneficiary_id"], body)
+    except errors.DomainError as refusal:
+        if refusal.status >= 500:
+            raise
+        return pix_page(request, web_user, values=values, error=refusal.detail, status=refusal.status)
+    return redirect("/structure/pix?fait=pix")
+
+
+ROUTES = [redeem_form, redeem, statement, loans, pix_form, record_pix]

@@ -1,0 +1,56 @@
+"""What a structure's pages list: the cheques it redeemed and its devices (from the projections)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from ledger import types as t
+from ledger.service import LedgerCore
+
+
+class RedeemedCheque(msgspec.Struct, frozen=True):
+    serial: str
+    status: str
+    face_value_cents: int
+    session_date: str
+    session_kind: str | None
+    duration_minutes: int | None
+    funder_code: str
+
+
+class DeviceRow(msgspec.Struct, frozen=True):
+    id: str
+    kind: str
+    status: str
+
+
+class StructureQueries(LedgerCore):
+    def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
+        """The structure's redeemed and settled cheques, latest session first."""
+        self._require(actor, "structure")
+        self._require_org(actor, structure_id)
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT serial, status, face_value_cents, session_date, session_kind, duration_minutes, funder_code"
+                " FROM cheque_index WHERE structure_id = ? AND status IN ('redeemed', 'settled')"
+                " ORDER BY session_date DESC, serial LIMIT ?",
+                (structure_id, limit),
+            ).fetchall()
+        return [
+            RedeemedCheque(
+                serial=r[0], status=r[1], face_value_cents=int(r[2]), session_date=r[3], session_kind=r[4],
+                duration_minutes=None if r[5] is None else int(r[5]), funder_code=r[6],
+            )
+            for r in rows
+        ]
+
+    def structure_devices(self, actor: t.Actor, structure_id: str) -> list[DeviceRow]:
+        self._require(actor, "structure")
+        self._require_org(actor, structure_id)
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT id, kind, status FROM device_index WHERE structure_id = ? ORDER BY status, kind, id", (structure_id,)
+            ).fetchall()
+        return [DeviceRow(id=r[0], kind=r[1], status=r[2]) for r in rows]
