@@ -49,16 +49,29 @@ def export(
     beneficiaries never shows its figures (`suppressed: true`, figures null). CSV headers are French."""
     page = ledger.observatory_export(actor, start, end)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow([french for _, french in CSV_HEADERS])
-        for row in page.items:
-            writer.writerow(["" if getattr(row, f) is None else ("oui" if getattr(row, f) is True else ("non" if getattr(row, f) is False else getattr(row, f))) for f, _ in CSV_HEADERS])
         return Response(  # type: ignore[return-value]
-            content=out.getvalue().encode("utf-8-sig"), media_type="text/csv",
+            content=export_csv(page), media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="observatoire.csv"'},
         )
     return page
+
+
+def export_csv(page: t.ExportPage) -> bytes:
+    """The export as CSV: French headers, `;`-separated, UTF-8 with a BOM (for spreadsheets)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([french for _, french in CSV_HEADERS])
+    for row in page.items:
+        writer.writerow([cell(getattr(row, f)) for f, _ in CSV_HEADERS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return value
 
 
 ROUTES = [indicators, export]

@@ -132,6 +132,52 @@ class ObservatoryQueries(LedgerCore):
             partners=int(partners),
         )
 
+    def breakdown(self, actor: t.Actor, by: str, start: date | None = None, end: date | None = None) -> list[t.BreakdownRow]:
+        """Sessions by quarter (of the session) or by EPCI (of the beneficiary's commune), for the charts.
+
+        Each group counts its own distinct beneficiaries, so a person is counted once per group, and a
+        group below the small-cell threshold is suppressed like an export row."""
+        self._require(actor, "observatory")
+        if by not in ("quarter", "epci"):
+            raise errors.ValidationError("by : quarter ou epci.")
+        low, high = self._period(start, end)
+        self._fresh_views()
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT c.session_date, b.commune_insee, c.beneficiary_id, c.duration_minutes"
+                " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
+                " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
+                (low, high),
+            ).fetchall()
+        groups: dict[str, dict] = defaultdict(lambda: {"beneficiaries": set(), "sessions": 0, "minutes": 0})
+        names: dict[str, str] = {}
+        for session_date, commune, beneficiary_id, minutes in rows:
+            if by == "quarter":
+                key = names[key] = quarter_of(session_date)
+            else:
+                found = self.territory.get(commune)
+                key = found.epci_siren if found else "?"
+                names[key] = found.epci_name if found else "Hors référentiel"
+            group = groups[key]
+            group["beneficiaries"].add(beneficiary_id)
+            group["sessions"] += 1
+            group["minutes"] += int(minutes or 0)
+        threshold = suppression_threshold()
+        out = []
+        for key, group in sorted(groups.items()):
+            shown = len(group["beneficiaries"]) >= threshold
+            out.append(
+                t.BreakdownRow(
+                    key=key,
+                    label=names[key],
+                    beneficiaries=len(group["beneficiaries"]) if shown else None,
+                    sessions=group["sessions"] if shown else None,
+                    minutes=group["minutes"] if shown else None,
+                    suppressed=not shown,
+                )
+            )
+        return out
+
     def observatory_export(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.ExportPage:
         self._require(actor, "observatory")
         low, high = self._period(start, end)

@@ -563,3 +563,15 @@ class MoneyPoint(Output):
     reserved_cents: int
     redeemed_cents: int
     paid_cents: int
+
+
+class BreakdownRow(Output):
+    """Sessions paid by cheque, grouped by quarter or by EPCI; a group counting fewer distinct beneficiaries
+    than the small-cell threshold shows no figures (``suppressed``)."""
+
+    key: str
+    label: str
+    beneficiaries: int | None
+    sessions: int | None
+    minutes: int | None
+    suppressed: bool

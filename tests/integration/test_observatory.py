@@ -79,3 +79,20 @@ def test_pix_progress_in_the_export_by_quarter_of_the_exit(ledger, clock):
     assert (valence.beneficiaries, valence.pix_pairs, valence.pix_delta_avg, valence.sessions) == (5, 5, 70.0, 0)
     die = rows[(s.DIE, "2026-Q1")]
     assert die.suppressed and die.pix_pairs is None and die.pix_delta_avg is None
+
+
+def test_breakdown_by_epci_and_quarter_suppresses_small_groups(ledger, clock):
+    w = s.world(ledger)
+    accompany(ledger, w, clock, s.VALENCE, 6)
+    accompany(ledger, w, clock, s.DIE, 2, kind="collective")
+    by_epci = {r.key: r for r in ledger.breakdown(OBSERVATORY, "epci")}
+    assert (by_epci["200068781"].beneficiaries, by_epci["200068781"].sessions, by_epci["200068781"].minutes) == (6, 6, 540)
+    assert by_epci["242600534"].suppressed and by_epci["242600534"].sessions is None
+    assert by_epci["200068781"].label != "200068781", "EPCIs are named"
+    (quarter,) = ledger.breakdown(OBSERVATORY, "quarter")
+    assert (quarter.key, quarter.beneficiaries, quarter.sessions) == ("2026-Q1", 8, 8)
+    assert ledger.breakdown(OBSERVATORY, "quarter", date(2026, 4, 1)) == []
+    with pytest.raises(errors.Forbidden):
+        ledger.breakdown(w.structure_actor, "quarter")
+    with pytest.raises(errors.ValidationError):
+        ledger.breakdown(OBSERVATORY, "commune")
