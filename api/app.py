@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Router, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -18,7 +19,8 @@ from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.deps import LedgerDep
 from api.openapi_structs import StrictStructSchemaPlugin
-from api.problems import EXCEPTION_HANDLERS
+from api.problems import EXCEPTION_HANDLERS, on_http_error
+from api.web import errors as web_errors
 from api.web.routes import web_routers
 from ledger.ledger import Ledger
 from ledger.types import Output
@@ -48,6 +50,13 @@ def healthz(ledger: LedgerDep) -> Health:
     return Health(status="ok", position=ledger.position())
 
 
+def on_http_error_anywhere(request: Request, exc: HTTPException) -> Response:
+    """Unknown paths and methods: an HTML page for a browser outside the API, problem+json otherwise."""
+    if web_errors.wants_page(request):
+        return web_errors.on_http(request, exc)
+    return on_http_error(request, exc)
+
+
 def create_app(ledger: Ledger | None = None, *, background_projections: bool = True) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -74,7 +83,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             "ledger": Provide(get_ledger, sync_to_thread=False),
             "actor": Provide(get_actor, sync_to_thread=True),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, HTTPException: on_http_error_anywhere},
         plugins=[StrictStructSchemaPlugin()],
         middleware=[access_log_middleware, metrics_config.middleware],
         lifespan=[lifespan],

@@ -37,6 +37,11 @@ def on_http(request: Request, exc: HTTPException) -> Response:
     return page(request, "erreur.html", status=exc.status_code, title=title, detail=detail)
 
 
+def wants_page(request: Request) -> bool:
+    """A browser asking for a path outside the API gets an HTML refusal, not problem+json."""
+    return not request.url.path.startswith(("/v1", "/schema", "/metrics", "/healthz")) and "text/html" in request.headers.get("accept", "")
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response:
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
     return page(request, "erreur.html", status=500, title="Erreur interne", detail="Une erreur interne est survenue ; elle a été enregistrée.")

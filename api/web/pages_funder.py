@@ -135,7 +135,7 @@ def journal_csv(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Re
         if cursor is None:
             break
     return Response(
-        content=out.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+        content=out.getvalue().encode("utf-8-sig"), media_type="text/csv",
         headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="journal-{code}.csv"'},
     )
 

@@ -84,7 +84,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     user = request.scope.get("state", {}).get("web_user")
     context.setdefault("flash", None)
     html = ENV.get_template(template).render(user=user, path=request.url.path, **context)
-    return Response(content=html, status_code=status, media_type="text/html; charset=utf-8", headers=SECURITY_HEADERS)
+    return Response(content=html, status_code=status, media_type="text/html", headers=SECURITY_HEADERS)
 
 NAV = {
     "prescriber": [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],

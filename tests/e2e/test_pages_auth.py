@@ -1,0 +1,128 @@
+"""Signing in and out of the pages: cookies, CSRF, lock-out, expiry, redirects, every page guarded."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.app import create_app
+from domain.accounts import MAX_FAILURES
+from ledger.web_sessions import IDLE_SECONDS
+from tests import scenario as s
+from tests.e2e.web import PASSWORD, csrf_of, make_accounts, sign_in
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = 1_790_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def accounts(ledger_world):
+    ledger, w, _ = ledger_world
+    other_p = s.prescriber(ledger, "CCAS de Crest")
+    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
+    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+
+
+def page_paths(app) -> list[str]:
+    """Every page (GET, no path parameter) the web router serves, except the sign-in page itself."""
+    paths = []
+    for route in app.routes:
+        if route.path.startswith(("/v1", "/schema", "/static", "/metrics", "/healthz")) or "{" in route.path:
+            continue
+        if "GET" in route.methods and route.path not in ("/connexion", "/"):
+            paths.append(route.path)
+    return sorted(paths)
+
+
+def test_every_page_needs_a_session(client, accounts):
+    paths = page_paths(create_app(background_projections=False))
+    assert len(paths) >= 10
+    for path in paths:
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/connexion?suite="), path
+
+
+def test_sign_in_sets_a_protected_cookie_and_returns_to_the_asked_page(client, accounts):
+    asked = client.get("/financeur/journal?type=cheque_issued", follow_redirects=False).headers["location"]
+    form = client.get(asked)
+    answer = client.post("/connexion", data={
+        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text),
+        "suite": "/financeur/journal?type=cheque_issued"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/financeur/journal?type=cheque_issued"
+    set_cookie = answer.headers["set-cookie"].lower()
+    assert "cl_session=" in set_cookie and "httponly" in set_cookie and "samesite=lax" in set_cookie
+    assert form.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/v1/funders", "javascript:alert(1)"])
+def test_the_return_address_never_leaves_the_site(client, accounts, target):
+    form = client.get("/connexion")
+    answer = client.post("/connexion", data={
+        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": target},
+        follow_redirects=False)
+    assert answer.headers["location"] == "/financeur"
+
+
+def test_sign_in_without_the_forms_token_is_refused(client, accounts):
+    client.get("/connexion")
+    answer = client.post("/connexion", data={"email": accounts.funder, "password": PASSWORD, "csrf_token": "forged"})
+    assert answer.status_code == 403 and "cl_session" not in answer.headers.get("set-cookie", "")
+
+
+def test_wrong_password_then_lock_out_through_the_form(client, accounts):
+    for _ in range(MAX_FAILURES - 1):
+        answer = sign_in(client, accounts.prescriber, "pas le bon mot de passe")
+        assert answer.status_code == 401 and "E-mail ou mot de passe incorrect." in answer.text
+    locked = sign_in(client, accounts.prescriber, "pas le bon mot de passe")
+    assert locked.status_code == 423 and "verrouillé" in locked.text
+    assert sign_in(client, accounts.prescriber).status_code == 423
+    assert sign_in(client, "personne@example.org").status_code == 401
+
+
+def test_sign_out_needs_the_token_and_ends_the_session(client, accounts):
+    sign_in(client, accounts.prescriber)
+    page = client.get("/prescripteur")
+    assert client.post("/deconnexion", data={"csrf_token": "forged"}, follow_redirects=False).status_code == 403
+    assert client.get("/prescripteur").status_code == 200, "a forged sign-out did nothing"
+    token = client.cookies.get("cl_session")
+    assert client.post("/deconnexion", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False).status_code == 303
+    client.cookies.set("cl_session", token)
+    assert client.get("/prescripteur", follow_redirects=False).status_code == 303, "the old cookie is worthless"
+
+
+def test_an_idle_session_expires(client, accounts, ledger_world):
+    ledger, _, _ = ledger_world
+    wall = WallClock()
+    ledger.wall_clock = wall
+    sign_in(client, accounts.structure)
+    assert client.get("/structure").status_code == 200
+    wall.now += IDLE_SECONDS
+    assert client.get("/structure", follow_redirects=False).status_code == 303
+
+
+def test_a_disabled_account_is_signed_out_at_once(client, accounts, ledger_world):
+    ledger, _, _ = ledger_world
+    sign_in(client, accounts.structure)
+    (user,) = [u for u in ledger.list_users(s.ADMIN) if u.email == accounts.structure]
+    ledger.set_user_state(s.ADMIN, user.id, disabled=True)
+    assert client.get("/structure", follow_redirects=False).status_code == 303
+
+
+def test_home_sends_each_role_to_its_pages(client, accounts):
+    for who, home in [("prescriber", "/prescripteur"), ("structure", "/structure"), ("funder", "/financeur"),
+                      ("observatory", "/observatoire"), ("admin", "/admin")]:
+        sign_in(client, getattr(accounts, who))
+        assert client.get("/", follow_redirects=False).headers["location"] == home
+
+
+def test_pages_are_french_and_refusals_are_pages(client, accounts):
+    page = client.get("/connexion")
+    assert '<html lang="fr">' in page.text and 'href="#contenu"' in page.text
+    sign_in(client, accounts.prescriber)
+    missing = client.get("/nulle-part", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "existe pas" in missing.text
+    assert client.get("/v1/nulle-part", headers={"Accept": "text/html"}).headers["content-type"] == "application/problem+json"
