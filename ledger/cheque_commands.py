@@ -228,7 +228,9 @@ class ChequeCommands(LedgerCore):
         except errors.UnknownCheque:
             raise errors.NotFound("Chèque introuvable.") from None
         if actor.role == "structure":
-            self._require_org(actor, cheque.redeemed_by)
+            if cheque.redeemed_by is None or actor.org != str(cheque.redeemed_by):
+                # Same answer as an unknown serial: a structure cannot probe which serials exist.
+                raise errors.NotFound("Chèque introuvable.")
         else:
             self._require_org(actor, cheque.prescriber_id)
         return cheque_out(cheque)

@@ -54,7 +54,8 @@ def test_set_up_issue_redeem_settle_reconcile(client, ledger_world):
 
     r = client.get(f"/v1/cheques/{c0['serial']}", headers=bearer(k.structure))
     assert r.json()["status"] == "redeemed" and r.json()["redeemed_by"] == str(w.structure.id)
-    problem(client.get(f"/v1/cheques/{c0['serial']}", headers=bearer(k.other_structure)), 403, "forbidden")
+    problem(client.get(f"/v1/cheques/{c0['serial']}", headers=bearer(k.other_structure)), 404, "not-found")
+    assert client.get("/v1/cheques/0000-0000-0", headers=bearer(k.other_structure)).json()["detail"] == client.get(f"/v1/cheques/{c0['serial']}", headers=bearer(k.other_structure)).json()["detail"]
 
     r = client.post(f"/v1/redemptions/{redemption_id}/reversal", json={"reason": "erreur"}, headers=bearer(k.structure))
     assert r.status_code == 200 and r.json()["status"] == "issued"
