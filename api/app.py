@@ -101,6 +101,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
         ),
     )
     routes_observatory.document_csv(app.openapi_schema)
+    routes_cheques.document_pdf(app.openapi_schema)
     return app
 
 

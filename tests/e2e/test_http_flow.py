@@ -186,6 +186,9 @@ def test_problems_auth_idempotency_and_limits(client, ledger_world):
     responses = schema["paths"]["/v1/redemptions"]["post"]["responses"]
     assert {"201", "400", "401", "403", "404", "409", "410", "422", "423"} <= set(responses)
     assert "application/problem+json" in responses["423"]["content"]
+    assert "application/pdf" in schema["paths"]["/v1/cheque-books"]["post"]["responses"]["201"]["content"]
+    assert "application/pdf" in schema["paths"]["/v1/funders/{code}/statement.pdf"]["get"]["responses"]["200"]["content"]
+    assert not [p for p in schema["paths"] if not p.startswith("/v1") and p != "/healthz"], "pages stay out of the API schema"
 
 
 def test_observatory_and_lending_over_http(client, ledger_world):
