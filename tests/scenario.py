@@ -14,6 +14,16 @@ DIE = "26113"
 SIRET_FABAT = "73282932000074"  # a Luhn-valid SIRET
 
 
+class WallClock:
+    """A settable Unix time for sign-in lock-outs and session expiry."""
+
+    def __init__(self) -> None:
+        self.now = 1_790_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class World:
     funder: t.FunderOut

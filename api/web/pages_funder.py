@@ -12,7 +12,7 @@ from litestar import Request, Response, get
 from api.deps import LedgerDep
 from api.web.charts import line_chart
 from api.web.render import SECURITY_HEADERS, euros, page
-from api.web.session import WebUser, WebUserDep, require_role
+from api.web.session import WebUser, WebUserDep, acting_org
 from domain import errors
 from ledger import types as t
 from paper.statement import render_statement
@@ -41,13 +41,7 @@ def parse_day(text: str | None, what: str) -> date | None:
 
 def funder_code(request: Request, user: WebUser) -> str:
     """A funder sees its own figures; the admin chooses a funder with ``?code=``."""
-    require_role(user, "funder")
-    if user.role == "funder":
-        return user.org or ""
-    code = request.query_params.get("code", "")
-    if not code:
-        raise errors.ValidationError("Choisissez un financeur depuis la page Financeurs de l'administration.")
-    return code
+    return acting_org(user, request, "funder", "code", "Choisissez un financeur depuis la page Financeurs de l'administration.")
 
 
 def month_ends(points: list[t.MoneyPoint], today: date) -> list[t.MoneyPoint]:

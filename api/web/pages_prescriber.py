@@ -11,7 +11,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.render import page
-from api.web.session import FormData, WebUser, WebUserDep, checked_form, redirect, require_role
+from api.web.session import FormData, WebUserDep, checked_form, form_error, redirect, require_role
 from domain import errors
 from domain.values import Public
 from ledger import types as t
@@ -76,9 +76,7 @@ def register(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Fo
         )
         out = ledger.register_beneficiary(web_user.actor, body)
     except errors.DomainError as refusal:
-        if refusal.status >= 500 or isinstance(refusal, errors.Forbidden):
-            raise
-        return register_page(request, ledger, values=values, error=refusal.detail, status=refusal.status)
+        return register_page(request, ledger, values=values, error=form_error(refusal), status=refusal.status)
     return redirect(f"/prescripteur/beneficiaires/{out.id}?fait=inscrit")
 
 
@@ -122,9 +120,8 @@ def issue_book(request: Request, ledger: LedgerDep, web_user: WebUserDep, benefi
         )
         book = ledger.issue_book(web_user.actor, body)
     except errors.DomainError as refusal:
-        if refusal.status >= 500 or isinstance(refusal, (errors.Forbidden, errors.NotFound)):
-            raise
-        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=refusal.detail, status=refusal.status)
+        error = form_error(refusal, errors.NotFound)
+        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=error, status=refusal.status)
     return book_page(request, ledger, book, "Carnet émis")
 
 
@@ -145,9 +142,8 @@ def _cheque_action(request: Request, ledger: LedgerDep, web_user: WebUserDep, se
         else:
             ledger.unlock_cheque(web_user.actor, serial)
     except errors.DomainError as refusal:
-        if refusal.status >= 500 or isinstance(refusal, (errors.Forbidden, errors.NotFound)):
-            raise
-        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=refusal.detail, status=refusal.status)
+        error = form_error(refusal, errors.NotFound)
+        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=error, status=refusal.status)
     return redirect(f"/prescripteur/beneficiaires/{beneficiary_id}?fait={action}")
 
 

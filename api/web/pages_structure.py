@@ -6,7 +6,7 @@ from litestar import Request, Response, get, post
 
 from api.deps import LedgerDep
 from api.web.render import page
-from api.web.session import FormData, WebUser, WebUserDep, checked_form, redirect, require_role
+from api.web.session import FormData, WebUser, WebUserDep, acting_org, checked_form, form_error, redirect, require_role
 from domain import errors
 from ledger import types as t
 
@@ -18,13 +18,7 @@ DONE = {"encaisse": "Chèque encaissé : la séance est enregistrée et sera rem
 
 def structure_id(user: WebUser, request: Request) -> str:
     """A structure works on its own cheques; the admin names one with ``?structure=``."""
-    require_role(user, "structure")
-    if user.role == "structure":
-        return user.org or ""
-    chosen = request.query_params.get("structure", "")
-    if not chosen:
-        raise errors.ValidationError("Choisissez une structure depuis la page Structures de l'administration.")
-    return chosen
+    return acting_org(user, request, "structure", "structure", "Choisissez une structure depuis la page Structures de l'administration.")
 
 
 def redeem_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
@@ -59,10 +53,8 @@ def redeem(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Form
         )
         ledger.redeem(web_user.actor, body)
     except errors.DomainError as refusal:
-        if refusal.status >= 500:
-            raise
         values["code"] = ""  # never sent back into the page
-        return redeem_page(request, ledger, web_user, values=values, error=refusal.detail, status=refusal.status)
+        return redeem_page(request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status)
     return redirect("/structure?fait=encaisse")
 
 
@@ -107,9 +99,7 @@ def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: 
         body = form.build(t.NewPixAssessment, phase=values["phase"], score=form.integer("score", "Score"), taken_on=values["taken_on"])
         ledger.record_pix(web_user.actor, values["beneficiary_id"], body)
     except errors.DomainError as refusal:
-        if refusal.status >= 500:
-            raise
-        return pix_page(request, web_user, values=values, error=refusal.detail, status=refusal.status)
+        return pix_page(request, web_user, values=values, error=form_error(refusal), status=refusal.status)
     return redirect("/structure/pix?fait=pix")
 
 

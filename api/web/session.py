@@ -92,6 +92,25 @@ def require_role(user: WebUser, *roles: str) -> None:
         raise errors.Forbidden("Cette page n'est pas ouverte à votre rôle.")
 
 
+def acting_org(user: WebUser, request: Request, role: str, param: str, missing: str) -> str:
+    """The organisation a role's page is about: the person's own, or for the admin the one named by ``?param=``."""
+    require_role(user, role)
+    if user.role == role:
+        return user.org or ""
+    chosen = request.query_params.get(param, "")
+    if not chosen:
+        raise errors.ValidationError(missing)
+    return chosen
+
+
+def form_error(refusal: errors.DomainError, *page_level: type[errors.DomainError]) -> str:
+    """The words of a refusal, for the form that caused it; re-raised to the error page when it is about the
+    page rather than the fields: a server fault, no right to act, or the kinds named."""
+    if refusal.status >= 500 or isinstance(refusal, (errors.Forbidden, *page_level)):
+        raise refusal
+    return refusal.detail
+
+
 class Form:
     """A posted form whose CSRF token was checked."""
 

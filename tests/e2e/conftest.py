@@ -52,6 +52,17 @@ def ledger_world(ledger):
 
 
 @pytest.fixture
+def accounts(ledger_world):
+    """A web account per role (and another prescriber and structure), on the e2e world."""
+    from tests.e2e.web import make_accounts
+
+    ledger, w, _ = ledger_world
+    other_p = s.prescriber(ledger, "CCAS de Crest")
+    other_s = ledger.register_structure(s.ADMIN, t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
+    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+
+
+@pytest.fixture
 def client(ledger):
     with TestClient(app=create_app(ledger, background_projections=False)) as c:
         yield c

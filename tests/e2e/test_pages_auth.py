@@ -8,23 +8,8 @@ from api.app import create_app
 from domain.accounts import MAX_FAILURES
 from ledger.web_sessions import IDLE_SECONDS
 from tests import scenario as s
-from tests.e2e.web import PASSWORD, csrf_of, make_accounts, sign_in
-
-
-class WallClock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def accounts(ledger_world):
-    ledger, w, _ = ledger_world
-    other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
-    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+from tests.scenario import WallClock
+from tests.e2e.web import PASSWORD, csrf_of, sign_in
 
 
 def page_paths(app) -> list[str]:

@@ -12,15 +12,7 @@ from pypdf import PdfReader
 from api.web.render import euros
 from paper.text import euros as paper_euros
 from tests import scenario as s
-from tests.e2e.web import make_accounts, sign_in
-
-
-@pytest.fixture
-def accounts(ledger_world):
-    ledger, w, _ = ledger_world
-    other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
-    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+from tests.e2e.web import sign_in
 
 
 @pytest.fixture

@@ -8,16 +8,8 @@ import io
 import pytest
 
 from tests import scenario as s
-from tests.e2e.web import make_accounts, sign_in
+from tests.e2e.web import sign_in
 from tests.integration.test_observatory import accompany
-
-
-@pytest.fixture
-def accounts(ledger_world):
-    ledger, w, _ = ledger_world
-    other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
-    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
 
 
 def test_the_observatory_sees_charts_and_suppressed_groups(client, accounts, ledger_world, clock):

@@ -6,15 +6,7 @@ import pytest
 
 from api.web.render import euros
 from tests import scenario as s
-from tests.e2e.web import make_accounts, post_form, sign_in
-
-
-@pytest.fixture
-def accounts(ledger_world):
-    ledger, w, _ = ledger_world
-    other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
-    return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+from tests.e2e.web import post_form, sign_in
 
 
 def redeem(client, serial, code, day, **extra):

@@ -8,17 +8,9 @@ from domain import errors
 from domain.accounts import LOCK_SECONDS, MAX_FAILURES
 from ledger import types as t
 from ledger.web_sessions import ABSOLUTE_SECONDS, IDLE_SECONDS
-from tests.scenario import ADMIN, world
+from tests.scenario import ADMIN, WallClock, world
 
 PASSWORD = "une phrase de passe solide"
-
-
-class WallClock:
-    def __init__(self) -> None:
-        self.now = 1_790_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
