@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.render import page
@@ -13,7 +14,14 @@ from ledger import types as t
 KINDS = [("individual", "Accompagnement individuel"), ("collective", "Atelier collectif"), ("administrative_procedure", "Démarche administrative")]
 LOAN_STATES = {"active": "en cours", "overdue": "en retard", "returned": "rendu", "lost": "perdu"}
 DEVICE_STATES = {"received": "reçu", "available": "disponible", "on_loan": "prêté", "needs_repair": "à réparer", "retired": "réformé"}
-DONE = {"encaisse": "Chèque encaissé : la séance est enregistrée et sera remboursée à la structure.", "pix": "Résultat PIX enregistré."}
+DEVICE_NAMES = {"laptop": "ordinateur portable", "desktop": "ordinateur fixe", "tablet": "tablette", "smartphone": "smartphone"}
+CONDITIONS = [("good", "En bon état"), ("damaged", "Abîmé"), ("incomplete", "Incomplet")]
+DONE = {
+    "encaisse": "Chèque encaissé : la séance est enregistrée et sera remboursée à la structure.",
+    "pix": "Résultat PIX enregistré.",
+    "pret": "Prêt signé : la caution est enregistrée.",
+    "retour": "Retour enregistré : la caution est rendue ou retenue selon l'état, les mois commencés sont dus.",
+}
 
 
 def structure_id(user: WebUser, request: Request) -> str:
@@ -68,13 +76,50 @@ def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Resp
     )
 
 
+def loans_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
+               error: str | None = None, status: int = 200) -> Response:
+    sid = structure_id(user, request)
+    devices = ledger.structure_devices(user.actor, sid)
+    return page(
+        request, "structure/loans.html", status=status, title="Prêts et matériel", loans=ledger.list_loans(user.actor).items,
+        devices=devices, device_kinds={d.id: d.kind for d in devices}, loan_states=LOAN_STATES,
+        device_states=DEVICE_STATES, device_names=DEVICE_NAMES, values=values or {}, error=error, today=ledger.today(),
+        flash=DONE.get(request.query_params.get("fait", "")), conditions=CONDITIONS,
+    )
+
+
 @get("/structure/prets", sync_to_thread=True)
 def loans(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
-    sid = structure_id(web_user, request)
-    return page(
-        request, "structure/loans.html", title="Prêts et matériel", loans=ledger.list_loans(web_user.actor).items,
-        devices=ledger.structure_devices(web_user.actor, sid), loan_states=LOAN_STATES, device_states=DEVICE_STATES,
-    )
+    return loans_page(request, ledger, web_user)
+
+
+@post("/structure/prets", sync_to_thread=True, status_code=303)
+def sign_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "structure")
+    form = checked_form(web_user, data)
+    values = {k: form.get(k) for k in ("device_id", "beneficiary_id", "start_on", "due_on", "monthly_fee", "deposit")}
+    try:
+        body = form.build(
+            t.NewLoan, device_id=values["device_id"], beneficiary_id=values["beneficiary_id"], start_on=values["start_on"],
+            due_on=values["due_on"], monthly_fee_cents=form.cents("monthly_fee", "Mensualité"),
+            deposit_cents=form.cents("deposit", "Caution"),
+        )
+        ledger.sign_loan(web_user.actor, body)
+    except errors.DomainError as refusal:
+        return loans_page(request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status)
+    return redirect("/structure/prets?fait=pret")
+
+
+@post("/structure/prets/{loan_id:str}/retour", sync_to_thread=True, status_code=303)
+def return_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, loan_id: FromPath[str], data: FormData) -> Response:
+    require_role(web_user, "structure")
+    form = checked_form(web_user, data)
+    try:
+        body = form.build(t.LoanReturn, on=form.get("on"), condition=form.get("condition"))
+        ledger.return_loan(web_user.actor, loan_id, body)
+    except errors.DomainError as refusal:
+        return loans_page(request, ledger, web_user, error=form_error(refusal, errors.NotFound), status=refusal.status)
+    return redirect("/structure/prets?fait=retour")
 
 
 def pix_page(request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
@@ -103,4 +148,4 @@ def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: 
     return redirect("/structure/pix?fait=pix")
 
 
-ROUTES = [redeem_form, redeem, statement, loans, pix_form, record_pix]
+ROUTES = [redeem_form, redeem, statement, loans, sign_loan, return_loan, pix_form, record_pix]

@@ -62,6 +62,27 @@ def test_loans_and_pix_pages(client, accounts, ledger_world, clock):
     assert bad.status_code == 400 and "score" in bad.text.lower()
 
 
+def test_a_structure_lends_a_device_and_takes_it_back_through_the_forms(client, accounts, ledger_world, clock):
+    ledger, w, _ = ledger_world
+    source = ledger.register_source(w.structure_actor, s.t.NewEquipmentSource(name="Don", kind="company", commune_insee=s.VALENCE))
+    device = ledger.receive_device(w.structure_actor, s.t.NewDevice(source_id=source.id, kind="laptop", serial_number="SN-1", received_on=clock.today))
+    ledger.refurbish_device(w.structure_actor, str(device.id), s.t.Refurbishment(grade="A", refurbished_on=clock.today))
+    sign_in(client, accounts.structure)
+    fields = {"device_id": str(device.id), "beneficiary_id": str(w.beneficiary.id), "start_on": clock.today.isoformat(),
+              "due_on": "2026-06-16", "monthly_fee": "5", "deposit": "30,50"}
+    bad = post_form(client, "/structure/prets", "/structure/prets", {**fields, "due_on": "2026-01-01"})
+    assert bad.status_code in (400, 409) and "Impossible" in bad.text
+    assert ledger.get_device(w.structure_actor, str(device.id)).status == "available"
+    signed = post_form(client, "/structure/prets", "/structure/prets", fields)
+    assert signed.status_code == 303
+    (loan,) = ledger.list_loans(w.structure_actor).items
+    assert (loan.deposit_cents, loan.monthly_fee_cents, loan.status) == (3050, 500, "active")
+    back = post_form(client, f"/structure/prets/{loan.id}/retour", "/structure/prets", {"on": clock.today.isoformat(), "condition": "good"})
+    assert back.status_code == 303
+    assert ledger.get_loan(w.structure_actor, str(loan.id)).status == "returned"
+    assert ledger.get_device(w.structure_actor, str(device.id)).status == "available"
+
+
 @pytest.mark.parametrize("who", ["prescriber", "funder", "observatory"])
 def test_other_roles_cannot_open_structure_pages(client, accounts, who):
     sign_in(client, getattr(accounts, who))
