@@ -7,17 +7,24 @@ sessions spread over quarters. Personal data is invented.
 
 from __future__ import annotations
 
+import itertools
 import random
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from eventsourcing.domain import CanCreateTimestamp
 from stdnum import luhn
 
 from domain import errors
 from domain.ids import natural_id
 from ledger import types as t
 from ledger.ledger import Ledger
+
+PARIS = ZoneInfo("Europe/Paris")
 
 ADMIN = t.Actor(role="admin", key_id="demo")
 
@@ -201,6 +208,25 @@ def siret_for(n: int) -> str:
     return base + luhn.calc_check_digit(base)
 
 
+@contextmanager
+def events_dated_by(clock: WalkingClock) -> Iterator[None]:
+    """Demo events are recorded as if on the walking clock's day (from 9:00 in Paris, a millisecond apart,
+    never later than now), so the demo's history spreads over the year as real use would: the funders'
+    charts and reconciliations as of a past day then show that day."""
+    original = CanCreateTimestamp.__dict__["create_timestamp"]
+    tick = itertools.count()
+
+    def stamp() -> datetime:
+        opening = datetime.combine(clock.today, time(9, 0), tzinfo=PARIS)
+        return min(opening + timedelta(milliseconds=next(tick)), datetime.now(UTC))
+
+    CanCreateTimestamp.create_timestamp = staticmethod(stamp)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        CanCreateTimestamp.create_timestamp = original  # type: ignore[method-assign]
+
+
 def load_demo(ledger: Ledger, seed: int = 2026) -> DemoResult:
     if ledger._exists(natural_id("funder", "DEPT26")):
         raise DemoAlreadyLoaded("Les données de démonstration sont déjà chargées dans cette base.")
@@ -211,7 +237,8 @@ def load_demo(ledger: Ledger, seed: int = 2026) -> DemoResult:
     ledger.clock = clock
     result = DemoResult()
     try:
-        _load(ledger, rng, clock, end, result)
+        with events_dated_by(clock):
+            _load(ledger, rng, clock, end, result)
     finally:
         ledger.clock = real_clock
     result.reconciliations = [ledger.reconciliation(ADMIN, code) for code, _, _ in FUNDERS]

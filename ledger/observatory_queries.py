@@ -153,7 +153,8 @@ class ObservatoryQueries(LedgerCore):
         names: dict[str, str] = {}
         for session_date, commune, beneficiary_id, minutes in rows:
             if by == "quarter":
-                key = names[key] = quarter_of(session_date)
+                key = quarter_of(session_date)
+                names[key] = f"T{key[-1]} {key[:4]}"
             else:
                 found = self.territory.get(commune)
                 key = found.epci_siren if found else "?"

@@ -13,6 +13,7 @@ from markupsafe import Markup
 STYLES = [("#000091", ""), ("#ce0500", "6 3"), ("#18753c", "2 3"), ("#695240", "10 3 2 3"), ("#8585f6", "1 1")]
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 84, 16, 16, 48
+MAX_MARKERS = 36
 
 
 def _ticks(top: int, count: int = 4) -> list[int]:
@@ -60,6 +61,12 @@ def line_chart(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr} points="{points}">'
             f"<title>{escape(name)}</title></polyline>"
         )
+        if n <= MAX_MARKERS:  # a dot per point: a lone point still shows, and each says its value on hover
+            for i, v in enumerate(values):
+                parts.append(
+                    f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}">'
+                    f"<title>{escape(name)}, {escape(labels[i])} : {escape(fmt(v))}</title></circle>"
+                )
     parts.append("</svg>")
     return Markup("".join(parts)) + legend(list(series))
 

@@ -90,7 +90,7 @@ def test_breakdown_by_epci_and_quarter_suppresses_small_groups(ledger, clock):
     assert by_epci["242600534"].suppressed and by_epci["242600534"].sessions is None
     assert by_epci["200068781"].label != "200068781", "EPCIs are named"
     (quarter,) = ledger.breakdown(OBSERVATORY, "quarter")
-    assert (quarter.key, quarter.beneficiaries, quarter.sessions) == ("2026-Q1", 8, 8)
+    assert (quarter.key, quarter.label, quarter.beneficiaries, quarter.sessions) == ("2026-Q1", "T1 2026", 8, 8)
     assert ledger.breakdown(OBSERVATORY, "quarter", date(2026, 4, 1)) == []
     with pytest.raises(errors.Forbidden):
         ledger.breakdown(w.structure_actor, "quarter")

@@ -29,6 +29,12 @@ def test_line_chart_is_labelled_and_draws_each_point():
     assert "Disponible" in markup and "Payé" in markup
 
 
+def test_a_lone_point_is_still_drawn():
+    svg = svg_of(line_chart("Argent", "Un mois", ["11/2026"], {"Payé": [8000]}))
+    (dot,) = svg.findall("{http://www.w3.org/2000/svg}circle")
+    assert "8000" in dot.find("{http://www.w3.org/2000/svg}title").text
+
+
 def test_bar_chart_bars_are_proportional():
     svg = svg_of(bar_chart("Séances", "Par EPCI", [("A", 100), ("B", 50), ("C", 0)]))
     widths = [float(r.get("width")) for r in svg.iter("{http://www.w3.org/2000/svg}rect")]
