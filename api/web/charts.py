@@ -12,7 +12,7 @@ from markupsafe import Markup
 # Colours with ≥ 3:1 contrast on white, each with its own dash pattern.
 STYLES = [("#000091", ""), ("#ce0500", "6 3"), ("#18753c", "2 3"), ("#695240", "10 3 2 3"), ("#8585f6", "1 1")]
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 84, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 84, 40, 16, 48
 MAX_MARKERS = 36
 
 
