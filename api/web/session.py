@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -154,9 +155,14 @@ class Form:
 
 
 def field_name(message: str) -> str:
-    """msgspec says « Expected `int` >= 1 - at `$.count` »: keep the field, in plain words."""
-    where = message.rpartition("at `$.")[2].rstrip("`") if "at `$." in message else ""
-    return FIELD_NAMES.get(where.split("[")[0].split(".")[0], where or "un champ")
+    """msgspec says « Expected `int` >= 1 - at `$.count` » or « Object missing required field `code` »:
+    keep the field, in plain words (never the value sent)."""
+    found = re.search(r"at `\$\.([^`]+)`|missing required field `([^`]+)`", message)
+    if not found:
+        return "un champ"
+    path = found.group(1) or found.group(2)
+    last = re.sub(r"\[\d+\]", "", path).split(".")[-1]
+    return FIELD_NAMES.get(last, last)
 
 
 FIELD_NAMES = {
