@@ -170,6 +170,14 @@ class AccountCommands(LedgerCore):
             locked=int(self.wall_clock()) < account.locked_until,
         )
 
+    def erase_user(self, actor: t.Actor, user_id: str | UUID) -> t.UserOut:
+        """Disables the account for good and destroys the key of its sealed e-mail (crypto-shredding):
+        the address can no longer be read, and the account can no longer sign in."""
+        self._require(actor)
+        account = self._load_id(user_id, UserAccount, "Compte")
+        self.vault.erase(account.id)
+        return self.set_user_state(actor, account.id, disabled=True)
+
     def set_user_state(self, actor: t.Actor, user_id: str | UUID, *, disabled: bool | None = None, unlock: bool = False) -> t.UserOut:
         """Disables (ending its sessions at once), enables or unlocks an account."""
         self._require(actor)

@@ -105,3 +105,14 @@ def test_the_email_is_never_stored_in_clear(ledger, wall):
     ledger.sign_in("tres.unique.adresse@example.org", PASSWORD)
     rows = ledger.app.recorder.select_notifications(start=1, limit=10_000)
     assert rows and not any(b"tres.unique" in bytes(n.state) for n in rows)
+
+
+def test_erasing_an_account_shreds_its_email_and_closes_it(ledger, wall):
+    _, user = prescriber_user(ledger, email="a.effacer@example.org")
+    signed = ledger.sign_in("a.effacer@example.org", PASSWORD)
+    out = ledger.erase_user(ADMIN, user.id)
+    assert out.disabled and out.email == "(effacée)"
+    assert ledger.session_actor(signed.token) is None
+    with pytest.raises(errors.SignInRefused):
+        ledger.sign_in("a.effacer@example.org", PASSWORD)
+    assert [u.email for u in ledger.list_users(ADMIN)] == ["(effacée)"]
