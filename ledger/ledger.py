@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledger.account_commands import AccountCommands
+from ledger.admin_queries import AdminQueries
 from ledger.caseload import CaseloadQueries
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
@@ -10,6 +11,7 @@ from ledger.funder_queries import FunderQueries
 from ledger.lending_commands import LendingCommands
 from ledger.observatory_queries import ObservatoryQueries
 from ledger.redemption_commands import RedemptionCommands
+from ledger.run_previews import RunPreviews
 from ledger.setup_commands import SetupCommands
 from ledger.structure_queries import StructureQueries
 
@@ -25,5 +27,7 @@ class Ledger(
     AccountCommands,
     CaseloadQueries,
     StructureQueries,
+    AdminQueries,
+    RunPreviews,
 ):
     """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""
