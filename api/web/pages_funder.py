@@ -12,7 +12,7 @@ from litestar import Request, Response, get
 from api.deps import LedgerDep
 from api.web.charts import line_chart
 from api.web.render import SECURITY_HEADERS, euros, page
-from api.web.session import WebUser, WebUserDep, acting_org
+from api.web.session import WebUser, WebUserDep, acting_org, parse_day
 from domain import errors
 from ledger import types as t
 from paper.statement import render_statement
@@ -28,15 +28,6 @@ KINDS = {
 }
 ACCOUNTS = {"funder": "Financeur", "available": "Disponible", "reserved": "Réservé", "redeemed": "Encaissé", "paid": "Payé"}
 SERIES = [("available_cents", "Disponible"), ("reserved_cents", "Réservé"), ("redeemed_cents", "Encaissé"), ("paid_cents", "Payé")]
-
-
-def parse_day(text: str | None, what: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise errors.ValidationError(f"{what} : une date au format AAAA-MM-JJ est attendue.") from None
 
 
 def funder_code(request: Request, user: WebUser) -> str:

@@ -107,3 +107,12 @@ NAV = {
     ],
 }
 ENV.globals["nav_for"] = lambda role: NAV.get(role, [])
+
+
+def current_link(path: str, links: list[tuple[str, str]]) -> str | None:
+    """The menu entry of this page: the longest link the path is at or under (one entry only)."""
+    matches = [href for href, _ in links if path == href or path.startswith(href + "/")]
+    return max(matches, key=len, default=None)
+
+
+ENV.globals["current_link"] = current_link

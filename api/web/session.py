@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
+from datetime import date
 import secrets
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -146,12 +147,28 @@ class Form:
         return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
 
 
-    def build(self, kind: type[T], **fields: Any) -> T:
-        """The command's input type, with its constraints checked (messages name fields, never values)."""
-        try:
-            return msgspec.convert(fields, kind)
-        except msgspec.ValidationError as e:
-            raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
+    def build(self, struct: type[T], /, **fields: Any) -> T:
+        return build_input(struct, **fields)
+
+
+def build_input(struct: type[T], /, **fields: Any) -> T:
+    """The command's input type, with its constraints checked (messages name fields, never values)."""
+    try:
+        return msgspec.convert(fields, struct)
+    except msgspec.ValidationError as e:
+        raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
+
+
+def parse_day(text: str | None, what: str, *, required: bool = False) -> date | None:
+    """A date typed in a form or a query (AAAA-MM-JJ); empty is None unless required."""
+    if not text:
+        if required:
+            raise errors.ValidationError(f"{what} : une date est attendue.")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise errors.ValidationError(f"{what} : une date au format AAAA-MM-JJ est attendue.") from None
 
 
 def field_name(message: str) -> str:
@@ -166,6 +183,13 @@ def field_name(message: str) -> str:
 
 
 FIELD_NAMES = {
+    "name": "nom", "funder_code": "financeur", "reference": "référence", "amount_cents": "montant",
+    "valid_from": "début de validité", "valid_until": "fin de validité", "eligible_publics": "publics",
+    "territory": "communes", "priority": "priorité", "received_on": "date de réception", "siret": "SIRET",
+    "labels": "labels", "on": "date", "password": "mot de passe", "role": "rôle", "org": "organisation",
+    "through": "date", "as_of": "date", "monthly_fee_cents": "mensualité", "deposit_cents": "caution",
+    "device_id": "appareil", "beneficiary_id": "bénéficiaire", "start_on": "début", "due_on": "retour prévu",
+    "condition": "état", "phase": "test", "score": "score", "taken_on": "date du test",
     "first_name": "prénom", "last_name": "nom", "birth_year": "année de naissance", "commune_insee": "commune",
     "publics": "publics", "phone": "téléphone", "email": "e-mail", "count": "nombre de chèques",
     "face_value_cents": "valeur d'un chèque", "reason": "motif", "serial": "numéro du chèque", "code": "code",

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.web.render import current_link
 from api.web.session import Form, field_name, safe_next
 from domain import errors
 
@@ -47,3 +48,10 @@ def test_lists_and_single_values():
                                           ("/v1/funders", "/"), ("", "/"), (None, "/")])
 def test_return_addresses_stay_on_the_site(target, kept):
     assert safe_next(target) == kept
+
+
+def test_one_menu_entry_is_current():
+    links = [("/admin", "Tableau de bord"), ("/admin/financeurs", "Financeurs"), ("/observatoire", "Indicateurs")]
+    assert current_link("/admin", links) == "/admin"
+    assert current_link("/admin/financeurs/conventions", links) == "/admin/financeurs"
+    assert current_link("/administration", links) is None
