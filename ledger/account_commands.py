@@ -27,6 +27,7 @@ from ledger.web_sessions import SessionStore
 
 HASHER = PasswordHasher()
 WRONG = "E-mail ou mot de passe incorrect."
+ERASED = "(effacée)"
 
 
 def hash_email(secret: bytes, email: str) -> str:
@@ -160,7 +161,7 @@ class AccountCommands(LedgerCore):
         try:
             email = self.vault.open_text(account.id, account.sealed_email).decode()
         except KeyErased:
-            email = "(effacée)"
+            email = ERASED
         return t.UserOut(
             id=account.id,
             email=email,
@@ -184,6 +185,8 @@ class AccountCommands(LedgerCore):
 
         def decide() -> Decision:
             account = self._load_id(user_id, UserAccount, "Compte")
+            if disabled is False and self._user_out(account).email == ERASED:
+                raise errors.ValidationError("Ce compte a été effacé : il ne peut pas être réactivé.")
             if disabled is True:
                 account.disable()
             elif disabled is False:

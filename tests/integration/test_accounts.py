@@ -116,3 +116,5 @@ def test_erasing_an_account_shreds_its_email_and_closes_it(ledger, wall):
     with pytest.raises(errors.SignInRefused):
         ledger.sign_in("a.effacer@example.org", PASSWORD)
     assert [u.email for u in ledger.list_users(ADMIN)] == ["(effacée)"]
+    with pytest.raises(errors.ValidationError):
+        ledger.set_user_state(ADMIN, user.id, disabled=False)
