@@ -1,0 +1,98 @@
+"""Browser tests: a real `cheque-ledger serve` over the test database of the current backend, driven by
+Playwright in Debian's Chromium, with axe-core for accessibility. Missing Chromium or axe-core fails the
+run with one clear line: these tests never skip."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests import scenario as s
+from tests.conftest import BACKEND, PG_URL, SECRET
+from tests.e2e.test_server_crash import free_port, start_server
+from tests.e2e.web import PASSWORD, Accounts, make_accounts
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("LEDGER_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):  # noqa: ARG001
+    problems = []
+    if not Path(CHROMIUM).exists():
+        problems.append(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set LEDGER_CHROMIUM)")
+    if not AXE.exists():
+        problems.append(f"axe-core not found at {AXE} (run scripts/setup-env, which runs npm install)")
+    if problems and any("tests/browser" in str(item.fspath) for item in items):
+        pytest.exit("browser tests cannot run: " + "; ".join(problems), returncode=1)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Site:
+    url: str
+    ledger: object
+    world: s.World
+    accounts: Accounts
+
+    def page(self, browser, *, bypass_csp: bool = False):
+        context = browser.new_context(base_url=self.url, locale="fr-FR", accept_downloads=True, bypass_csp=bypass_csp,
+                                      viewport={"width": 1280, "height": 900})
+        return context.new_page()
+
+
+@pytest.fixture
+def site(ledger, tmp_path) -> Iterator[Site]:
+    """The server over the same database as ``ledger``, with a funded world and a web account per role."""
+    url = PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}"
+    w = s.world(ledger, amount_cents=1_000_000)
+    other_p = s.prescriber(ledger, "CCAS de Crest")
+    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
+    accounts = make_accounts(ledger, w, str(other_p.id), str(other_s.id))
+    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET.decode()}
+    port = free_port()
+    server = start_server(env, port)
+    try:
+        yield Site(url=f"http://127.0.0.1:{port}", ledger=ledger, world=w, accounts=accounts)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+    assert "/connexion" not in page.url, f"sign-in failed for {email}"
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.wait_for_url(re.compile(r".*/connexion.*"))
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
