@@ -25,7 +25,12 @@ from ledger.personal_data import KeyErased
 from ledger.service import LedgerCore
 from ledger.web_sessions import SessionStore
 
-HASHER = PasswordHasher()
+def production_hasher() -> PasswordHasher:
+    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes)."""
+    return PasswordHasher()
+
+
+HASHER = production_hasher()
 WRONG = "E-mail ou mot de passe incorrect."
 ERASED = "(effacée)"
 

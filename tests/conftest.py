@@ -63,6 +63,15 @@ def database_config(tmp_path: Path) -> DatabaseConfig:
     return DatabaseConfig.from_url(f"sqlite:///{tmp_path / 'ledger.db'}")
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its cheapest for the tests' many accounts (the same code path; the production
+    parameters are checked by ``test_production_password_hashing_is_strong``)."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr("ledger.account_commands.HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock(date(2026, 3, 16))

@@ -118,3 +118,26 @@ def test_erasing_an_account_shreds_its_email_and_closes_it(ledger, wall):
     assert [u.email for u in ledger.list_users(ADMIN)] == ["(effacée)"]
     with pytest.raises(errors.ValidationError):
         ledger.set_user_state(ADMIN, user.id, disabled=False)
+
+
+def test_production_password_hashing_is_strong():
+    """argon2id with at least OWASP's minimum (19 MiB, 2 passes); the tests run a cheaper one (conftest)."""
+    from ledger.account_commands import production_hasher
+
+    hasher = production_hasher()
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2
+    assert hasher.hash("x").startswith("$argon2id$")
+
+
+def test_an_old_hash_is_upgraded_at_sign_in(ledger, wall, monkeypatch):
+    from argon2 import PasswordHasher
+
+    import ledger.account_commands as module
+
+    _, user = prescriber_user(ledger)
+    stronger = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1)
+    monkeypatch.setattr(module, "HASHER", stronger)
+    ledger.sign_in("alice.martin@example.org", PASSWORD)
+    account = ledger.app.repository.get(user.id)
+    assert not stronger.check_needs_rehash(account.password_hash)
+    assert stronger.verify(account.password_hash, PASSWORD)
