@@ -16,10 +16,12 @@ import copy
 import queue
 import threading
 from concurrent.futures import Future
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
@@ -31,25 +33,51 @@ class Command:
     idem: Any
     decide: Any
     out_type: Any
+    prefetch: list[UUID] = field(default_factory=list)
     future: Future = field(default_factory=Future)
 
 
 class BatchContext:
-    """Aggregates of the batch: ``committed`` holds what accepted commands left; a command works on copies."""
+    """Aggregates of the batch: ``committed`` holds what accepted commands left; a command works on copies.
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    An aggregate with no pending events is exactly its stored state: a command may then use it without a
+    copy (copying costs more than deciding). If that command is refused, whatever it borrowed is dropped,
+    and loaded again from the store should a later command of the batch need it.
+    """
+
+    def __init__(self, loader: Any) -> None:
+        self.loader = loader
         self.committed: dict[UUID, Any] = {}
         self.working: dict[UUID, Any] = {}
+        self.absent: set[UUID] = set()  # found missing by a bulk load (until a command creates them)
+        self.borrowed: set[UUID] = set()  # handed to the current command without a copy
+
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Loads in one statement every aggregate among ``ids`` not already here."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self.committed and i not in self.absent]
+        if not wanted:
+            return
+        loaded = self.loader.load(wanted)
+        self.committed.update(loaded)
+        self.absent.update(i for i in wanted if i not in loaded)
 
     def get(self, aggregate_id: UUID) -> Any:
         if aggregate_id in self.working:
             return self.working[aggregate_id]
         base = self.committed.get(aggregate_id)
         if base is None:
-            base = self.app.repository.get(aggregate_id)  # raises AggregateNotFoundError
+            if aggregate_id in self.absent:
+                raise AggregateNotFoundError(aggregate_id)
+            base = self.loader.load_one(aggregate_id)
+            if base is None:
+                raise AggregateNotFoundError(aggregate_id)
             self.committed[aggregate_id] = base
-        working = self.working[aggregate_id] = copy.deepcopy(base)
+        if base.pending_events:
+            working = copy.deepcopy(base)
+        else:
+            working = base
+            self.borrowed.add(aggregate_id)
+        self.working[aggregate_id] = working
         return working
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -59,9 +87,13 @@ class BatchContext:
         for aggregate in [*self.working.values(), *objs]:
             self.committed[aggregate.id] = aggregate
         self.working = {}
+        self.borrowed = set()
 
     def reject(self) -> None:
+        for aggregate_id in self.borrowed:
+            self.committed.pop(aggregate_id, None)  # the refused command may have changed it
         self.working = {}
+        self.borrowed = set()
 
     def pending(self) -> list[Any]:
         return [a for a in self.committed.values() if a.pending_events]
@@ -80,8 +112,8 @@ class GroupCommitter:
     def is_writer(self) -> bool:
         return threading.current_thread() is self._thread
 
-    def submit(self, idem: Any, decide: Any, out_type: Any) -> Any:
-        command = Command(idem, decide, out_type)
+    def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
+        command = Command(idem, decide, out_type, list(prefetch))
         self.queue.put(command)
         return command.future.result()
 
@@ -113,10 +145,14 @@ class GroupCommitter:
 
     def _run(self, batch: list[Command]) -> None:
         ledger = self.ledger
-        ctx = BatchContext(ledger.app)
+        ctx = BatchContext(ledger.loader)
         decided: list[tuple[Command, str, Any]] = []
         ledger._batch.ctx = ctx
         try:
+            # Every aggregate the batch names in advance (and its idempotency records), in one statement.
+            ctx.prefetch(
+                [i for c in batch for i in c.prefetch] + [c.idem.record_id for c in batch if c.idem is not None]
+            )
             for command in batch:
                 try:
                     replay = ledger._replay(command.idem, command.out_type) if command.idem is not None else None
@@ -147,7 +183,9 @@ class GroupCommitter:
             ledger._batch.ctx = None
             for command in batch:
                 try:
-                    command.future.set_result(ledger._execute_now(command.idem, command.decide, command.out_type))
+                    command.future.set_result(
+                        ledger._execute_now(command.idem, command.decide, command.out_type, command.prefetch)
+                    )
                 except BaseException as e:  # noqa: BLE001
                     command.future.set_exception(e)
             return
