@@ -79,8 +79,7 @@ class KeyCache(Generic[V]):
         self._lock = threading.Lock()
 
     def _read_generation(self) -> int:
-        with self.db.read() as cur:
-            row = cur.execute("SELECT generation FROM api_key_generation WHERE id = 1").fetchone()
+        row = self.db.query_one("SELECT generation FROM api_key_generation WHERE id = 1")
         return int(row[0]) if row else 0
 
     def get(self, key_hash: str, load: Callable[[], V | None]) -> V | None:

@@ -88,7 +88,8 @@ class LedgerCore:
         self._batch = threading.local()
         if group_commit is None:
             group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
-        self.committer = GroupCommitter(self) if group_commit else None
+        gather = float(os.environ.get("LEDGER_GROUP_COMMIT_GATHER_MS", "2")) / 1000
+        self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None
         self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), EventChain()])
 
     @classmethod
