@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/cl_bench_run")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="granian worker processes (one per core)")
     args = parser.parse_args()
     seconds = 5 if args.quick else 20
     cheques_single = 4_000 if args.quick else 20_000
@@ -151,7 +151,10 @@ def main() -> None:
     rebuild_rate = events / rebuild_s
     rows += [("C read and decode every event", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
     ledger.close()
-    print(f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores)")
+    print(
+        f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores,"
+        f" {args.workers} server worker{'s' if args.workers > 1 else ''})"
+    )
     for label, value in rows:
         print(f"  {label:<48} {value}")
     print(f"RESULT single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}")
