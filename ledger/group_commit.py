@@ -117,10 +117,14 @@ class GroupCommitter:
     def is_writer(self) -> bool:
         return threading.current_thread() is self._thread
 
-    def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
+    def enqueue(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Future:
+        """Queues a command; its future is resolved once its batch has committed (or it was refused)."""
         command = Command(idem, decide, out_type, list(prefetch))
         self.queue.put(command)
-        return command.future.result()
+        return command.future
+
+    def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
+        return self.enqueue(idem, decide, out_type, prefetch).result()
 
     def close(self) -> None:
         self.queue.put(None)

@@ -80,7 +80,7 @@ class RedemptionCommands(LedgerCore):
         except errors.NotFound:
             raise errors.Forbidden("Structure inconnue.") from None
 
-    def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+    def _redeem_command(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None) -> tuple:
         def decide() -> Decision:
             structure = self._acting_structure(actor)
             cheque, out, error = self._redeem_one(structure, body, {})
@@ -89,7 +89,14 @@ class RedemptionCommands(LedgerCore):
                 raise error
             return Decision(changed, out, error)
 
-        return self._execute(idem, decide, t.RedemptionOut, self._redemption_ids(actor, [body]))
+        return idem, decide, t.RedemptionOut, self._redemption_ids(actor, [body])
+
+    def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+        return self._execute(*self._redeem_command(actor, body, idem))
+
+    async def redeem_async(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+        """``redeem`` for the HTTP server's event loop: no thread waits for the group commit."""
+        return await self._execute_async(*self._redeem_command(actor, body, idem))
 
     def redeem_batch(self, actor: t.Actor, body: t.RedemptionBatch, idem: Idem | None = None) -> t.BatchResult:
         """Each item decided on its own, in order, as if one after the other; all saved at once."""

@@ -8,6 +8,7 @@ transaction.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import threading
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -173,6 +175,14 @@ class LedgerCore:
         if self.committer is not None and not self.committer.is_writer():
             return self.committer.submit(idem, decide, out_type, prefetch)
         return self._execute_now(idem, decide, out_type, prefetch)
+
+    async def _execute_async(
+        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
+    ) -> T:
+        """``_execute`` for an event loop: waits for the group commit without holding a thread."""
+        if self.committer is not None:
+            return await asyncio.wrap_future(self.committer.enqueue(idem, decide, out_type, prefetch))
+        return await anyio.to_thread.run_sync(lambda: self._execute_now(idem, decide, out_type, prefetch))
 
     def _decide_with(self, ctx: BatchContext | None, decide: Callable[[], Decision]) -> Decision:
         previous = getattr(self._batch, "ctx", None)
