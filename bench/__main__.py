@@ -123,13 +123,16 @@ def main() -> None:
         # 5: the batch endpoint, 1000 items a request, 4 clients
         chunks = [batch[i : i + 1000] for i in range(0, len(batch), 1000)]
         done = [0]
+        done_lock = threading.Lock()
 
         def send(part):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
                 for chunk in part:
                     items = [{"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "collective", "duration_minutes": 60}} for c in chunk]
                     r = http.post("/v1/redemptions/batch", json={"items": items})
-                    done[0] += sum(1 for x in r.json()["results"] if x["status"] == 201)
+                    redeemed = sum(1 for x in r.json()["results"] if x["status"] == 201)
+                    with done_lock:  # `done[0] += sum(…)` read done[0] before the sum: threads lost updates
+                        done[0] += redeemed
 
         start = time.perf_counter()
         workers = [threading.Thread(target=send, args=(chunks[i::4],)) for i in range(4)]
