@@ -15,12 +15,12 @@ from ledger import types as t
 from paper.statement import render_statement
 
 
-@post("/v1/redemptions", status_code=201, sync_to_thread=True, responses=post_problems(404, 409, 410, 422, 423), tags=["redemptions"])
-def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.RedemptionOut:
+@post("/v1/redemptions", status_code=201, responses=post_problems(404, 409, 410, 422, 423), tags=["redemptions"])
+async def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.RedemptionOut:
     """Refusals, in this order: unknown serial 404, locked 423, wrong code 422 (the 5th in a row locks),
     cancelled 410, expired 410, already redeemed 409, structure not accredited on the session date 403,
     session date in the future (or before issue) 400."""
-    return ledger.redeem(actor, data, idempotency(request, actor, data))
+    return await ledger.redeem_async(actor, data, idempotency(request, actor, data))
 
 
 @post("/v1/redemptions/batch", status_code=200, sync_to_thread=True, responses=post_problems(), tags=["redemptions"])

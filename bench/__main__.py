@@ -70,7 +70,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/cl_bench_run")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2, help="granian worker processes (one per core)")
     args = parser.parse_args()
     seconds = 5 if args.quick else 20
     cheques_single = 4_000 if args.quick else 20_000
@@ -123,13 +123,16 @@ def main() -> None:
         # 5: the batch endpoint, 1000 items a request, 4 clients
         chunks = [batch[i : i + 1000] for i in range(0, len(batch), 1000)]
         done = [0]
+        done_lock = threading.Lock()
 
         def send(part):
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
                 for chunk in part:
                     items = [{"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "collective", "duration_minutes": 60}} for c in chunk]
                     r = http.post("/v1/redemptions/batch", json={"items": items})
-                    done[0] += sum(1 for x in r.json()["results"] if x["status"] == 201)
+                    redeemed = sum(1 for x in r.json()["results"] if x["status"] == 201)
+                    with done_lock:  # `done[0] += sum(…)` read done[0] before the sum: threads lost updates
+                        done[0] += redeemed
 
         start = time.perf_counter()
         workers = [threading.Thread(target=send, args=(chunks[i::4],)) for i in range(4)]
@@ -151,7 +154,10 @@ def main() -> None:
     rebuild_rate = events / rebuild_s
     rows += [("C read and decode every event", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
     ledger.close()
-    print(f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores)")
+    print(
+        f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores,"
+        f" {args.workers} server worker{'s' if args.workers > 1 else ''})"
+    )
     for label, value in rows:
         print(f"  {label:<48} {value}")
     print(f"RESULT single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}")

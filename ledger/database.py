@@ -33,6 +33,38 @@ class Cursor:
             sql = sql.replace("?", "%s")
         self._raw.executemany(sql, [tuple(r) for r in rows])
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Inserts many rows: PostgreSQL ``COPY`` (one stream, not a statement per row), SQLite ``executemany``."""
+        if not rows:
+            return
+        if self._postgres:
+            with self._raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" * len(columns))
+        self._raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", [tuple(r) for r in rows])
+
+    def update_rows(
+        self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], types: dict[str, str]
+    ) -> None:
+        """``UPDATE table SET columns WHERE key = …`` for many rows (each row: the columns' values, then the
+        key). PostgreSQL: one statement over arrays (``types`` gives each column's SQL type); SQLite:
+        ``executemany``."""
+        if not rows:
+            return
+        if not self._postgres:
+            sets = ", ".join(f"{c} = ?" for c in columns)
+            self._raw.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?", [tuple(r) for r in rows])
+            return
+        names = [*columns, key]
+        arrays = ", ".join(f"%s::{types[c]}[]" for c in names)
+        sets = ", ".join(f"{c} = v.{c}" for c in columns)
+        self._raw.execute(
+            f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE t.{key} = v.{key}",
+            [[r[i] for r in rows] for i in range(len(names))],
+        )
+
     def fetchone(self) -> tuple | None:
         row = self._raw.fetchone()
         return tuple(row) if row is not None else None
@@ -102,6 +134,21 @@ class Database:
             raise
         else:
             conn.execute("COMMIT")
+
+    def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """One row of one read-only statement, outside any explicit transaction (PostgreSQL: in autocommit,
+        one round trip instead of BEGIN, the query and COMMIT)."""
+        if self.postgres:
+            assert self._pool is not None
+            with self._pool.connection() as conn:
+                conn.autocommit = True
+                try:
+                    row = conn.execute(sql.replace("?", "%s"), tuple(params), prepare=True).fetchone()
+                finally:
+                    conn.autocommit = False
+            return tuple(row) if row is not None else None
+        row = self._sqlite().execute(sql, tuple(params)).fetchone()
+        return tuple(row) if row is not None else None
 
     def script(self, statements: Sequence[str]) -> None:
         with self.transaction() as cur:

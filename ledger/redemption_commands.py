@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from domain import errors
 from domain.cheques import Cheque, serial_of_redemption
 from domain.codes import hash_code, normalize_serial
@@ -54,6 +57,21 @@ class RedemptionCommands(LedgerCore):
         )
         return cheque, out, None
 
+    @staticmethod
+    def _redemption_ids(actor: t.Actor, items: Iterable[t.NewRedemption]) -> list[UUID]:
+        """The aggregates redemptions will load (the structure, the cheques), to load them in bulk first."""
+        ids = []
+        try:
+            ids.append(UUID(actor.org or ""))
+        except ValueError:
+            pass
+        for item in items:
+            try:
+                ids.append(natural_id("cheque", normalize_serial(item.serial)))
+            except errors.DomainError:
+                continue
+        return ids
+
     def _acting_structure(self, actor: t.Actor) -> Structure:
         if actor.role != "structure":
             raise errors.Forbidden("Seule une structure peut encaisser un chèque.")
@@ -62,7 +80,7 @@ class RedemptionCommands(LedgerCore):
         except errors.NotFound:
             raise errors.Forbidden("Structure inconnue.") from None
 
-    def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+    def _redeem_command(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None) -> tuple:
         def decide() -> Decision:
             structure = self._acting_structure(actor)
             cheque, out, error = self._redeem_one(structure, body, {})
@@ -71,7 +89,14 @@ class RedemptionCommands(LedgerCore):
                 raise error
             return Decision(changed, out, error)
 
-        return self._execute(idem, decide, t.RedemptionOut)
+        return idem, decide, t.RedemptionOut, self._redemption_ids(actor, [body])
+
+    def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+        return self._execute(*self._redeem_command(actor, body, idem))
+
+    async def redeem_async(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
+        """``redeem`` for the HTTP server's event loop: no thread waits for the group commit."""
+        return await self._execute_async(*self._redeem_command(actor, body, idem))
 
     def redeem_batch(self, actor: t.Actor, body: t.RedemptionBatch, idem: Idem | None = None) -> t.BatchResult:
         """Each item decided on its own, in order, as if one after the other; all saved at once."""
@@ -89,7 +114,7 @@ class RedemptionCommands(LedgerCore):
             changed = [c for c in cheques.values() if c.pending_events]
             return Decision(changed, t.BatchResult(results=results))
 
-        return self._execute(idem, decide, t.BatchResult)
+        return self._execute(idem, decide, t.BatchResult, self._redemption_ids(actor, body.items))
 
     def reverse_redemption(
         self, actor: t.Actor, redemption_id: str, body: t.ReasonBody, idem: Idem | None = None

@@ -8,26 +8,30 @@ transaction.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
 from ledger.application import LedgerApp, eventsourcing_env
+from ledger.bulk_load import BulkLoader
 from ledger.config import DatabaseConfig, load_secret
 from ledger.database import Database
 from ledger.decision import Decision
-from ledger.group_commit import GroupCommitter
+from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
+from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
@@ -79,13 +83,16 @@ class LedgerCore:
         self.admin_key = admin_key
         self.territory = territory or default_territory()
         self.app = LedgerApp(env=eventsourcing_env(config))
+        self.loader = BulkLoader(self.app)
         self.db = Database(config)
+        self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
         self.vault = KeyVault(self.db)
         self.sealer = OutcomeSealer(secret)
         self._batch = threading.local()
         if group_commit is None:
             group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
-        self.committer = GroupCommitter(self) if group_commit else None
+        gather = float(os.environ.get("LEDGER_GROUP_COMMIT_GATHER_MS", "2")) / 1000
+        self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None
         self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()])
 
     @classmethod
@@ -112,7 +119,10 @@ class LedgerCore:
         ctx = getattr(self._batch, "ctx", None)
         if ctx is not None:
             return ctx.get(aggregate_id)
-        return self.app.repository.get(aggregate_id)
+        aggregate = self.loader.load_one(aggregate_id)  # snapshot and later events in one statement
+        if aggregate is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return aggregate
 
     def _load(self, aggregate_id: UUID, kind: type[A], what: str = "Ressource") -> A:
         try:
@@ -158,20 +168,49 @@ class LedgerCore:
             raise errors.Forbidden("Cette ressource appartient à une autre organisation.")
 
     # -- execution -----------------------------------------------------------------------------
-    def _execute(self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T]) -> T:
-        """Runs a command: through the group committer when there is one, else on its own."""
+    def _execute(
+        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
+    ) -> T:
+        """Runs a command: through the group committer when there is one, else on its own.
+        ``prefetch``: ids of aggregates the decision will load, loaded in bulk beforehand (a hint only)."""
         if self.committer is not None and not self.committer.is_writer():
-            return self.committer.submit(idem, decide, out_type)
-        return self._execute_now(idem, decide, out_type)
+            return self.committer.submit(idem, decide, out_type, prefetch)
+        return self._execute_now(idem, decide, out_type, prefetch)
 
-    def _execute_now(self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T]) -> T:
+    async def _execute_async(
+        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
+    ) -> T:
+        """``_execute`` for an event loop: waits for the group commit without holding a thread."""
+        if self.committer is not None:
+            return await asyncio.wrap_future(self.committer.enqueue(idem, decide, out_type, prefetch))
+        return await anyio.to_thread.run_sync(lambda: self._execute_now(idem, decide, out_type, prefetch))
+
+    def _decide_with(self, ctx: BatchContext | None, decide: Callable[[], Decision]) -> Decision:
+        previous = getattr(self._batch, "ctx", None)
+        if ctx is None:
+            return decide()
+        self._batch.ctx = ctx
+        try:
+            return decide()
+        finally:
+            self._batch.ctx = previous
+
+    def _execute_now(
+        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
+    ) -> T:
+        prefetch = list(prefetch)
         if idem is not None:
             replay = self._replay(idem, out_type)
             if replay is not None:
                 return replay
         for _attempt in range(MAX_ATTEMPTS):
+            # Aggregates named in advance are loaded in bulk, afresh for every attempt.
+            ctx = None
+            if len(prefetch) > 1 and getattr(self._batch, "ctx", None) is None:
+                ctx = BatchContext(self.loader)
+                ctx.prefetch(prefetch)
             try:
-                decision = decide()
+                decision = self._decide_with(ctx, decide)
             except errors.DomainError as refusal:
                 if idem is None or refusal.status >= 500:
                     raise

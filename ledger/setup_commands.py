@@ -192,21 +192,26 @@ class SetupCommands(LedgerCore):
         def decide() -> Decision:
             record = self._load_id(key_id, ApiKey, "Clé")
             record.revoke()
-            return Decision([record])
+            # Other processes and workers drop their cached keys before this is acknowledged.
+            return Decision([record], after_save=self.key_cache.revoked)
 
         self._execute(None, decide, type(None))
 
     def authenticate(self, presented: str) -> t.Actor | None:
         if self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode()):
             return t.Actor(role="admin", key_id="bootstrap")
-        key_id = natural_id("api-key", hash_key(self.secret, presented))
-        try:
-            record = self._load(key_id, ApiKey, "Clé")
-        except errors.NotFound:
-            return None
-        if record.revoked:
-            return None
-        return t.Actor(role=record.role, org=record.org, key_id=str(record.id))
+        key_hash = hash_key(self.secret, presented)
+
+        def load() -> t.Actor | None:
+            try:
+                record = self._load(natural_id("api-key", key_hash), ApiKey, "Clé")
+            except errors.NotFound:
+                return None
+            if record.revoked:
+                return None
+            return t.Actor(role=record.role, org=record.org, key_id=str(record.id))
+
+        return self.key_cache.get(key_hash, load)
 
 
     def funder_names(self, codes: set[str]) -> dict[str, str]:

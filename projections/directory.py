@@ -17,6 +17,11 @@ SCHEMA = [
 ]
 
 
+KINDS = (
+    "UserAccount.Created", "UserAccount.Disabled", "UserAccount.Enabled", "Beneficiary.Registered", "Beneficiary.Erased",
+)
+
+
 class Directory:
     name = "directory"
 
@@ -32,8 +37,13 @@ class Directory:
     def flush(self, cur: Cursor) -> None:
         pass
 
+    def decodes(self, topic: str) -> bool:
+        return topic.rpartition(":")[2] in KINDS
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__
+        if kind not in KINDS:
+            return
         oid = str(event.originator_id)
         if kind == "UserAccount.Created":
             cur.execute(

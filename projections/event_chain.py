@@ -52,10 +52,13 @@ class EventChain:
         self._previous = row[0] if row else GENESIS
         self._rows = []
 
+    def decodes(self, topic: str) -> bool:
+        return False  # the chain hashes the stored row, not the decoded event
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         self._previous = link(self._previous, notification)
         self._rows.append((notification.id, event_id(notification), self._previous))
 
     def flush(self, cur: Cursor) -> None:
-        cur.executemany("INSERT INTO event_chain (position, event_id, hash) VALUES (?, ?, ?)", self._rows)
+        cur.insert_rows("event_chain", ("position", "event_id", "hash"), self._rows)
         self._rows = []

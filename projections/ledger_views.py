@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from typing import Any
 
 from ledger.database import Cursor
+from projections.runner import handles_by_name
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
@@ -42,8 +43,10 @@ SCHEMA = [
 
 
 def instant(at: datetime) -> str:
-    """UTC instants as fixed-width text, so they sort and compare as strings."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC instants as fixed-width text, so they sort and compare as strings (``…T10:00:00.000000Z``)."""
+    if at.tzinfo is not UTC:
+        at = at.astimezone(UTC)
+    return at.isoformat(timespec="microseconds")[:26] + "Z"  # strftime costs 4× more, once per posting
 
 
 JOURNAL_COLUMNS = (
@@ -53,12 +56,15 @@ CHEQUE_COLUMNS = (
     "serial", "cheque_id", "commitment_id", "funder_code", "face_value_cents", "status", "valid_until",
     "issued_on", "beneficiary_id", "prescriber_id", "book_id",
 )
+CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
+                "session_kind": "text", "duration_minutes": "integer"}
 STATIC_CACHE_SIZE = 200_000
 
 
 class LedgerViews:
-    """Writes are buffered per batch and flushed with one ``executemany`` per statement shape: a cheque
-    touched several times in a batch is written once, with its final state."""
+    """Writes are buffered per batch and flushed in bulk (PostgreSQL: ``COPY`` for new rows, one ``UPDATE``
+    over arrays per statement shape): a cheque touched several times in a batch is written once, with its
+    final state."""
 
     name = "ledger_views"
 
@@ -78,30 +84,27 @@ class LedgerViews:
         self._new: dict[str, dict[str, Any]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
 
+    def decodes(self, topic: str) -> bool:
+        return handles_by_name(self, topic)
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:
             handler(cur, event, notification.id)
 
     def flush(self, cur: Cursor) -> None:
-        placeholders = ", ".join("?" * len(CHEQUE_COLUMNS))
-        cur.executemany(
-            f"INSERT INTO cheque_index ({', '.join(CHEQUE_COLUMNS)}, structure_id, session_date, session_kind,"
-            f" duration_minutes) VALUES ({placeholders}, ?, ?, ?, ?)",
-            [
-                [row[c] for c in CHEQUE_COLUMNS]
-                + [row.get("structure_id"), row.get("session_date"), row.get("session_kind"), row.get("duration_minutes")]
-                for row in self._new.values()
-            ],
+        extra = ("structure_id", "session_date", "session_kind", "duration_minutes")
+        cur.insert_rows(
+            "cheque_index",
+            CHEQUE_COLUMNS + extra,
+            [[row[c] for c in CHEQUE_COLUMNS] + [row.get(c) for c in extra] for row in self._new.values()],
         )
         shapes: dict[tuple[str, ...], list[list[Any]]] = {}
         for cheque_id, changes in self._changes.items():
             shapes.setdefault(tuple(sorted(changes)), []).append([changes[k] for k in sorted(changes)] + [cheque_id])
         for columns, rows in shapes.items():
-            sets = ", ".join(f"{c} = ?" for c in columns)
-            cur.executemany(f"UPDATE cheque_index SET {sets} WHERE cheque_id = ?", rows)
-        placeholders = ", ".join("?" * 12)
-        cur.executemany(f"INSERT INTO journal ({JOURNAL_COLUMNS}) VALUES ({placeholders})", self._journal)
+            cur.update_rows("cheque_index", "cheque_id", columns, rows, CHEQUE_TYPES)
+        cur.insert_rows("journal", JOURNAL_COLUMNS.split(", "), self._journal)
         if len(self._static) > STATIC_CACHE_SIZE:
             self._static.clear()
         self.begin(cur)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
+from projections.runner import handles_by_name
 from projections.ledger_views import instant
 
 SCHEMA = [
@@ -45,6 +46,9 @@ class LendingViews:
 
     def flush(self, cur: Cursor) -> None:
         pass
+
+    def decodes(self, topic: str) -> bool:
+        return handles_by_name(self, topic)
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)

@@ -18,6 +18,9 @@ SCHEMA = [
 ]
 
 
+KINDS = ("Beneficiary.Registered", "Structure.Registered", "Prescriber.Registered", "Funder.Registered")
+
+
 class Outcomes:
     name = "outcomes"
 
@@ -32,6 +35,9 @@ class Outcomes:
 
     def flush(self, cur: Cursor) -> None:
         pass
+
+    def decodes(self, topic: str) -> bool:
+        return topic.rpartition(":")[2] in KINDS
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__

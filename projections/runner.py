@@ -45,6 +45,19 @@ class Projection(Protocol):
         """Writes what ``apply`` buffered, before the batch's position is stored."""
         ...
 
+    # Optional: ``decodes(topic) -> bool``, whether ``apply`` reads the decoded event for that topic.
+    # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
+
+
+def _decodes(projection: Any, topic: str) -> bool:
+    decodes = getattr(projection, "decodes", None)
+    return True if decodes is None else bool(decodes(topic))
+
+
+def handles_by_name(projection: Any, topic: str) -> bool:
+    """For projections that dispatch on ``_on_<Class>_<Event>`` methods: is there one for this topic?"""
+    return hasattr(projection, "_on_" + topic.rpartition(":")[2].replace(".", "_"))
+
 
 class ProjectionSet:
     def __init__(self, app: Application, db: Database, projections: list[Projection], batch_size: int = 1000) -> None:
@@ -101,8 +114,14 @@ class ProjectionSet:
                 behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
                 for projection in behind:
                     projection.begin(cur)
+                decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
                 for notification in notifications:
-                    event = self.app.mapper.to_domain_event(notification)
+                    topic = notification.topic
+                    wanted = decodes.get(topic)
+                    if wanted is None:
+                        wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
+                    # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
+                    event = self.app.mapper.to_domain_event(notification) if wanted else None
                     for projection in behind:
                         if positions[projection.name] < notification.id:
                             projection.apply(cur, event, notification)

@@ -74,3 +74,44 @@ def test_without_group_commit_the_same_rules_hold(make_ledger):
     c = s.book(ledger, w, count=1).cheques[0]
     results = run_concurrently([lambda: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))] * 8)
     assert sum(1 for r in results if not isinstance(r, errors.DomainError)) == 1
+
+
+def test_the_event_loop_path_answers_like_the_threaded_one(make_ledger):
+    import asyncio
+
+    import pytest
+
+    for group_commit in (True, False):
+        ledger = make_ledger(group_commit=group_commit)
+        w = s.world(ledger) if group_commit else s.World(*_world_again(ledger))
+        a, b = s.book(ledger, w, count=2).cheques
+        today = ledger.today()
+
+        async def both():
+            return await asyncio.gather(
+                ledger.redeem_async(w.structure_actor, s.redemption(a.serial, a.code, today)),
+                ledger.redeem_async(w.structure_actor, s.redemption(a.serial, a.code, today)),
+                ledger.redeem_async(w.structure_actor, s.redemption(b.serial, "XXXXXX", today)),
+                return_exceptions=True,
+            )
+
+        first, second, wrong = asyncio.run(both())
+        outcomes = [first, second]
+        wins = [r for r in outcomes if not isinstance(r, Exception)]
+        assert len(wins) == 1 and wins[0].serial == a.serial
+        assert [r.slug for r in outcomes if isinstance(r, errors.DomainError)] == ["cheque-already-redeemed"]
+        assert isinstance(wrong, errors.InvalidVerificationCode)
+        with pytest.raises(errors.ChequeAlreadyRedeemed):
+            asyncio.run(ledger.redeem_async(w.structure_actor, s.redemption(a.serial, a.code, today)))
+        assert ledger.get_cheque(w.prescriber_actor, a.serial).status == "redeemed"
+
+
+def _world_again(ledger):
+    """The same world on a second ledger of the same database (its funder and structure exist)."""
+    f = ledger.get_funder(s.ADMIN, "DEPT26")
+    c = s.commitment(ledger, f.code, 100_000, reference="CONV-2026-02")
+    st = s.structure(ledger, name="Autre structure")
+    p = s.prescriber(ledger, name="Autre CCAS")
+    p_actor = s.t.Actor(role="prescriber", org=str(p.id))
+    b = s.beneficiary(ledger, p_actor)
+    return f, c, st, s.t.Actor(role="structure", org=str(st.id)), p, p_actor, b

@@ -1,0 +1,86 @@
+"""API keys are cached in the process; a revoked key is refused at once, by every process."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ledger import types as t
+from ledger.key_cache import FreshRead
+from tests import scenario as s
+
+
+def test_a_revoked_key_is_refused_at_once_in_the_same_ledger(ledger):
+    key = ledger.create_api_key(s.ADMIN, t.NewApiKey(role="observatory"))
+    for _ in range(3):  # cached after the first
+        assert ledger.authenticate(key.key) == t.Actor(role="observatory", key_id=str(key.id))
+    ledger.revoke_api_key(s.ADMIN, str(key.id))
+    assert ledger.authenticate(key.key) is None
+    assert ledger.authenticate("cl_unknown") is None
+
+
+def test_a_key_revoked_through_another_process_is_refused_at_once(make_ledger):
+    serving = make_ledger()  # a server process (or worker) that has the key cached
+    other = make_ledger()  # another one, where the revocation arrives
+    w = s.world(other)
+    key = other.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
+    other_key = other.create_api_key(s.ADMIN, t.NewApiKey(role="observatory"))
+    assert serving.authenticate(key.key).org == str(w.structure.id)
+    assert serving.authenticate(other_key.key) is not None
+    other.revoke_api_key(s.ADMIN, str(key.id))
+    assert serving.authenticate(key.key) is None  # no delay, no expiry to wait for
+    assert serving.authenticate(other_key.key) is not None  # the others still work (reloaded)
+    assert other.authenticate(key.key) is None
+
+
+def test_fresh_read_only_answers_with_a_read_begun_after_the_call():
+    value = [0]
+    reads = [0]
+
+    def read():
+        reads[0] += 1
+        seen = value[0]
+        time.sleep(0.02)
+        return seen
+
+    fresh = FreshRead(read)
+    assert fresh.get() == 0
+    value[0] = 1
+    assert fresh.get() == 1  # sequential calls never reuse an older read
+
+    # many concurrent callers share reads, and each gets a value read after it arrived
+    results: list[int] = []
+    barrier = threading.Barrier(20)
+
+    def call():
+        barrier.wait()
+        results.append(fresh.get())
+
+    value[0] = 2
+    before = reads[0]
+    threads = [threading.Thread(target=call) for _ in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results == [2] * 20
+    assert reads[0] - before < 20
+
+
+def test_fresh_read_reports_a_failed_read_and_recovers():
+    calls = [0]
+
+    def read():
+        calls[0] += 1
+        if calls[0] == 1:
+            raise RuntimeError("database away")
+        return 7
+
+    fresh = FreshRead(read)
+    try:
+        fresh.get()
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failure must reach the caller")
+    assert fresh.get() == 7
