@@ -20,6 +20,7 @@ from api.auth import get_actor
 from api.deps import LedgerDep
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS, on_http_error
+from api.query_params import allowed_query_parameters, refuse_unknown_query_parameters
 from api.web import errors as web_errors
 from api.web.routes import web_routers
 from ledger.ledger import Ledger
@@ -76,7 +77,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
         route_handlers=[
             healthz,
             Metrics,
-            Router(path="/", security=[{"bearer": []}], route_handlers=V1),
+            Router(path="/", security=[{"bearer": []}], route_handlers=V1, before_request=refuse_unknown_query_parameters),
             *web_routers(),
         ],
         dependencies={
@@ -102,6 +103,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     )
     routes_observatory.document_csv(app.openapi_schema)
     routes_cheques.document_pdf(app.openapi_schema)
+    app.state.query_parameters = allowed_query_parameters(app)
     return app
 
 

@@ -11,11 +11,12 @@ from tests.e2e.conftest import bearer
 PROBLEM = "application/problem+json"
 
 
-def problem(response, status: int, slug: str) -> None:
+def problem(response, status: int, slug: str) -> dict:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
     body = response.json()
     assert body["type"] == f"/problems/{slug}" and body["status"] == status and body["title"] and body["detail"]
+    return body
 
 
 def session(day: str, kind: str = "individual") -> dict:
@@ -244,3 +245,14 @@ def test_export_csv_and_json_show_six_and_suppress_two(client, ledger_world):
     by_commune = {row[1]: dict(zip(header, row, strict=True)) for row in body if row[3] == "job_seeker"}
     assert by_commune[s.VALENCE]["beneficiaires"] == "6" and by_commune[s.VALENCE]["secret_statistique"] == "non"
     assert by_commune[s.DIE]["beneficiaires"] == "" and by_commune[s.DIE]["accompagnements"] == "" and by_commune[s.DIE]["secret_statistique"] == "oui"
+
+
+def test_unknown_query_parameters_are_refused(client, ledger_world):
+    _, _, k = ledger_world
+    admin = bearer(k.admin)
+    assert client.get("/v1/loans?limit=5&status=active", headers=admin).status_code == 200
+    assert client.get("/v1/funders/DEPT26/journal?limit=1", headers=admin).status_code == 200
+    refused = problem(client.get("/v1/loans?limt=5", headers=admin), 400, "validation-error")
+    assert "limit" in refused["detail"] and "limt" not in refused["detail"], "names what is accepted, not what was sent"
+    problem(client.get("/v1/funders/DEPT26/journal?limit=1&secret=x", headers=admin), 400, "validation-error")
+    problem(client.get("/v1/funders/DEPT26?verbose=1", headers=admin), 400, "validation-error")
