@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections.abc import Callable
 from uuid import UUID
 
 from argon2 import PasswordHasher
@@ -23,7 +21,6 @@ from ledger.decision import Decision
 from ledger.idempotency import Idem
 from ledger.personal_data import KeyErased
 from ledger.service import LedgerCore
-from ledger.web_sessions import SessionStore
 
 def production_hasher() -> PasswordHasher:
     """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes)."""
@@ -40,15 +37,7 @@ def hash_email(secret: bytes, email: str) -> str:
 
 
 class AccountCommands(LedgerCore):
-    wall_clock: Callable[[], float] = staticmethod(time.time)  # type: ignore[assignment]
-    _sessions: SessionStore | None = None
     _dummy_hash: str | None = None
-
-    @property
-    def sessions(self) -> SessionStore:
-        if self._sessions is None:
-            self._sessions = SessionStore(self.db, lambda: self.wall_clock())
-        return self._sessions
 
     def create_user(self, actor: t.Actor, body: t.NewUser, idem: Idem | None = None) -> t.UserOut:
         self._require(actor)

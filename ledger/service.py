@@ -12,7 +12,9 @@ import asyncio
 import hmac
 import os
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -35,6 +37,7 @@ from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
+from ledger.web_sessions import SessionStore
 from projections.directory import Directory
 from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
@@ -45,6 +48,7 @@ from projections.runner import ProjectionSet
 T = TypeVar("T")
 A = TypeVar("A")
 MAX_ATTEMPTS = 20
+SCHEMA_LOCK = 0x636C_6564  # "cled": the advisory lock id for schema creation
 READ_WAIT_SECONDS = 5.0
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -66,7 +70,27 @@ def parse_position_cursor(cursor: str | None) -> tuple[int, int]:
     return (position, seq)
 
 
+@contextmanager
+def schema_lock(config: DatabaseConfig) -> Iterator[None]:
+    """PostgreSQL: an advisory lock around schema creation. eventsourcing's recorder runs ``CREATE OR REPLACE
+    FUNCTION`` at every start, and two processes doing so at once fail with "tuple concurrently updated"
+    (seen in the cross-process race test; two server workers start together too)."""
+    if config.kind != "postgres":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(config.conninfo(), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
 class LedgerCore:
+    wall_clock: Callable[[], float] = staticmethod(time.time)  # type: ignore[assignment]
+
     def __init__(
         self,
         config: DatabaseConfig,
@@ -82,18 +106,22 @@ class LedgerCore:
         self.clock = clock
         self.admin_key = admin_key
         self.territory = territory or default_territory()
-        self.app = LedgerApp(env=eventsourcing_env(config))
+        with schema_lock(config):  # processes starting together must not create the schema at once
+            self.app = LedgerApp(env=eventsourcing_env(config))
+            self.db = Database(config)
+            self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
+            self.vault = KeyVault(self.db)
+            self.sessions = SessionStore(self.db, lambda: self.wall_clock())
+            self.views = ProjectionSet(
+                self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()]
+            )
         self.loader = BulkLoader(self.app)
-        self.db = Database(config)
-        self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
-        self.vault = KeyVault(self.db)
         self.sealer = OutcomeSealer(secret)
         self._batch = threading.local()
         if group_commit is None:
             group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
         gather = float(os.environ.get("LEDGER_GROUP_COMMIT_GATHER_MS", "2")) / 1000
         self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None
-        self.views = ProjectionSet(self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()])
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Any:

@@ -38,8 +38,10 @@ def pytest_collection_modifyitems(items):  # noqa: ARG001
         pytest.exit("browser tests cannot run: " + "; ".join(problems), returncode=1)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an event loop running
+    in the main thread while it is started, and later tests that call ``asyncio.run`` would fail."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
