@@ -28,14 +28,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def pytest_collection_modifyitems(items):  # noqa: ARG001
+def missing_tools() -> str | None:
     problems = []
     if not Path(CHROMIUM).exists():
         problems.append(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set LEDGER_CHROMIUM)")
     if not AXE.exists():
-        problems.append(f"axe-core not found at {AXE} (run scripts/setup-env, which runs npm install)")
-    if problems and any("tests/browser" in str(item.fspath) for item in items):
-        pytest.exit("browser tests cannot run: " + "; ".join(problems), returncode=1)
+        problems.append(f"axe-core not found at {AXE} (run scripts/setup-env --with-test-tools, which runs npm ci)")
+    return "browser tests cannot run: " + "; ".join(problems) if problems else None
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +43,8 @@ def browser():
     in the main thread while it is started, and later tests that call ``asyncio.run`` would fail."""
     from playwright.sync_api import sync_playwright
 
+    if problem := missing_tools():  # fail each browser test in one line; the rest of the suite still runs
+        pytest.fail(problem, pytrace=False)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

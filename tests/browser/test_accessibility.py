@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests import scenario as s
-from tests.browser.conftest import AXE, screenshot, sign_in
+from tests.browser.conftest import AXE, screenshot, sign_in, sign_out
 
 ROLES = ["prescriber", "structure", "funder", "observatory", "admin"]
 
@@ -21,6 +21,22 @@ def violations(page) -> list[str]:
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def skip_link_first(page) -> bool:
+    """The first Tab from the top of the page lands on the skip link."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("Tab")
+    return page.evaluate("document.activeElement.textContent.trim()") == "Aller au contenu"
+
+
+def check(page, name: str) -> list[str]:
+    """One page as it stands: a screenshot, then axe's serious and critical findings and the skip link."""
+    screenshot(page, name)
+    found = violations(page)
+    if not skip_link_first(page):
+        found.append(f"{page.url}: the first focusable element is not the skip link « Aller au contenu »")
+    return found
 
 
 def nav_links(page) -> list[str]:
@@ -70,9 +86,54 @@ def test_every_page_of_a_role(site, browser, role):
         page.goto(href)
         assert page.title().endswith("Chèque numérique Drôme"), href
         assert page.locator("h1").count() == 1, f"{href}: one main heading"
-        found += violations(page)
         path = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "fiche", href.split("?")[0])
         name = re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "accueil"
-        screenshot(page, f"{role}-{name}")
+        found += check(page, f"{role}-{name}")
+    assert found == [], "\n".join(found)
+    page.context.close()
+
+
+def test_pages_that_answer_a_form(site, browser):
+    """Pages reached only through a form or a wrong address: the printed book, a refused and an accepted
+    redemption, a new API key, the error page."""
+    ledger, w = site.ledger, site.world
+    cheque = s.book(ledger, w, count=1).cheques[0]
+    page = site.page(browser, bypass_csp=True)
+    found = []
+
+    sign_in(page, site.accounts.prescriber)
+    page.goto(f"/prescripteur/beneficiaires/{w.beneficiary.id}")
+    page.get_by_label("Nombre de chèques").fill("1")
+    page.get_by_role("button", name="Émettre et imprimer").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Carnet émis"
+    found += check(page, "prescriber-carnet-emis")
+    page.goto("/prescripteur/beneficiaires/00000000-0000-4000-8000-000000000000")
+    assert page.get_by_role("alert").count() == 1, "an unknown person's page says so in an alert"
+    found += check(page, "prescriber-erreur")
+    sign_out(page)
+
+    sign_in(page, site.accounts.structure)
+    page.get_by_label("Numéro du chèque").fill(cheque.serial)
+    page.get_by_label("Code de vérification").fill("WWWWWW")
+    page.get_by_role("button", name="Encaisser").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").count() == 1
+    found += check(page, "structure-encaissement-refuse")
+    page.get_by_label("Numéro du chèque").fill(cheque.serial)
+    page.get_by_label("Code de vérification").fill(cheque.code)
+    page.get_by_role("button", name="Encaisser").click()
+    page.wait_for_load_state()
+    assert "Chèque encaissé" in page.get_by_role("status").inner_text()
+    found += check(page, "structure-encaissement-fait")
+    sign_out(page)
+
+    sign_in(page, site.accounts.admin)
+    page.goto("/admin/comptes")
+    page.get_by_label("Rôle de la clé").select_option("observatory")
+    page.get_by_role("button", name="Créer la clé").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Clé d'API créée"
+    found += check(page, "admin-cle-creee")
     assert found == [], "\n".join(found)
     page.context.close()
