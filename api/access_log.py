@@ -28,18 +28,25 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, capture)
         finally:
-            actor = (scope.get("state") or {}).get("actor")
-            log.info(
-                json.dumps(
-                    {
-                        "method": scope.get("method"),
-                        "path": scope.get("path_template") or "unmatched",
-                        "status": status["code"],
-                        "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                        "role": getattr(actor, "role", None),
-                        "org": getattr(actor, "org", None),
-                    }
-                )
-            )
+            log_access(scope, status["code"], start)
 
     return middleware
+
+
+def log_access(scope: Scope, status: int, start: float) -> None:
+    """The request's line; ``start`` is its ``time.perf_counter()`` on arrival."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    actor = (scope.get("state") or {}).get("actor")
+    log.info(
+        json.dumps(
+            {
+                "method": scope.get("method"),
+                "path": scope.get("path_template") or "unmatched",
+                "status": status,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+                "role": getattr(actor, "role", None),
+                "org": getattr(actor, "org", None),
+            }
+        )
+    )

@@ -18,6 +18,7 @@ from api import routes_cheques, routes_lending, routes_observatory, routes_redem
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.deps import LedgerDep
+from api.fast_redemptions import FastRedemptions
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS, on_http_error
 from api.query_params import allowed_query_parameters, refuse_unknown_query_parameters
@@ -58,7 +59,21 @@ def on_http_error_anywhere(request: Request, exc: HTTPException) -> Response:
     return on_http_error(request, exc)
 
 
-def create_app(ledger: Ledger | None = None, *, background_projections: bool = True) -> Litestar:
+class LedgerApp(Litestar):
+    """Litestar, with ``POST /v1/redemptions`` on a short path (``api/fast_redemptions.py``) when enabled."""
+
+    fast: FastRedemptions | None = None
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def, override]
+        if self.fast is not None and self.fast.takes(scope):
+            scope["app"] = scope["litestar_app"] = self
+            scope.setdefault("state", {})
+            await self.fast(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(ledger: Ledger | None = None, *, background_projections: bool = True, fast_redemptions: bool = True) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = ledger is None
@@ -73,7 +88,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
                 app.state.ledger.close()
 
     metrics_config = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
-    app = Litestar(
+    app = LedgerApp(
         route_handlers=[
             healthz,
             Metrics,
@@ -104,6 +119,8 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     routes_observatory.document_csv(app.openapi_schema)
     routes_cheques.document_pdf(app.openapi_schema)
     app.state.query_parameters = allowed_query_parameters(app)
+    if fast_redemptions:
+        app.fast = FastRedemptions(super(LedgerApp, app).__call__, metrics_config, MAX_BODY)
     return app
 
 

@@ -28,12 +28,17 @@ def get_actor(request: Request, ledger: LedgerDep) -> Actor:
 
 
 def idempotency(request: Request, actor: Actor, body: Any = None) -> Idem | None:
-    key = request.headers.get("idempotency-key")
+    return idempotency_of(request.method, request.url.path, request.headers.get("idempotency-key"), actor, body)
+
+
+def valid_idempotency_key(key: str) -> bool:
+    return 1 <= len(key) <= 255 and all(33 <= ord(ch) <= 126 for ch in key)
+
+
+def idempotency_of(method: str, path: str, key: str | None, actor: Actor, body: Any) -> Idem | None:
     if key is None:
         return None
-    if not (1 <= len(key) <= 255 and all(33 <= ord(ch) <= 126 for ch in key)):
+    if not valid_idempotency_key(key):
         raise errors.ValidationError("Idempotency-Key : de 1 à 255 caractères ASCII visibles.")
-    fingerprint = hashlib.sha256(
-        request.method.encode() + b" " + request.url.path.encode() + b"\n" + msgspec.json.encode(body)
-    ).hexdigest()
+    fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + msgspec.json.encode(body)).hexdigest()
     return Idem(scope=actor.key_id or actor.role, key=key, fingerprint=fingerprint)

@@ -36,14 +36,20 @@ class Unauthenticated(NotAuthorizedException):
     """No key, or an unknown or revoked key."""
 
 
+def problem_bytes(status: int, slug: str, title: str, detail: str) -> bytes:
+    return msgspec.json.encode(Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail))
+
+
 def problem_response(status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    body = Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail)
-    return Response(content=msgspec.json.encode(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return Response(content=problem_bytes(status, slug, title, detail), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def domain_error_headers(exc: errors.DomainError) -> dict[str, str] | None:
+    return {"Retry-After": "1"} if exc.status == 503 else None
 
 
 def on_domain_error(_: Request, exc: errors.DomainError) -> Response:
-    headers = {"Retry-After": "1"} if exc.status == 503 else None
-    return problem_response(exc.status, exc.slug, exc.title, exc.detail, headers)
+    return problem_response(exc.status, exc.slug, exc.title, exc.detail, domain_error_headers(exc))
 
 
 def on_validation_error(_: Request, exc: ValidationException) -> Response:
@@ -69,9 +75,16 @@ def on_http_error(_: Request, exc: HTTPException) -> Response:
     return problem_response(exc.status_code, slug, title, detail, exc.headers or None)
 
 
+UNEXPECTED = (500, "internal-error", "Erreur interne", "Une erreur interne est survenue ; elle a été enregistrée.")
+
+
+def log_unexpected(exc: Exception, method: str, path_template: str) -> None:
+    log.error("unhandled %s on %s %s", type(exc).__name__, method, path_template)
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
-    return problem_response(500, "internal-error", "Erreur interne", "Une erreur interne est survenue ; elle a été enregistrée.")
+    log_unexpected(exc, request.method, request.scope.get("path_template", "?"))
+    return problem_response(*UNEXPECTED)
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

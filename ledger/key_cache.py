@@ -15,8 +15,10 @@ by every process and worker from the moment its revocation is acknowledged.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -70,11 +72,43 @@ class FreshRead(Generic[V]):
         return value
 
 
+class AsyncFreshRead(Generic[V]):
+    """``FreshRead`` for one event loop: ``await get()`` returns a read that began after it was called; the
+    read runs in a thread, and one read serves every caller that arrived before it started (so under load a
+    wave of requests costs one thread hop, not one each)."""
+
+    def __init__(self, read: Callable[[], V]) -> None:
+        self._read = read
+        self._started = 0
+        self._done = 0
+        self._value: V | None = None
+        self._running: asyncio.Future | None = None
+
+    async def get(self) -> V:
+        needed = self._started + 1
+        while self._done < needed:
+            running = self._running
+            if running is None:
+                self._started += 1
+                running = self._running = asyncio.get_running_loop().run_in_executor(None, self._read)
+                running.add_done_callback(lambda f, mine=self._started: self._finished(f, mine))
+            await asyncio.wait([running])  # never raises, and never cancels the shared read
+            if self._done < needed and not running.cancelled() and running.exception() is not None:
+                raise running.exception()  # type: ignore[misc]
+        return self._value  # type: ignore[return-value]
+
+    def _finished(self, read: asyncio.Future, mine: int) -> None:
+        self._running = None
+        if not read.cancelled() and read.exception() is None:
+            self._value, self._done = read.result(), mine
+
+
 class KeyCache(Generic[V]):
     def __init__(self, db: Database) -> None:
         self.db = db
         db.script(SCHEMA)
         self._generation = FreshRead(self._read_generation)
+        self._async_generation: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per event loop
         self._entries: dict[str, tuple[int, float, V]] = {}
         self._lock = threading.Lock()
 
@@ -85,11 +119,30 @@ class KeyCache(Generic[V]):
     def get(self, key_hash: str, load: Callable[[], V | None]) -> V | None:
         """The cached value if no revocation happened since it was loaded, else ``load()`` (not cached if None)."""
         generation = self._generation.get()
-        entry = self._entries.get(key_hash)
         now = time.monotonic()
+        if (hit := self._fresh(key_hash, generation, now)) is not None:
+            return hit
+        return self._store(key_hash, generation, now, load())  # loaded after reading the generation
+
+    async def get_async(self, key_hash: str, load: Callable[[], V | None]) -> V | None:
+        """``get`` on an event loop: the generation read is shared by the loop's waiting requests."""
+        loop = asyncio.get_running_loop()
+        reader = self._async_generation.get(loop)
+        if reader is None:
+            reader = self._async_generation[loop] = AsyncFreshRead(self._read_generation)
+        generation = await reader.get()
+        now = time.monotonic()
+        if (hit := self._fresh(key_hash, generation, now)) is not None:
+            return hit
+        return self._store(key_hash, generation, now, await loop.run_in_executor(None, load))
+
+    def _fresh(self, key_hash: str, generation: int, now: float) -> V | None:
+        entry = self._entries.get(key_hash)
         if entry is not None and entry[0] == generation and now - entry[1] < TTL_SECONDS:
             return entry[2]
-        value = load()  # after reading the generation: a revocation committed later bumps it
+        return None
+
+    def _store(self, key_hash: str, generation: int, now: float, value: V | None) -> V | None:
         with self._lock:
             if value is None:
                 self._entries.pop(key_hash, None)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
+import pytest
+
 from ledger import types as t
-from ledger.key_cache import FreshRead
+from ledger.key_cache import AsyncFreshRead, FreshRead
 from tests import scenario as s
 
 
@@ -84,3 +87,83 @@ def test_fresh_read_reports_a_failed_read_and_recovers():
     else:
         raise AssertionError("the failure must reach the caller")
     assert fresh.get() == 7
+
+
+def test_async_fresh_read_answers_with_a_read_begun_after_the_call_and_shares_reads():
+    value = [0]
+    reads = [0]
+
+    def read():
+        reads[0] += 1
+        seen = value[0]
+        time.sleep(0.02)
+        return seen
+
+    async def scenario():
+        fresh = AsyncFreshRead(read)
+        assert await fresh.get() == 0
+        value[0] = 1
+        assert await fresh.get() == 1  # sequential calls never reuse an older read
+        first = asyncio.ensure_future(fresh.get())  # starts a read that sees 1
+        await asyncio.sleep(0.005)
+        value[0] = 2  # changed while that read runs: later arrivals must not be served by it
+        later = [asyncio.ensure_future(fresh.get()) for _ in range(30)]
+        before = reads[0]
+        assert await first == 1
+        assert await asyncio.gather(*later) == [2] * 30
+        assert reads[0] - before == 1  # the 30 late arrivals shared one read
+
+    asyncio.run(scenario())
+
+
+def test_async_fresh_read_reports_a_failed_read_to_its_waiters_and_recovers():
+    calls = [0]
+
+    def read():
+        calls[0] += 1
+        time.sleep(0.01)
+        if calls[0] == 1:
+            raise RuntimeError("database away")
+        return 7
+
+    async def scenario():
+        fresh = AsyncFreshRead(read)
+        outcomes = await asyncio.gather(fresh.get(), fresh.get(), return_exceptions=True)
+        assert [type(o) for o in outcomes] == [RuntimeError, RuntimeError]
+        assert await fresh.get() == 7
+
+    asyncio.run(scenario())
+
+
+def test_async_fresh_read_survives_a_cancelled_caller():
+    def read():
+        time.sleep(0.02)
+        return 5
+
+    async def scenario():
+        fresh = AsyncFreshRead(read)
+        starter = asyncio.ensure_future(fresh.get())
+        await asyncio.sleep(0)
+        waiter = asyncio.ensure_future(fresh.get())
+        await asyncio.sleep(0.005)
+        starter.cancel()  # the read it started goes on for the others
+        assert await waiter == 5
+        with pytest.raises(asyncio.CancelledError):
+            await starter
+
+    asyncio.run(scenario())
+
+
+def test_authenticate_async_refuses_a_key_revoked_by_another_process_at_once(make_ledger):
+    serving, other = make_ledger(), make_ledger()
+    w = s.world(other)
+    key = other.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
+
+    async def authenticate(presented):
+        return await serving.authenticate_async(presented)
+
+    assert asyncio.run(authenticate(key.key)).org == str(w.structure.id)
+    assert asyncio.run(authenticate(key.key)).org == str(w.structure.id)  # from the cache, on a new loop too
+    other.revoke_api_key(s.ADMIN, str(key.id))
+    assert asyncio.run(authenticate(key.key)) is None
+    assert asyncio.run(authenticate("cl_unknown")) is None

@@ -1,0 +1,142 @@
+"""``POST /v1/redemptions`` on a short path: the month-end hot spot, without litestar's per-request machinery.
+
+The route stays declared in litestar (``routes_redemptions.redeem``: its schema, its documentation), and
+litestar still answers every request this path does not take whole. Here, in order:
+
+1. only ``POST /v1/redemptions`` with a JSON content type and no query string is taken;
+2. the body is read (at most the application's limit) and decoded strictly into ``NewRedemption``;
+3. the bearer key is authenticated (on the event loop: the revocation check is shared by waiting requests);
+4. the Idempotency-Key, if any, is checked.
+
+If any of these fails, nothing has happened yet: the request goes to litestar with its body replayed, and
+litestar gives the refusal, exactly as without this path. Otherwise the redemption is handed to the group
+commit, and its answer (201, or the domain's problem+json) is written here, with the same access-log line
+and Prometheus metrics as litestar's middlewares write. ``tests/e2e/test_fast_redemptions.py`` checks that
+both paths answer byte for byte alike.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import msgspec
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
+from litestar.types import Message, Receive, Scope, Send
+
+from api.access_log import log_access
+from api.auth import idempotency_of, valid_idempotency_key
+from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, log_unexpected, problem_bytes
+from domain import errors
+from ledger import types as t
+
+PATH = "/v1/redemptions"
+JSON = b"application/json"
+DECODER = msgspec.json.Decoder(t.NewRedemption)
+ENCODER = msgspec.json.Encoder()
+
+
+class FastRedemptions:
+    def __init__(self, fallback: Any, metrics: PrometheusConfig, max_body: int) -> None:
+        self.fallback = fallback  # the litestar application (its ASGI handler)
+        self.max_body = max_body
+        self.metrics = PrometheusMiddleware(app=fallback, config=metrics)
+        self.app_name = metrics.app_name
+        self.answered = 0  # requests answered here (the others went to litestar)
+
+    @staticmethod
+    def takes(scope: Scope) -> bool:
+        return scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "POST" and not scope.get("query_string")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = time.perf_counter()
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"")
+        if not (content_type == JSON or content_type.startswith(JSON + b";")):
+            return await self.fallback(scope, receive, send)
+        body, complete = await read_body(receive, self.max_body)
+        replay = replaying(body, receive)
+        if not complete:
+            return await self.fallback(scope, replay, send)
+        try:
+            data = DECODER.decode(body)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return await self.fallback(scope, replay, send)
+        idem_key = headers.get(b"idempotency-key")
+        idem_text = idem_key.decode("latin-1") if idem_key is not None else None
+        if idem_text is not None and not valid_idempotency_key(idem_text):
+            return await self.fallback(scope, replay, send)
+        scheme, _, key = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        ledger = scope["app"].state.ledger
+        actor = await ledger.authenticate_async(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+        if actor is None:
+            return await self.fallback(scope, replay, send)
+
+        scope["path_template"] = PATH
+        scope["state"]["actor"] = actor
+        extra: list[tuple[bytes, bytes]] = []
+        labels = self.labels(200)
+        self.metrics.requests_in_progress(labels).labels(*labels.values()).inc()
+        try:
+            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data))
+            status, media, content = 201, JSON, ENCODER.encode(out)
+        except errors.DomainError as e:
+            status, media, content = e.status, MEDIA_TYPE.encode(), problem_bytes(e.status, e.slug, e.title, e.detail)
+            extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
+        except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
+            log_unexpected(e, "POST", PATH)
+            status, media, content = UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", media), (b"content-length", str(len(content)).encode()), *extra],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+        self.answered += 1
+        self.metrics.requests_in_progress(labels).labels(*labels.values()).dec()
+        self.count(status, time.perf_counter() - start)
+        log_access(scope, status, start)
+
+    def labels(self, status: int) -> dict[str, str | int | float]:
+        return {"method": "POST", "path": PATH, "status_code": status, "app_name": self.app_name}
+
+    def count(self, status: int, seconds: float) -> None:
+        labels = self.labels(status)
+        values = list(labels.values())
+        self.metrics.request_count(labels).labels(*values).inc()
+        self.metrics.request_time(labels).labels(*values).observe(seconds)
+        if status >= 500:
+            self.metrics.requests_error_count(labels).labels(*values).inc()
+
+
+async def read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The request body, and whether it was read whole within ``limit`` bytes."""
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False  # disconnected: litestar deals with it
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks), False
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+
+
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body already read, then whatever the client still sends."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
