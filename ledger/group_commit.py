@@ -12,6 +12,7 @@ in one transaction, then answers each caller with its own result.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import queue
 import threading
@@ -36,6 +37,37 @@ class Command:
     out_type: Any
     prefetch: list[UUID] = field(default_factory=list)
     future: Future = field(default_factory=Future)
+    loop: asyncio.AbstractEventLoop | None = None  # set when the caller awaits on an event loop
+    waiter: asyncio.Future | None = None
+
+
+class Replies:
+    """Answers of one batch: threads' futures are resolved at once; the answers for callers on an event
+    loop are handed to that loop in one call (one wake-up per batch, not one per command)."""
+
+    def __init__(self) -> None:
+        self.by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, bool, Any]]] = {}
+
+    def answer(self, command: Command, ok: bool, value: Any) -> None:
+        if command.loop is None:
+            if not command.future.done():
+                (command.future.set_result if ok else command.future.set_exception)(value)
+        else:
+            self.by_loop.setdefault(command.loop, []).append((command.waiter, ok, value))
+
+    def send(self) -> None:
+        for loop, answers in self.by_loop.items():
+            try:
+                loop.call_soon_threadsafe(deliver, answers)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                pass
+        self.by_loop = {}
+
+
+def deliver(answers: list[tuple[asyncio.Future, bool, Any]]) -> None:
+    for waiter, ok, value in answers:
+        if not waiter.done():  # a caller that gave up (cancelled) wants no answer
+            (waiter.set_result if ok else waiter.set_exception)(value)
 
 
 class BatchContext:
@@ -126,6 +158,13 @@ class GroupCommitter:
     def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
         return self.enqueue(idem, decide, out_type, prefetch).result()
 
+    def enqueue_async(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> asyncio.Future:
+        """``enqueue`` for a caller on an event loop: the answer arrives on that loop, with its batch's."""
+        loop = asyncio.get_running_loop()
+        command = Command(idem, decide, out_type, list(prefetch), loop=loop, waiter=loop.create_future())
+        self.queue.put(command)
+        return command.waiter  # type: ignore[return-value]
+
     def close(self) -> None:
         self.queue.put(None)
         self._thread.join(timeout=10)
@@ -136,13 +175,16 @@ class GroupCommitter:
             if first is None:
                 return
             batch = [first]
+            replies = Replies()
             try:
                 self._gather(batch)
-                self._run(batch)
+                self._run(batch, replies)
             except BaseException as e:  # noqa: BLE001 - every caller must hear back, and the writer live on
+                answered = {id(w) for answers in replies.by_loop.values() for w, _, _ in answers}
                 for command in batch:
-                    if not command.future.done():
-                        command.future.set_exception(e)
+                    if command.loop is None or id(command.waiter) not in answered:
+                        replies.answer(command, False, e)
+            replies.send()
 
     def _gather(self, batch: list[Command]) -> None:
         """Adds whatever is queued (waiting up to ``gather_seconds`` when the last batch had company)."""
@@ -159,7 +201,7 @@ class GroupCommitter:
             batch.append(nxt)
         self._last_size = len(batch)
 
-    def _run(self, batch: list[Command]) -> None:
+    def _run(self, batch: list[Command], replies: Replies) -> None:
         ledger = self.ledger
         ctx = BatchContext(ledger.loader)
         decided: list[tuple[Command, str, Any]] = []
@@ -199,11 +241,9 @@ class GroupCommitter:
             ledger._batch.ctx = None
             for command in batch:
                 try:
-                    command.future.set_result(
-                        ledger._execute_now(command.idem, command.decide, command.out_type, command.prefetch)
-                    )
+                    replies.answer(command, True, ledger._execute_now(command.idem, command.decide, command.out_type, command.prefetch))
                 except BaseException as e:  # noqa: BLE001
-                    command.future.set_exception(e)
+                    replies.answer(command, False, e)
             return
         finally:
             ledger._batch.ctx = None
@@ -211,13 +251,13 @@ class GroupCommitter:
         self.commands += len(batch)
         for command, kind, value in decided:
             if kind == "result":
-                command.future.set_result(value)
+                replies.answer(command, True, value)
             elif kind == "error":
-                command.future.set_exception(value)
+                replies.answer(command, False, value)
             else:
                 if value.after_save is not None:
                     value.after_save()
                 if value.error is not None:
-                    command.future.set_exception(value.error)
+                    replies.answer(command, False, value.error)
                 else:
-                    command.future.set_result(value.result)
+                    replies.answer(command, True, value.result)

@@ -8,7 +8,6 @@ transaction.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import os
 import threading
@@ -210,7 +209,7 @@ class LedgerCore:
     ) -> T:
         """``_execute`` for an event loop: waits for the group commit without holding a thread."""
         if self.committer is not None:
-            return await asyncio.wrap_future(self.committer.enqueue(idem, decide, out_type, prefetch))
+            return await self.committer.enqueue_async(idem, decide, out_type, prefetch)
         return await anyio.to_thread.run_sync(lambda: self._execute_now(idem, decide, out_type, prefetch))
 
     def _decide_with(self, ctx: BatchContext | None, decide: Callable[[], Decision]) -> Decision:

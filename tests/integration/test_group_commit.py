@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
+
 from domain import errors
 from tests import scenario as s
 
@@ -115,3 +117,54 @@ def _world_again(ledger):
     p_actor = s.t.Actor(role="prescriber", org=str(p.id))
     b = s.beneficiary(ledger, p_actor)
     return f, c, st, s.t.Actor(role="structure", org=str(st.id)), p, p_actor, b
+
+
+def test_callers_on_an_event_loop_get_their_own_answers_one_wake_up_a_batch(make_ledger, monkeypatch):
+    import asyncio
+
+    from ledger import group_commit
+
+    ledger = make_ledger(group_commit=True)
+    w = s.world(ledger)
+    cheques = [c for _ in range(3) for c in s.book(ledger, w, count=10).cheques]
+    today = ledger.today()
+    deliveries = []
+    real_deliver = group_commit.deliver
+    monkeypatch.setattr(group_commit, "deliver", lambda answers: (deliveries.append(len(answers)), real_deliver(answers)))
+
+    async def all_of_them():
+        return await asyncio.gather(
+            *[ledger.redeem_async(w.structure_actor, s.redemption(c.serial, c.code, today)) for c in cheques],
+            *[ledger.redeem_async(w.structure_actor, s.redemption(c.serial, "XXXXXX", today)) for c in cheques[:5]],
+            return_exceptions=True,
+        )
+
+    batches = ledger.committer.batches
+    results = asyncio.run(all_of_them())
+    assert [r.serial for r in results[: len(cheques)]] == [c.serial for c in cheques]
+    # wrong codes are refused before anything else is looked at (the contract's order)
+    assert {type(r) for r in results[len(cheques):]} == {errors.InvalidVerificationCode}
+    assert sum(deliveries) == len(results)
+    assert len(deliveries) == ledger.committer.batches - batches < len(results), "one delivery per batch"
+
+
+def test_a_caller_that_gives_up_does_not_disturb_the_others(make_ledger):
+    import asyncio
+
+    ledger = make_ledger(group_commit=True)
+    w = s.world(ledger)
+    a, b = s.book(ledger, w, count=2).cheques
+    today = ledger.today()
+
+    async def one_gives_up():
+        gone = asyncio.ensure_future(ledger.redeem_async(w.structure_actor, s.redemption(a.serial, a.code, today)))
+        kept = asyncio.ensure_future(ledger.redeem_async(w.structure_actor, s.redemption(b.serial, b.code, today)))
+        await asyncio.sleep(0)
+        gone.cancel()
+        return await kept
+
+    assert asyncio.run(one_gives_up()).serial == b.serial
+    # the command of the caller that gave up was still decided and saved: the writer is alive and consistent
+    assert ledger.get_cheque(w.prescriber_actor, a.serial).status == "redeemed"
+    with pytest.raises(errors.ChequeAlreadyRedeemed):
+        ledger.redeem(w.structure_actor, s.redemption(b.serial, b.code, today))
