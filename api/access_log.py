@@ -3,9 +3,11 @@ Never bodies, never query strings (they may carry personal data)."""
 
 from __future__ import annotations
 
-import json
 import logging
+import sys
 import time
+
+import msgspec
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -38,15 +40,25 @@ def log_access(scope: Scope, status: int, start: float) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
     actor = (scope.get("state") or {}).get("actor")
-    log.info(
-        json.dumps(
-            {
-                "method": scope.get("method"),
-                "path": scope.get("path_template") or "unmatched",
-                "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 2),
-                "role": getattr(actor, "role", None),
-                "org": getattr(actor, "org", None),
-            }
-        )
-    )
+    line = {
+        "method": scope.get("method"),
+        "path": scope.get("path_template") or "unmatched",
+        "status": status,
+        "duration_ms": round((time.perf_counter() - start) * 1000, 2),
+        "role": getattr(actor, "role", None),
+        "org": getattr(actor, "org", None),
+    }
+    log.info(ENCODER.encode(line).decode())
+
+
+ENCODER = msgspec.json.Encoder()
+
+
+def write_lines_to_stdout() -> None:
+    """For the server: each access line goes straight to stdout as one JSON object, not through the
+    application's queued, decorated handler (half the cost per request, and lines a collector can parse)."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
