@@ -5,7 +5,10 @@ litestar still answers every request this path does not take whole. Here, in ord
 
 1. only ``POST /v1/redemptions`` with a JSON content type and no query string is taken;
 2. the body is read (at most the application's limit) and decoded strictly into ``NewRedemption``;
-3. the bearer key is authenticated (on the event loop: the revocation check is shared by waiting requests);
+3. the bearer key is authenticated: a key in the process's cache is used at once, and the group-commit
+   writer checks it against one revocation read for its whole batch, before deciding (a key revoked
+   since is refused there, and the request goes to litestar, which answers 401); a key not in the cache
+   is loaded on the event loop;
 4. the Idempotency-Key, if any, is checked.
 
 If any of these fails, nothing has happened yet: the request goes to litestar with its body replayed, and
@@ -29,6 +32,7 @@ from api.auth import idempotency_of, valid_idempotency_key
 from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, log_unexpected, problem_bytes
 from domain import errors
 from ledger import types as t
+from ledger.key_cache import RevokedSinceCached
 
 PATH = "/v1/redemptions"
 JSON = b"application/json"
@@ -68,24 +72,28 @@ class FastRedemptions:
             return await self.fallback(scope, replay, send)
         scheme, _, key = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         ledger = scope["app"].state.ledger
-        actor = await ledger.authenticate_async(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+        actor, cached = await ledger.authenticate_deferred(key.strip()) if scheme.lower() == "bearer" and key.strip() else (None, None)
         if actor is None:
             return await self.fallback(scope, replay, send)
 
-        scope["path_template"] = PATH
-        scope["state"]["actor"] = actor
-        extra: list[tuple[bytes, bytes]] = []
         labels = self.labels(200)
-        self.metrics.requests_in_progress(labels).labels(*labels.values()).inc()
+        in_progress = self.metrics.requests_in_progress(labels).labels(*labels.values())
+        in_progress.inc()
+        extra: list[tuple[bytes, bytes]] = []
         try:
-            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data))
+            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data), cached)
             status, media, content = 201, JSON, ENCODER.encode(out)
+        except RevokedSinceCached:  # revoked after it was cached: nothing was decided, litestar answers 401
+            in_progress.dec()
+            return await self.fallback(scope, replay, send)
         except errors.DomainError as e:
             status, media, content = e.status, MEDIA_TYPE.encode(), problem_bytes(e.status, e.slug, e.title, e.detail)
             extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
         except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
             log_unexpected(e, "POST", PATH)
             status, media, content = UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED)
+        scope["path_template"] = PATH
+        scope["state"]["actor"] = actor
         await send(
             {
                 "type": "http.response.start",
@@ -95,7 +103,7 @@ class FastRedemptions:
         )
         await send({"type": "http.response.body", "body": content})
         self.answered += 1
-        self.metrics.requests_in_progress(labels).labels(*labels.values()).dec()
+        in_progress.dec()
         self.count(status, time.perf_counter() - start)
         log_access(scope, status, start)
 

@@ -28,6 +28,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain import errors
 from ledger.decision import Decision
+from ledger.key_cache import RevokedSinceCached
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Command:
     future: Future = field(default_factory=Future)
     loop: asyncio.AbstractEventLoop | None = None  # set when the caller awaits on an event loop
     waiter: asyncio.Future | None = None
+    key: Any = None  # a cached API key to check before deciding (``Ledger.verify_keys``)
 
 
 class Replies:
@@ -158,10 +160,12 @@ class GroupCommitter:
     def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
         return self.enqueue(idem, decide, out_type, prefetch).result()
 
-    def enqueue_async(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> asyncio.Future:
+    def enqueue_async(
+        self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = (), key: Any = None
+    ) -> asyncio.Future:
         """``enqueue`` for a caller on an event loop: the answer arrives on that loop, with its batch's."""
         loop = asyncio.get_running_loop()
-        command = Command(idem, decide, out_type, list(prefetch), loop=loop, waiter=loop.create_future())
+        command = Command(idem, decide, out_type, list(prefetch), loop=loop, waiter=loop.create_future(), key=key)
         self.queue.put(command)
         return command.waiter  # type: ignore[return-value]
 
@@ -201,8 +205,21 @@ class GroupCommitter:
             batch.append(nxt)
         self._last_size = len(batch)
 
+    def _keys_still_valid(self, batch: list[Command], replies: Replies) -> list[Command]:
+        """Commands whose caller was authenticated from the cache are checked against one revocation read,
+        made after they all arrived; those whose key was revoked since are refused, and not decided."""
+        keyed = [c for c in batch if c.key is not None]
+        if not keyed:
+            return batch
+        valid = dict(zip(map(id, keyed), self.ledger.verify_keys([c.key for c in keyed])))
+        for command in keyed:
+            if not valid[id(command)]:
+                replies.answer(command, False, RevokedSinceCached())
+        return [c for c in batch if valid.get(id(c), True)]
+
     def _run(self, batch: list[Command], replies: Replies) -> None:
         ledger = self.ledger
+        batch = self._keys_still_valid(batch, replies)
         ctx = BatchContext(ledger.loader)
         decided: list[tuple[Command, str, Any]] = []
         ledger._batch.ctx = ctx

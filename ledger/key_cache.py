@@ -20,6 +20,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ledger.database import Database
@@ -103,6 +104,20 @@ class AsyncFreshRead(Generic[V]):
             self._value, self._done = read.result(), mine
 
 
+@dataclass(frozen=True)
+class CachedKey(Generic[V]):
+    """A key taken from the cache without reading the revocation generation: the group-commit writer checks
+    ``generation`` against a read it makes for its whole batch, before deciding (``Ledger.verify_keys``)."""
+
+    key_hash: str
+    generation: int
+    value: V
+
+
+class RevokedSinceCached(Exception):
+    """The key was revoked (or changed) after it was cached: the request is answered as unauthenticated."""
+
+
 class KeyCache(Generic[V]):
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -135,6 +150,17 @@ class KeyCache(Generic[V]):
         if (hit := self._fresh(key_hash, generation, now)) is not None:
             return hit
         return self._store(key_hash, generation, now, await loop.run_in_executor(None, load))
+
+    def peek(self, key_hash: str) -> CachedKey[V] | None:
+        """The cached entry, whatever revocations happened since (the caller must check its generation)."""
+        entry = self._entries.get(key_hash)
+        if entry is None or time.monotonic() - entry[1] >= TTL_SECONDS:
+            return None
+        return CachedKey(key_hash, entry[0], entry[2])
+
+    def generation(self) -> int:
+        """The revocation generation, read after this call (shared with concurrent callers)."""
+        return self._generation.get()
 
     def _fresh(self, key_hash: str, generation: int, now: float) -> V | None:
         entry = self._entries.get(key_hash)

@@ -12,6 +12,7 @@ from domain.ids import natural_id
 from domain.structures import Structure
 from ledger import types as t
 from ledger.idempotency import Idem
+from ledger.key_cache import CachedKey
 from ledger.service import Decision, LedgerCore
 
 
@@ -94,9 +95,12 @@ class RedemptionCommands(LedgerCore):
     def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
         return self._execute(*self._redeem_command(actor, body, idem))
 
-    async def redeem_async(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
-        """``redeem`` for the HTTP server's event loop: no thread waits for the group commit."""
-        return await self._execute_async(*self._redeem_command(actor, body, idem))
+    async def redeem_async(
+        self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None, key: CachedKey | None = None
+    ) -> t.RedemptionOut:
+        """``redeem`` for the HTTP server's event loop: no thread waits for the group commit. ``key``: the
+        cached API key ``actor`` came from, checked by the writer (``authenticate_deferred``)."""
+        return await self._execute_async(*self._redeem_command(actor, body, idem), key=key)
 
     def redeem_batch(self, actor: t.Actor, body: t.RedemptionBatch, idem: Idem | None = None) -> t.BatchResult:
         """Each item decided on its own, in order, as if one after the other; all saved at once."""

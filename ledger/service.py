@@ -205,11 +205,14 @@ class LedgerCore:
         return self._execute_now(idem, decide, out_type, prefetch)
 
     async def _execute_async(
-        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
+        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = (),
+        key: Any = None,
     ) -> T:
-        """``_execute`` for an event loop: waits for the group commit without holding a thread."""
+        """``_execute`` for an event loop: waits for the group commit without holding a thread. ``key``: a
+        cached API key for the writer to check before deciding (only with group commit)."""
         if self.committer is not None:
-            return await self.committer.enqueue_async(idem, decide, out_type, prefetch)
+            return await self.committer.enqueue_async(idem, decide, out_type, prefetch, key)
+        assert key is None, "keys are checked by the group-commit writer only"
         return await anyio.to_thread.run_sync(lambda: self._execute_now(idem, decide, out_type, prefetch))
 
     def _decide_with(self, ctx: BatchContext | None, decide: Callable[[], Decision]) -> Decision:

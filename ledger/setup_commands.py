@@ -11,6 +11,7 @@ from domain.structures import Prescriber, Structure
 from ledger import types as t
 from ledger.access import ROLES_WITH_ORG, ApiKey, hash_key, new_key
 from ledger.idempotency import Idem
+from ledger.key_cache import CachedKey
 from ledger.service import Decision, LedgerCore
 
 
@@ -209,6 +210,24 @@ class SetupCommands(LedgerCore):
             return t.Actor(role="admin", key_id="bootstrap")
         key_hash = hash_key(self.secret, presented)
         return await self.key_cache.get_async(key_hash, lambda: self._key_actor(key_hash))
+
+    async def authenticate_deferred(self, presented: str) -> tuple[t.Actor | None, CachedKey | None]:
+        """For a command that goes through the group commit: a cached key is used at once, and the writer
+        checks it against the revocation generation it reads for its batch (``verify_keys``), before
+        deciding; otherwise as ``authenticate_async``. Returns the actor and what the writer must check."""
+        if self.committer is not None and not (self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode())):
+            cached = self.key_cache.peek(hash_key(self.secret, presented))
+            if cached is not None and cached.value is not None:
+                return cached.value, cached
+        return await self.authenticate_async(presented), None
+
+    def verify_keys(self, keys: list[CachedKey]) -> list[bool]:
+        """Whether each key taken from the cache is still what it was (one generation read for them all)."""
+        generation = self.key_cache.generation()
+        return [
+            key.generation == generation or self.key_cache.get(key.key_hash, lambda h=key.key_hash: self._key_actor(h)) == key.value
+            for key in keys
+        ]
 
     def _key_actor(self, key_hash: str) -> t.Actor | None:
         try:

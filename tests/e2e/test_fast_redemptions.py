@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from ledger import types as t
+from ledger.access import hash_key
 from tests import scenario as s
 from tests.e2e.conftest import bearer
 
@@ -136,3 +137,19 @@ def test_a_revoked_key_is_refused_on_the_short_path_at_once(two_paths):
     assert r.status_code == 401
     assert ledger.get_cheque(s.ADMIN, cheques[1].serial).status == "issued"
 
+
+
+def test_a_key_revoked_by_another_process_is_refused_by_the_writer_before_deciding(make_ledger):
+    serving, other = make_ledger(), make_ledger()  # two processes on one database
+    w = s.world(other)
+    cheques = s.book(other, w, count=2).cheques
+    key = other.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
+    with TestClient(app=create_app(serving, background_projections=False)) as fast:
+        assert fast.post("/v1/redemptions", json=body(cheques[0].serial, cheques[0].code), headers=bearer(key.key)).status_code == 201
+        assert serving.key_cache.peek(hash_key(serving.secret, key.key)) is not None
+        other.revoke_api_key(s.ADMIN, str(key.id))  # the serving process still has the key in its cache
+        r = fast.post("/v1/redemptions", json=body(cheques[1].serial, cheques[1].code), headers=bearer(key.key))
+        assert r.status_code == 401 and r.json()["type"] == "/problems/unauthenticated"
+        assert r.headers["www-authenticate"].startswith("Bearer")
+        assert fast.app.fast.answered == 1, "the refusal was litestar's"
+    assert other.get_cheque(s.ADMIN, cheques[1].serial).status == "issued"

@@ -167,3 +167,19 @@ def test_authenticate_async_refuses_a_key_revoked_by_another_process_at_once(mak
     other.revoke_api_key(s.ADMIN, str(key.id))
     assert asyncio.run(authenticate(key.key)) is None
     assert asyncio.run(authenticate("cl_unknown")) is None
+
+
+def test_keys_taken_from_the_cache_are_verified_against_one_fresh_read(make_ledger):
+    from ledger.access import hash_key
+
+    serving, other = make_ledger(), make_ledger()
+    w = s.world(other)
+    kept = other.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
+    gone = other.create_api_key(s.ADMIN, t.NewApiKey(role="observatory"))
+    for key in (kept, gone):
+        assert serving.authenticate(key.key) is not None
+    cached = [serving.key_cache.peek(hash_key(serving.secret, key.key)) for key in (kept, gone)]
+    assert serving.verify_keys(cached) == [True, True]
+    other.revoke_api_key(s.ADMIN, str(gone.id))
+    assert serving.key_cache.peek(hash_key(serving.secret, gone.key)) is not None  # still cached here
+    assert serving.verify_keys(cached) == [True, False]  # the kept key is reloaded and still the same
