@@ -59,6 +59,7 @@ CHEQUE_COLUMNS = (
 CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
                 "session_kind": "text", "duration_minutes": "integer"}
 STATIC_CACHE_SIZE = 200_000
+MOVES = {f"Cheque.{name}" for name in ("Redeemed", "RedemptionReversed", "Settled", "Cancelled", "Expired")}  # via _move
 
 
 class LedgerViews:
@@ -86,6 +87,26 @@ class LedgerViews:
 
     def decodes(self, topic: str) -> bool:
         return handles_by_name(self, topic)
+
+    def prepare(self, cur: Cursor, notifications: list[Any]) -> None:
+        """Loads, in a few statements, the cheques the batch moves money of and this process has not seen
+        issued (otherwise one query each: a server's projections start with an empty cache)."""
+        wanted = list(
+            dict.fromkeys(
+                cheque_id
+                for n in notifications
+                if n.topic.rpartition(":")[2] in MOVES and (cheque_id := str(n.originator_id)) not in self._static
+            )
+        )
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = cur.execute(
+                "SELECT cheque_id, serial, funder_code, commitment_id, face_value_cents FROM cheque_index"
+                f" WHERE cheque_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            for cheque_id, serial, funder_code, commitment_id, face_value in rows:
+                self._static[cheque_id] = (serial, funder_code, commitment_id, int(face_value))
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)

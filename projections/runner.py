@@ -47,6 +47,8 @@ class Projection(Protocol):
 
     # Optional: ``decodes(topic) -> bool``, whether ``apply`` reads the decoded event for that topic.
     # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
+    # Optional: ``prepare(cur, notifications)``, called after ``begin`` with the batch's stored rows it will
+    # be given (to load in bulk what its handlers would otherwise query one by one).
 
 
 def _decodes(projection: Any, topic: str) -> bool:
@@ -114,6 +116,8 @@ class ProjectionSet:
                 behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
                 for projection in behind:
                     projection.begin(cur)
+                    if hasattr(projection, "prepare"):
+                        projection.prepare(cur, [n for n in notifications if positions[projection.name] < n.id])
                 decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
                 for notification in notifications:
                     topic = notification.topic
