@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.beneficiaries import Beneficiary
@@ -54,6 +55,23 @@ class LedgerApp(Application):
         PixAssessment: SNAPSHOT_INTERVAL,
     }
 
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """``Application.save``, without its two runtime ``Protocol`` checks per object when every object is
+        an aggregate (``typing``'s ``isinstance`` costs ~15 µs each on Python 3.11: 10 % of a 1 000-item
+        batch redemption). Same steps as the library's (eventsourcing 9.5): record, snapshots, notify."""
+        if not all(isinstance(o, Aggregate) for o in objs):
+            return super().save(*objs, **kwargs)
+        processing_event: ProcessingEvent = ProcessingEvent()
+        for aggregate in objs:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # deprecated in the library, still called by its save
+        return recordings
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -69,7 +87,7 @@ def eventsourcing_env(config: DatabaseConfig) -> dict[str, Any]:
             "SQLITE_LOCK_TIMEOUT": "30",
         }
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "ledger.pg_store:ArrayInsertFactory",
         "POSTGRES_DBNAME": config.dbname,
         "POSTGRES_HOST": config.host,
         "POSTGRES_PORT": str(config.port),

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
 
 SQLITE_CHUNK = 400
 
@@ -26,7 +27,7 @@ class BulkLoader:
         self.app = app
         recorder: Any = app.recorder
         snapshots: Any = app.snapshots.recorder if app.snapshots is not None else None
-        self._postgres = type(recorder).__module__.startswith("eventsourcing.postgres")
+        self._postgres = isinstance(recorder, PostgresAggregateRecorder)
         events_table = recorder.events_table_name
         snapshots_table = snapshots.events_table_name if snapshots is not None else None
         if self._postgres:

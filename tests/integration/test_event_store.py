@@ -1,0 +1,58 @@
+"""The event store: rows go in and come back byte for byte, in notification order, on both backends."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+from eventsourcing.persistence import StoredEvent
+
+from domain.funding import Funder
+from ledger.application import SNAPSHOT_INTERVAL
+from ledger.pg_store import ArrayInsertRecorder
+from tests.conftest import BACKEND
+
+AWKWARD_STATES = [b"", b"\x00\x01\xff", b"\\x41 ' \" { } , ( ) NULL", "é€ \n\t".encode(), bytes(range(256)) * 400]
+
+
+def test_stored_events_come_back_byte_for_byte_in_order(ledger):
+    recorder = ledger.app.recorder
+    assert isinstance(recorder, ArrayInsertRecorder) == (BACKEND == "postgres")
+    originator = uuid4()
+    events = [StoredEvent(originator, i + 1, f"domain.test:Odd.Topic'{i}", state) for i, state in enumerate(AWKWARD_STATES)]
+    ids = recorder.insert_events(events)
+    assert len(ids) == len(events) and ids == sorted(ids)
+    assert recorder.select_events(originator) == events
+    notifications = recorder.select_notifications(start=ids[0], limit=len(ids))
+    assert [(n.id, n.originator_version, n.state) for n in notifications] == [(i, e.originator_version, e.state) for i, e in zip(ids, events)]
+
+
+def test_a_version_already_stored_is_refused_whole(ledger):
+    from eventsourcing.persistence import IntegrityError
+
+    recorder = ledger.app.recorder
+    originator = uuid4()
+    recorder.insert_events([StoredEvent(originator, 1, "t:A", b"1")])
+    try:
+        recorder.insert_events([StoredEvent(originator, 2, "t:A", b"2"), StoredEvent(originator, 1, "t:A", b"again")])
+    except IntegrityError:
+        pass
+    else:
+        raise AssertionError("a duplicate version must be refused")
+    assert [e.state for e in recorder.select_events(originator)] == [b"1"]  # nothing of the refused batch
+
+
+def test_saving_aggregates_records_their_events_and_snapshots_like_the_library(ledger):
+    funders = [Funder.register(f"F{i}", "Financeur", "state") for i in range(2)]
+    ledger.app.save(*funders)  # the application's save, all aggregates
+    for _ in range(SNAPSHOT_INTERVAL - 1):
+        funders[0].receive_payment(100, date(2026, 3, 1), "versement")
+    ledger.app.save(funders[0], None)  # not all aggregates: the library's own save
+    for _ in range(SNAPSHOT_INTERVAL):
+        funders[1].receive_payment(100, date(2026, 3, 1), "versement")
+    ledger.app.save(funders[1])
+    for funder in funders:
+        again = ledger.app.repository.get(funder.id)
+        assert (again.version, again.received_cents) == (funder.version, funder.received_cents)
+        snapshots = list(ledger.app.snapshots.get(funder.id)) if ledger.app.snapshots else []
+        assert [s.originator_version for s in snapshots] == [SNAPSHOT_INTERVAL], "a snapshot at the interval"
