@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 from typing import Any
 
 from ledger.database import Cursor
-from projections.runner import handles_by_name
+from projections.raw_events import day_text, fields, instant, instant_text, uuid_text
+
+__all__ = ["LedgerViews", "end_of_day_utc", "instant"]
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
@@ -42,13 +44,6 @@ SCHEMA = [
 ]
 
 
-def instant(at: datetime) -> str:
-    """UTC instants as fixed-width text, so they sort and compare as strings (``…T10:00:00.000000Z``)."""
-    if at.tzinfo is not UTC:
-        at = at.astimezone(UTC)
-    return at.isoformat(timespec="microseconds")[:26] + "Z"  # strftime costs 4× more, once per posting
-
-
 JOURNAL_COLUMNS = (
     "position, seq, at, event_id, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
 )
@@ -72,6 +67,7 @@ class LedgerViews:
     def __init__(self) -> None:
         # cheque id -> (serial, funder code, commitment id, face value): immutable once issued
         self._static: dict[str, tuple[str, str, str, int]] = {}
+        self._handlers: dict[str, Any] = {}
         self.begin(None)
 
     def schema(self) -> list[str]:
@@ -86,7 +82,15 @@ class LedgerViews:
         self._changes: dict[str, dict[str, Any]] = {}
 
     def decodes(self, topic: str) -> bool:
-        return handles_by_name(self, topic)
+        return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
+
+    def handler(self, topic: str) -> Any:
+        """The ``_on_<Class>_<Event>`` method for a stored event's topic, or None."""
+        try:
+            return self._handlers[topic]
+        except KeyError:
+            found = self._handlers[topic] = getattr(self, "_on_" + topic.rpartition(":")[2].replace(".", "_"), None)
+            return found
 
     def prepare(self, cur: Cursor, notifications: list[Any]) -> None:
         """Loads, in a few statements, the cheques the batch moves money of and this process has not seen
@@ -109,9 +113,9 @@ class LedgerViews:
                 self._static[cheque_id] = (serial, funder_code, commitment_id, int(face_value))
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
-        handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
+        handler = self.handler(notification.topic)
         if handler is not None:
-            handler(cur, event, notification.id)
+            handler(cur, fields(notification.state), notification)
 
     def flush(self, cur: Cursor) -> None:
         extra = ("structure_id", "session_date", "session_kind", "duration_minutes")
@@ -133,8 +137,8 @@ class LedgerViews:
     # -- helpers -----------------------------------------------------------------------------
     def _post(
         self,
-        event: Any,
-        position: int,
+        e: dict[str, Any],
+        n: Any,
         *,
         kind: str,
         funder_code: str,
@@ -145,12 +149,13 @@ class LedgerViews:
         serial: str | None = None,
         structure_id: str | None = None,
     ) -> None:
+        """One posting. ``e``: the event's stored fields; ``n``: its stored row (position, originator)."""
         self._journal.append(
             (
-                position,
+                n.id,
                 0,
-                instant(event.timestamp),
-                f"{event.originator_id}/{event.originator_version}",
+                instant_text(e["timestamp"]),
+                f"{n.originator_id}/{n.originator_version}",
                 kind,
                 funder_code,
                 commitment_id,
@@ -173,121 +178,96 @@ class LedgerViews:
             static = self._static[cheque_id] = (row[0], row[1], row[2], int(row[3]))
         return static
 
-    def _move(
-        self, cur: Cursor, event: Any, position: int, kind: str, debit: str, credit: str, structure_id: str | None
-    ) -> None:
-        serial, funder_code, commitment_id, amount = self._cheque(cur, str(event.originator_id))
+    def _move(self, cur: Cursor, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
+        serial, funder_code, commitment_id, amount = self._cheque(cur, str(n.originator_id))
         self._post(
-            event,
-            position,
-            kind=kind,
-            funder_code=funder_code,
-            commitment_id=commitment_id,
-            debit=debit,
-            credit=credit,
-            amount_cents=amount,
-            serial=serial,
-            structure_id=structure_id,
+            e, n, kind=kind, funder_code=funder_code, commitment_id=commitment_id, debit=debit, credit=credit,
+            amount_cents=amount, serial=serial, structure_id=structure_id,
         )
 
-    def _status(self, cur: Cursor, event: Any, status: str, **fields: Any) -> None:
-        cheque_id = str(event.originator_id)
+    def _status(self, n: Any, status: str, **changes: Any) -> None:
+        cheque_id = str(n.originator_id)
         target = self._new.get(cheque_id)
         if target is None:
             target = self._changes.setdefault(cheque_id, {})
         target["status"] = status
-        target.update(fields)
+        target.update(changes)
 
     # -- funding -----------------------------------------------------------------------------
-    def _on_Commitment_Signed(self, cur: Cursor, e: Any, position: int) -> None:
+    def _on_Commitment_Signed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        commitment_id = str(n.originator_id)
         cur.execute(
             "INSERT INTO commitment_index (id, funder_code, reference, amount_cents, valid_from, valid_until,"
             " priority, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                str(e.originator_id),
-                e.funder_code,
-                e.reference,
-                e.amount_cents,
-                e.valid_from.isoformat(),
-                e.valid_until.isoformat(),
-                e.priority,
-                instant(e.timestamp),
+                commitment_id,
+                e["funder_code"],
+                e["reference"],
+                e["amount_cents"],
+                day_text(e["valid_from"]),
+                day_text(e["valid_until"]),
+                e["priority"],
+                instant_text(e["timestamp"]),
             ),
         )
         self._post(
-            e,
-            position,
-            kind="commitment_signed",
-            funder_code=e.funder_code,
-            commitment_id=str(e.originator_id),
-            debit="funder",
-            credit="available",
-            amount_cents=e.amount_cents,
+            e, n, kind="commitment_signed", funder_code=e["funder_code"], commitment_id=commitment_id,
+            debit="funder", credit="available", amount_cents=e["amount_cents"],
         )
 
-    def _on_Funder_PaymentReceived(self, cur: Cursor, e: Any, position: int) -> None:
+    def _on_Funder_PaymentReceived(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         cur.execute(
             "INSERT INTO funder_payments (position, at, funder_code, amount_cents, received_on, reference)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (position, instant(e.timestamp), e.funder_code, e.amount_cents, e.received_on.isoformat(), e.reference),
+            (n.id, instant_text(e["timestamp"]), e["funder_code"], e["amount_cents"], day_text(e["received_on"]), e["reference"]),
         )
 
     # -- cheques -----------------------------------------------------------------------------
-    def _on_Cheque_Issued(self, cur: Cursor, e: Any, position: int) -> None:
-        cheque_id = str(e.originator_id)
-        self._static[cheque_id] = (e.serial, e.funder_code, str(e.commitment_id), e.face_value_cents)
+    def _on_Cheque_Issued(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        cheque_id = str(n.originator_id)
+        commitment_id = uuid_text(e["commitment_id"])
+        serial, funder_code, face_value = e["serial"], e["funder_code"], e["face_value_cents"]
+        self._static[cheque_id] = (serial, funder_code, commitment_id, face_value)
         self._new[cheque_id] = {
-            "serial": e.serial,
+            "serial": serial,
             "cheque_id": cheque_id,
-            "commitment_id": str(e.commitment_id),
-            "funder_code": e.funder_code,
-            "face_value_cents": e.face_value_cents,
+            "commitment_id": commitment_id,
+            "funder_code": funder_code,
+            "face_value_cents": face_value,
             "status": "issued",
-            "valid_until": e.valid_until.isoformat(),
-            "issued_on": e.issued_on.isoformat(),
-            "beneficiary_id": str(e.beneficiary_id),
-            "prescriber_id": e.prescriber_id,
-            "book_id": str(e.book_id),
+            "valid_until": day_text(e["valid_until"]),
+            "issued_on": day_text(e["issued_on"]),
+            "beneficiary_id": uuid_text(e["beneficiary_id"]),
+            "prescriber_id": e["prescriber_id"],
+            "book_id": uuid_text(e["book_id"]),
         }
         self._post(
-            e,
-            position,
-            kind="cheque_issued",
-            funder_code=e.funder_code,
-            commitment_id=str(e.commitment_id),
-            debit="available",
-            credit="reserved",
-            amount_cents=e.face_value_cents,
-            serial=e.serial,
+            e, n, kind="cheque_issued", funder_code=funder_code, commitment_id=commitment_id,
+            debit="available", credit="reserved", amount_cents=face_value, serial=serial,
         )
 
-    def _on_Cheque_Redeemed(self, cur: Cursor, e: Any, position: int) -> None:
-        self._move(cur, e, position, "cheque_redeemed", "reserved", "redeemed", e.structure_id)
+    def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        self._move(cur, e, n, "cheque_redeemed", "reserved", "redeemed", uuid_text(e["structure_id"]))
         self._status(
-            cur,
-            e,
-            "redeemed",
-            structure_id=e.structure_id,
-            session_date=e.session_date.isoformat(),
-            session_kind=e.session_kind,
-            duration_minutes=e.duration_minutes,
+            n, "redeemed", structure_id=uuid_text(e["structure_id"]), session_date=day_text(e["session_date"]),
+            session_kind=e["session_kind"], duration_minutes=e["duration_minutes"],
         )
 
-    def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: Any, position: int) -> None:
-        self._move(cur, e, position, "redemption_reversed", "redeemed", "reserved", e.structure_id)
-        self._status(cur, e, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
+    def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        self._move(cur, e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
+        self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
 
-    def _on_Cheque_Settled(self, cur: Cursor, e: Any, position: int) -> None:
-        self._move(cur, e, position, "cheque_settled", "redeemed", "paid", e.structure_id)
-        self._status(cur, e, "settled")
+    def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        self._move(cur, e, n, "cheque_settled", "redeemed", "paid", uuid_text(e["structure_id"]))
+        self._status(n, "settled")
 
-    def _on_Cheque_Cancelled(self, cur: Cursor, e: Any, position: int) -> None:
-        self._move(cur, e, position, "cheque_cancelled", "reserved", "available", None)
-        self._status(cur, e, "cancelled")
+    def _on_Cheque_Cancelled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        self._move(cur, e, n, "cheque_cancelled", "reserved", "available", None)
+        self._status(n, "cancelled")
 
-    def _on_Cheque_Expired(self, cur: Cursor, e: Any, position: int) -> None:
-        self._move(cur, e, position, "cheque_expired", "reserved", "available", None)
-        self._status(cur, e, "expired")
+    def _on_Cheque_Expired(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        self._move(cur, e, n, "cheque_expired", "reserved", "available", None)
+        self._status(n, "expired")
 
 
 def end_of_day_utc(day: date) -> str:
