@@ -150,11 +150,15 @@ def main() -> None:
         server.wait(timeout=30)
         bodies.unlink()
 
-    n, decode_s = decode_all(ledger)
-    c = n / decode_s
-    events, rebuild_s = rebuild(ledger, out=io.StringIO())
-    rebuild_rate = events / rebuild_s
-    rows += [("C read and decode every event", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
+    # C and the rebuild alternate, twice, and the faster of each counts: a neighbour's burst on this shared
+    # machine then spoils neither figure alone.
+    c = rebuild_rate = 0.0
+    for _ in range(2):
+        n, decode_s = decode_all(ledger)
+        c = max(c, n / decode_s)
+        events, rebuild_s = rebuild(ledger, out=io.StringIO())
+        rebuild_rate = max(rebuild_rate, events / rebuild_s)
+    rows += [("C read and decode every event (best of 2)", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild (best of 2)", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
     ledger.close()
     print(
         f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores,"

@@ -23,12 +23,13 @@ from ledger import types as t
 from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
 from projections.process import rebuild
+from projections.runner import read_notifications
 
 
 def decode_all(ledger: Ledger) -> tuple[int, float]:
     start, position, n = time.perf_counter(), 0, 0
     while True:
-        notifications = ledger.app.recorder.select_notifications(start=position + 1, limit=1000)
+        notifications = read_notifications(ledger.app.recorder, position + 1, 1000)  # as the projections read
         if not notifications:
             break
         for notification in notifications:

@@ -1,4 +1,4 @@
-"""The PostgreSQL event store, with the events of a transaction sent as four arrays in binary.
+"""The PostgreSQL event store: events sent as four binary arrays, and read back as plain rows.
 
 ``eventsourcing``'s recorder sends them as one array of a composite type, which psycopg can only dump as
 text: every event's state is escaped as ``bytea`` text by a regular expression, in Python (12 % of a
@@ -6,18 +6,32 @@ text: every event's state is escaped as ``bytea`` text by a regular expression, 
 cProfile). Here the same rows go as ``uuid[]``, ``bigint[]``, ``text[]`` and ``bytea[]`` parameters in
 binary format, which psycopg dumps without escaping. Everything else (the table lock that keeps commit
 order equal to notification order, the NOTIFY, the returned notification ids) is the library's own.
+
+``select_rows`` reads the notification log for projections: plain tuples with the originator id as text
+(the library builds a dict per row, a ``UUID`` per id and a frozen dataclass per event, and every view
+then turns the ``UUID`` back into text; a third of a rebuild's reading time, measured with py-spy).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
+
+
+class StoredRow(NamedTuple):
+    """A notification as projections read it (the fields of ``eventsourcing``'s ``Notification``)."""
+
+    id: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
 
 
 class ArrayInsertRecorder(PostgresApplicationRecorder):
@@ -32,6 +46,16 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             id_type=Identifier(self.datastore.originator_id_type),
         )
+        self.select_rows_statement = SQL(
+            "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {schema}.{table}"
+            " WHERE notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+
+    def select_rows(self, start: int, limit: int, stop: int | None = None) -> list[StoredRow]:
+        """``select_notifications(start, limit, stop)``, as ``StoredRow`` tuples."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.select_rows_statement, (start, stop if stop is not None else 2**63 - 1, limit), prepare=True)
+            return [StoredRow._make(row) for row in curs.fetchall()]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
         self._lock_table(curs)

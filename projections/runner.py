@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from eventsourcing.application import Application
@@ -49,6 +49,15 @@ class Projection(Protocol):
     # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
     # Optional: ``prepare(cur, notifications)``, called after ``begin`` with the batch's stored rows it will
     # be given (to load in bulk what its handlers would otherwise query one by one).
+
+
+def read_notifications(recorder: Any, start: int, limit: int, stop: int | None = None) -> Sequence[Any]:
+    """The notification log from ``start``: the recorder's plain rows where it has them (PostgreSQL,
+    ``ledger/pg_store.py``), else the library's ``Notification`` objects."""
+    select_rows = getattr(recorder, "select_rows", None)
+    if select_rows is not None:
+        return select_rows(start, limit, stop)
+    return recorder.select_notifications(start=start, limit=limit, stop=stop)
 
 
 def _decodes(projection: Any, topic: str) -> bool:
@@ -110,7 +119,7 @@ class ProjectionSet:
                 low = min(positions.values())
                 if low >= target:
                     return low
-                notifications = self.app.recorder.select_notifications(start=low + 1, limit=self.batch_size, stop=target)
+                notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target)
                 if not notifications:
                     return low
                 behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]

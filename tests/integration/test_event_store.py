@@ -56,3 +56,17 @@ def test_saving_aggregates_records_their_events_and_snapshots_like_the_library(l
         assert (again.version, again.received_cents) == (funder.version, funder.received_cents)
         snapshots = list(ledger.app.snapshots.get(funder.id)) if ledger.app.snapshots else []
         assert [s.originator_version for s in snapshots] == [SNAPSHOT_INTERVAL], "a snapshot at the interval"
+
+
+def test_projections_read_the_log_as_the_library_does(ledger):
+    from projections.runner import read_notifications
+
+    recorder = ledger.app.recorder
+    originator = uuid4()
+    ids = recorder.insert_events([StoredEvent(originator, i + 1, "t:Row", state) for i, state in enumerate(AWKWARD_STATES)])
+    library = recorder.select_notifications(start=ids[1], limit=3, stop=ids[3])
+    ours = read_notifications(recorder, ids[1], 3, ids[3])
+    assert [(n.id, str(n.originator_id), n.originator_version, n.topic, bytes(n.state)) for n in ours] == [
+        (n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in library
+    ]
+    assert len(ours) == 3 and [n.id for n in read_notifications(recorder, ids[-1], 10)] == [ids[-1]]
