@@ -36,7 +36,7 @@ def format_serial(body: str) -> str:
     return f"{body[:4]}-{body[4:]}-{_check_char(body)}"
 
 
-@lru_cache(maxsize=65_536)  # pure; a redemption normalises its serial twice (bulk prefetch, then decision)
+@lru_cache(maxsize=4_096)  # pure; a redemption normalises its serial twice (bulk prefetch, then decision)
 def normalize_serial(text: str) -> str:
     """Canonical form of a typed serial; UnknownCheque if malformed or its check fails."""
     raw = "".join(ch for ch in str(text).upper() if ch not in " -")

@@ -53,7 +53,7 @@ CHEQUE_COLUMNS = (
 )
 CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
                 "session_kind": "text", "duration_minutes": "integer"}
-STATIC_CACHE_SIZE = 200_000
+STATIC_CACHE_SIZE = 20_000  # a server process sees every cheque redeemed: bounded (misses are loaded per batch, see prepare)
 MOVES = {f"Cheque.{name}" for name in ("Redeemed", "RedemptionReversed", "Settled", "Cancelled", "Expired")}  # via _move
 
 
