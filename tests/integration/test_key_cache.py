@@ -36,19 +36,25 @@ def test_a_key_revoked_through_another_process_is_refused_at_once(make_ledger):
     assert other.authenticate(key.key) is None
 
 
-def test_fresh_read_only_answers_with_a_read_begun_after_the_call():
-    value = [0]
-    reads = [0]
+class SlowSource:
+    """A value read slowly (it may change during a read), counting its reads."""
 
-    def read():
-        reads[0] += 1
-        seen = value[0]
+    def __init__(self) -> None:
+        self.value = 0
+        self.reads = 0
+
+    def read(self) -> int:
+        self.reads += 1
+        seen = self.value
         time.sleep(0.02)
         return seen
 
-    fresh = FreshRead(read)
+
+def test_fresh_read_only_answers_with_a_read_begun_after_the_call():
+    source = SlowSource()
+    fresh = FreshRead(source.read)
     assert fresh.get() == 0
-    value[0] = 1
+    source.value = 1
     assert fresh.get() == 1  # sequential calls never reuse an older read
 
     # many concurrent callers share reads, and each gets a value read after it arrived
@@ -59,15 +65,15 @@ def test_fresh_read_only_answers_with_a_read_begun_after_the_call():
         barrier.wait()
         results.append(fresh.get())
 
-    value[0] = 2
-    before = reads[0]
+    source.value = 2
+    before = source.reads
     threads = [threading.Thread(target=call) for _ in range(20)]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
     assert results == [2] * 20
-    assert reads[0] - before < 20
+    assert source.reads - before < 20
 
 
 def test_fresh_read_reports_a_failed_read_and_recovers():
@@ -90,28 +96,21 @@ def test_fresh_read_reports_a_failed_read_and_recovers():
 
 
 def test_async_fresh_read_answers_with_a_read_begun_after_the_call_and_shares_reads():
-    value = [0]
-    reads = [0]
-
-    def read():
-        reads[0] += 1
-        seen = value[0]
-        time.sleep(0.02)
-        return seen
+    source = SlowSource()
 
     async def scenario():
-        fresh = AsyncFreshRead(read)
+        fresh = AsyncFreshRead(source.read)
         assert await fresh.get() == 0
-        value[0] = 1
+        source.value = 1
         assert await fresh.get() == 1  # sequential calls never reuse an older read
         first = asyncio.ensure_future(fresh.get())  # starts a read that sees 1
         await asyncio.sleep(0.005)
-        value[0] = 2  # changed while that read runs: later arrivals must not be served by it
+        source.value = 2  # changed while that read runs: later arrivals must not be served by it
         later = [asyncio.ensure_future(fresh.get()) for _ in range(30)]
-        before = reads[0]
+        before = source.reads
         assert await first == 1
         assert await asyncio.gather(*later) == [2] * 30
-        assert reads[0] - before == 1  # the 30 late arrivals shared one read
+        assert source.reads - before == 1  # the 30 late arrivals shared one read
 
     asyncio.run(scenario())
 
