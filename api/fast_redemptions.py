@@ -79,33 +79,43 @@ class FastRedemptions:
         labels = self.labels(200)
         in_progress = self.metrics.requests_in_progress(labels).labels(*labels.values())
         in_progress.inc()
-        extra: list[tuple[bytes, bytes]] = []
         try:
-            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data), cached)
-            status, media, content = 201, JSON, ENCODER.encode(out)
-        except RevokedSinceCached:  # revoked after it was cached: nothing was decided, litestar answers 401
+            answer = await self.redeem(ledger, actor, data, idem_text, cached)
+        finally:  # also when the client went away and the task was cancelled
             in_progress.dec()
+        if answer is None:  # the key was revoked after it was cached: nothing was decided, litestar answers 401
             return await self.fallback(scope, replay, send)
-        except errors.DomainError as e:
-            status, media, content = e.status, MEDIA_TYPE.encode(), problem_bytes(e.status, e.slug, e.title, e.detail)
-            extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
-        except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
-            log_unexpected(e, "POST", PATH)
-            status, media, content = UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED)
+        status, media, content, extra = answer
         scope["path_template"] = PATH
         scope["state"]["actor"] = actor
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", media), (b"content-length", str(len(content)).encode()), *extra],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
-        self.answered += 1
-        in_progress.dec()
-        self.count(status, time.perf_counter() - start)
-        log_access(scope, status, start)
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", media), (b"content-length", str(len(content)).encode()), *extra],
+                }
+            )
+            await send({"type": "http.response.body", "body": content})
+        finally:  # logged and counted even if the client is gone, like litestar's middlewares do
+            self.answered += 1
+            self.count(status, time.perf_counter() - start)
+            log_access(scope, status, start)
+
+    @staticmethod
+    async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> tuple | None:
+        """Status, media type, body and extra headers of the answer; None if the cached key was revoked."""
+        try:
+            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data), cached)
+            return 201, JSON, ENCODER.encode(out), []
+        except RevokedSinceCached:
+            return None
+        except errors.DomainError as e:
+            extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
+            return e.status, MEDIA_TYPE.encode(), problem_bytes(e.status, e.slug, e.title, e.detail), extra
+        except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
+            log_unexpected(e, "POST", PATH)
+            return UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED), []
 
     def labels(self, status: int) -> dict[str, str | int | float]:
         return {"method": "POST", "path": PATH, "status_code": status, "app_name": self.app_name}
