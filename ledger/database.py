@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from ledger.config import DatabaseConfig
+from ledger.config import PG_SESSION_OPTIONS, DatabaseConfig
 
 
 class Cursor:
@@ -90,7 +90,9 @@ class Database:
         if self.postgres:
             from psycopg_pool import ConnectionPool
 
-            self._pool = ConnectionPool(config.conninfo(), min_size=1, max_size=20, open=True)
+            self._pool = ConnectionPool(
+                config.conninfo(), kwargs={"options": PG_SESSION_OPTIONS}, min_size=1, max_size=20, open=True
+            )
         else:
             assert config.sqlite_path is not None
             config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)

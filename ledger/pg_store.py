@@ -23,6 +23,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
+from ledger.config import PG_SESSION_OPTIONS
+
 
 class StoredRow(NamedTuple):
     """A notification as projections read it (the fields of ``eventsourcing``'s ``Notification``)."""
@@ -74,3 +76,7 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
 
 class ArrayInsertFactory(PostgresFactory):
     application_recorder_class = ArrayInsertRecorder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.datastore.pool.kwargs["options"] = PG_SESSION_OPTIONS  # the pool opens its connections later

@@ -70,3 +70,14 @@ def test_projections_read_the_log_as_the_library_does(ledger):
         (n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in library
     ]
     assert len(ours) == 3 and [n.id for n in read_notifications(recorder, ids[-1], 10)] == [ids[-1]]
+
+
+def test_postgresql_sessions_run_without_jit(ledger):
+    """The ledger's queries are short; JIT compiling cost more than the bulk load it compiled (config.py)."""
+    if BACKEND != "postgres":
+        assert not ledger.db.postgres  # SQLite has no JIT: nothing to check
+        return
+    with ledger.app.recorder.datastore.get_connection() as conn:
+        assert conn.execute("SHOW jit").fetchone()["jit"] == "off"
+    with ledger.db.read() as cur:
+        assert cur.execute("SHOW jit").fetchone() == ("off",)
