@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
-from projections.ledger_views import instant
+from projections.raw_events import instant
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS account_index (id TEXT PRIMARY KEY, role TEXT NOT NULL, org TEXT,"

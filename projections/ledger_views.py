@@ -15,8 +15,7 @@ from typing import Any
 
 from ledger.database import Cursor
 from projections.raw_events import day_text, fields, instant, instant_text, uuid_text
-
-__all__ = ["LedgerViews", "end_of_day_utc", "instant"]
+from projections.runner import handler_name
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
@@ -89,19 +88,17 @@ class LedgerViews:
         try:
             return self._handlers[topic]
         except KeyError:
-            found = self._handlers[topic] = getattr(self, "_on_" + topic.rpartition(":")[2].replace(".", "_"), None)
+            found = self._handlers[topic] = getattr(self, handler_name(topic), None)
             return found
 
     def prepare(self, cur: Cursor, notifications: list[Any]) -> None:
         """Loads, in a few statements, the cheques the batch moves money of and this process has not seen
         issued (otherwise one query each: a server's projections start with an empty cache)."""
-        wanted = list(
-            dict.fromkeys(
-                cheque_id
-                for n in notifications
-                if n.topic.rpartition(":")[2] in MOVES and (cheque_id := str(n.originator_id)) not in self._static
-            )
-        )
+        self._load_cheques(cur, [str(n.originator_id) for n in notifications if n.topic.rpartition(":")[2] in MOVES])
+
+    def _load_cheques(self, cur: Cursor, cheque_ids: list[str]) -> None:
+        """Puts in ``_static`` those of ``cheque_ids`` not there yet, a few statements for them all."""
+        wanted = [cheque_id for cheque_id in dict.fromkeys(cheque_ids) if cheque_id not in self._static]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             rows = cur.execute(
@@ -169,13 +166,10 @@ class LedgerViews:
 
     def _cheque(self, cur: Cursor, cheque_id: str) -> tuple[str, str, str, int]:
         static = self._static.get(cheque_id)
-        if static is None:
-            row = cur.execute(
-                "SELECT serial, funder_code, commitment_id, face_value_cents FROM cheque_index WHERE cheque_id = ?",
-                (cheque_id,),
-            ).fetchone()
-            assert row is not None, f"cheque {cheque_id} not indexed"
-            static = self._static[cheque_id] = (row[0], row[1], row[2], int(row[3]))
+        if static is None:  # not prepared (a projection without the batch hook's help)
+            self._load_cheques(cur, [cheque_id])
+            static = self._static.get(cheque_id)
+            assert static is not None, f"cheque {cheque_id} not indexed"
         return static
 
     def _move(self, cur: Cursor, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
@@ -247,9 +241,10 @@ class LedgerViews:
         )
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(cur, e, n, "cheque_redeemed", "reserved", "redeemed", uuid_text(e["structure_id"]))
+        structure_id = uuid_text(e["structure_id"])
+        self._move(cur, e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
         self._status(
-            n, "redeemed", structure_id=uuid_text(e["structure_id"]), session_date=day_text(e["session_date"]),
+            n, "redeemed", structure_id=structure_id, session_date=day_text(e["session_date"]),
             session_kind=e["session_kind"], duration_minutes=e["duration_minutes"],
         )
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
+from projections.raw_events import instant
 from projections.runner import handles_by_name
-from projections.ledger_views import instant
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS equipment_sources (id TEXT PRIMARY KEY, kind TEXT NOT NULL,"

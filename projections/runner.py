@@ -65,9 +65,14 @@ def _decodes(projection: Any, topic: str) -> bool:
     return True if decodes is None else bool(decodes(topic))
 
 
+def handler_name(topic: str) -> str:
+    """``_on_<Class>_<Event>``: the method a projection that dispatches by name has for a topic."""
+    return "_on_" + topic.rpartition(":")[2].replace(".", "_")
+
+
 def handles_by_name(projection: Any, topic: str) -> bool:
     """For projections that dispatch on ``_on_<Class>_<Event>`` methods: is there one for this topic?"""
-    return hasattr(projection, "_on_" + topic.rpartition(":")[2].replace(".", "_"))
+    return hasattr(projection, handler_name(topic))
 
 
 class ProjectionSet:
