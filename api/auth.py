@@ -15,12 +15,17 @@ from api.deps import LedgerDep
 from api.problems import Unauthenticated
 
 
-def get_actor(request: Request, ledger: LedgerDep) -> Actor:
-    header = request.headers.get("authorization", "")
+def bearer_key(header: str) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header, or None."""
     scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    return (key.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def get_actor(request: Request, ledger: LedgerDep) -> Actor:
+    key = bearer_key(request.headers.get("authorization", ""))
+    if key is None:
         raise Unauthenticated("Clé d'API absente : envoyez « Authorization: Bearer <clé> ».")
-    actor = ledger.authenticate(key.strip())
+    actor = ledger.authenticate(key)
     if actor is None:
         raise Unauthenticated("Clé d'API inconnue ou révoquée.")
     request.scope.setdefault("state", {})["actor"] = actor

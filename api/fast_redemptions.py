@@ -28,7 +28,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.types import Message, Receive, Scope, Send
 
 from api.access_log import log_access
-from api.auth import idempotency_of, valid_idempotency_key
+from api.auth import bearer_key, idempotency_of, valid_idempotency_key
 from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, log_unexpected, problem_bytes
 from domain import errors
 from ledger import types as t
@@ -70,9 +70,9 @@ class FastRedemptions:
         idem_text = idem_key.decode("latin-1") if idem_key is not None else None
         if idem_text is not None and not valid_idempotency_key(idem_text):
             return await self.fallback(scope, replay, send)
-        scheme, _, key = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        key = bearer_key(headers.get(b"authorization", b"").decode("latin-1"))
         ledger = scope["app"].state.ledger
-        actor, cached = await ledger.authenticate_deferred(key.strip()) if scheme.lower() == "bearer" and key.strip() else (None, None)
+        actor, cached = await ledger.authenticate_deferred(key) if key is not None else (None, None)
         if actor is None:
             return await self.fallback(scope, replay, send)
 

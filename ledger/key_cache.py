@@ -133,7 +133,11 @@ class KeyCache(Generic[V]):
 
     def get(self, key_hash: str, load: Callable[[], V | None]) -> V | None:
         """The cached value if no revocation happened since it was loaded, else ``load()`` (not cached if None)."""
-        generation = self._generation.get()
+        return self.lookup(key_hash, self._generation.get(), load)
+
+    def lookup(self, key_hash: str, generation: int, load: Callable[[], V | None]) -> V | None:
+        """The cached value if it was stamped with ``generation`` (a read made after the caller arrived),
+        else ``load()`` stamped with it (not cached if None)."""
         now = time.monotonic()
         if (hit := self._fresh(key_hash, generation, now)) is not None:
             return hit

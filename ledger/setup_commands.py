@@ -199,15 +199,15 @@ class SetupCommands(LedgerCore):
         self._execute(None, decide, type(None))
 
     def authenticate(self, presented: str) -> t.Actor | None:
-        if self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode()):
-            return t.Actor(role="admin", key_id="bootstrap")
+        if (bootstrap := self._bootstrap(presented)) is not None:
+            return bootstrap
         key_hash = hash_key(self.secret, presented)
         return self.key_cache.get(key_hash, lambda: self._key_actor(key_hash))
 
     async def authenticate_async(self, presented: str) -> t.Actor | None:
         """``authenticate`` for an event loop: no thread is held while the revocation generation is read."""
-        if self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode()):
-            return t.Actor(role="admin", key_id="bootstrap")
+        if (bootstrap := self._bootstrap(presented)) is not None:
+            return bootstrap
         key_hash = hash_key(self.secret, presented)
         return await self.key_cache.get_async(key_hash, lambda: self._key_actor(key_hash))
 
@@ -215,7 +215,7 @@ class SetupCommands(LedgerCore):
         """For a command that goes through the group commit: a cached key is used at once, and the writer
         checks it against the revocation generation it reads for its batch (``verify_keys``), before
         deciding; otherwise as ``authenticate_async``. Returns the actor and what the writer must check."""
-        if self.committer is not None and not (self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode())):
+        if self.committer is not None and self._bootstrap(presented) is None:
             cached = self.key_cache.peek(hash_key(self.secret, presented))
             if cached is not None and cached.value is not None:
                 return cached.value, cached
@@ -225,9 +225,15 @@ class SetupCommands(LedgerCore):
         """Whether each key taken from the cache is still what it was (one generation read for them all)."""
         generation = self.key_cache.generation()
         return [
-            key.generation == generation or self.key_cache.get(key.key_hash, lambda h=key.key_hash: self._key_actor(h)) == key.value
+            self.key_cache.lookup(key.key_hash, generation, lambda h=key.key_hash: self._key_actor(h)) == key.value
             for key in keys
         ]
+
+    def _bootstrap(self, presented: str) -> t.Actor | None:
+        """The bootstrap admin key (``LEDGER_ADMIN_KEY``), compared in constant time."""
+        if self.admin_key and hmac.compare_digest(presented.encode(), self.admin_key.encode()):
+            return t.Actor(role="admin", key_id="bootstrap")
+        return None
 
     def _key_actor(self, key_hash: str) -> t.Actor | None:
         try:
