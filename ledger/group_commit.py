@@ -37,25 +37,29 @@ class Command:
     decide: Any
     out_type: Any
     prefetch: list[UUID] = field(default_factory=list)
-    future: Future = field(default_factory=Future)
-    loop: asyncio.AbstractEventLoop | None = None  # set when the caller awaits on an event loop
+    future: Future | None = None  # a caller in a thread waits on this
+    loop: asyncio.AbstractEventLoop | None = None  # a caller on an event loop awaits ``waiter`` there
     waiter: asyncio.Future | None = None
     key: Any = None  # a cached API key to check before deciding (``Ledger.verify_keys``)
 
 
 class Replies:
-    """Answers of one batch: threads' futures are resolved at once; the answers for callers on an event
-    loop are handed to that loop in one call (one wake-up per batch, not one per command)."""
+    """Answers of one batch, each command answered once: threads' futures are resolved at once; the
+    answers for callers on an event loop are handed to that loop in one call (one wake-up per batch, not
+    one per command)."""
 
     def __init__(self) -> None:
         self.by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, bool, Any]]] = {}
+        self.answered: set[int] = set()  # ids of the commands answered
 
     def answer(self, command: Command, ok: bool, value: Any) -> None:
-        if command.loop is None:
-            if not command.future.done():
-                (command.future.set_result if ok else command.future.set_exception)(value)
+        if id(command) in self.answered:
+            return
+        self.answered.add(id(command))
+        if command.future is not None:
+            (command.future.set_result if ok else command.future.set_exception)(value)
         else:
-            self.by_loop.setdefault(command.loop, []).append((command.waiter, ok, value))
+            self.by_loop.setdefault(command.loop, []).append((command.waiter, ok, value))  # type: ignore[arg-type]
 
     def send(self) -> None:
         for loop, answers in self.by_loop.items():
@@ -153,9 +157,9 @@ class GroupCommitter:
 
     def enqueue(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Future:
         """Queues a command; its future is resolved once its batch has committed (or it was refused)."""
-        command = Command(idem, decide, out_type, list(prefetch))
+        command = Command(idem, decide, out_type, list(prefetch), future=Future())
         self.queue.put(command)
-        return command.future
+        return command.future  # type: ignore[return-value]
 
     def submit(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
         return self.enqueue(idem, decide, out_type, prefetch).result()
@@ -184,10 +188,8 @@ class GroupCommitter:
                 self._gather(batch)
                 self._run(batch, replies)
             except BaseException as e:  # noqa: BLE001 - every caller must hear back, and the writer live on
-                answered = {id(w) for answers in replies.by_loop.values() for w, _, _ in answers}
                 for command in batch:
-                    if command.loop is None or id(command.waiter) not in answered:
-                        replies.answer(command, False, e)
+                    replies.answer(command, False, e)  # those not answered yet
             replies.send()
 
     def _gather(self, batch: list[Command]) -> None:
