@@ -15,6 +15,7 @@ import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("cheque_ledger.access")
+ENCODER = msgspec.json.Encoder()
 
 
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
@@ -52,9 +53,6 @@ def log_access(scope: Scope, status: int, start: float) -> None:
         "org": getattr(actor, "org", None),
     }
     log.info(ENCODER.encode(line).decode())
-
-
-ENCODER = msgspec.json.Encoder()
 
 
 class BatchedLines(logging.Handler):

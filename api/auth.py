@@ -45,5 +45,10 @@ def idempotency_of(method: str, path: str, key: str | None, actor: Actor, body: 
         return None
     if not valid_idempotency_key(key):
         raise errors.ValidationError("Idempotency-Key : de 1 à 255 caractères ASCII visibles.")
+    return request_idem(method, path, key, actor, body)
+
+
+def request_idem(method: str, path: str, key: str, actor: Actor, body: Any) -> Idem:
+    """The idempotency of a request whose key is already known valid."""
     fingerprint = hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + msgspec.json.encode(body)).hexdigest()
     return Idem(scope=actor.key_id or actor.role, key=key, fingerprint=fingerprint)

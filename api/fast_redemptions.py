@@ -28,7 +28,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.types import Message, Receive, Scope, Send
 
 from api.access_log import log_access
-from api.auth import bearer_key, idempotency_of, valid_idempotency_key
+from api.auth import bearer_key, request_idem, valid_idempotency_key
 from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, log_unexpected, problem_bytes
 from domain import errors
 from ledger import types as t
@@ -106,7 +106,8 @@ class FastRedemptions:
     async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> tuple | None:
         """Status, media type, body and extra headers of the answer; None if the cached key was revoked."""
         try:
-            out = await ledger.redeem_async(actor, data, idempotency_of("POST", PATH, idem_text, actor, data), cached)
+            idempotency = request_idem("POST", PATH, idem_text, actor, data) if idem_text is not None else None  # key checked above
+            out = await ledger.redeem_async(actor, data, idempotency, cached)
             return 201, JSON, ENCODER.encode(out), []
         except RevokedSinceCached:
             return None
