@@ -52,20 +52,27 @@ CHEQUE_COLUMNS = (
 )
 CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
                 "session_kind": "text", "duration_minutes": "integer"}
-STATIC_CACHE_SIZE = 20_000  # a server process sees every cheque redeemed: bounded (misses are loaded per batch, see prepare)
-MOVES = {f"Cheque.{name}" for name in ("Redeemed", "RedemptionReversed", "Settled", "Cancelled", "Expired")}  # via _move
+# A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
+# cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory).
+MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id")
+MOVE_TYPES = {"position": "bigint", "at": "text", "event_id": "text", "kind": "text", "debit": "text", "credit": "text",
+              "structure_id": "text", "cheque_id": "text"}
+INSERT_MOVES = (
+    f"INSERT INTO journal ({JOURNAL_COLUMNS})"
+    " SELECT v.position, 0, v.at, v.event_id, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
+    " c.face_value_cents, c.serial, v.structure_id FROM {rows} JOIN cheque_index c ON c.cheque_id = v.cheque_id"
+)
 
 
 class LedgerViews:
     """Writes are buffered per batch and flushed in bulk (PostgreSQL: ``COPY`` for new rows, one ``UPDATE``
-    over arrays per statement shape): a cheque touched several times in a batch is written once, with its
-    final state."""
+    over arrays per statement shape, one ``INSERT … SELECT`` for the postings of cheques' moves): a cheque
+    touched several times in a batch is written once, with its final state. Handlers never read the
+    database, so a pipelined catch-up (``projections/pipeline.py``) never waits for its writes."""
 
     name = "ledger_views"
 
     def __init__(self) -> None:
-        # cheque id -> (serial, funder code, commitment id, face value): immutable once issued
-        self._static: dict[str, tuple[str, str, str, int]] = {}
         self._handlers: dict[str, Any] = {}
         self.begin(None)
 
@@ -77,6 +84,7 @@ class LedgerViews:
 
     def begin(self, cur: Cursor | None) -> None:
         self._journal: list[tuple] = []
+        self._moves: list[tuple] = []
         self._new: dict[str, dict[str, Any]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
 
@@ -90,24 +98,6 @@ class LedgerViews:
         except KeyError:
             found = self._handlers[topic] = getattr(self, handler_name(topic), None)
             return found
-
-    def prepare(self, cur: Cursor, notifications: list[Any]) -> None:
-        """Loads, in a few statements, the cheques the batch moves money of and this process has not seen
-        issued (otherwise one query each: a server's projections start with an empty cache)."""
-        self._load_cheques(cur, [str(n.originator_id) for n in notifications if n.topic.rpartition(":")[2] in MOVES])
-
-    def _load_cheques(self, cur: Cursor, cheque_ids: list[str]) -> None:
-        """Puts in ``_static`` those of ``cheque_ids`` not there yet, a few statements for them all."""
-        wanted = [cheque_id for cheque_id in dict.fromkeys(cheque_ids) if cheque_id not in self._static]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = cur.execute(
-                "SELECT cheque_id, serial, funder_code, commitment_id, face_value_cents FROM cheque_index"
-                f" WHERE cheque_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            for cheque_id, serial, funder_code, commitment_id, face_value in rows:
-                self._static[cheque_id] = (serial, funder_code, commitment_id, int(face_value))
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = self.handler(notification.topic)
@@ -127,8 +117,7 @@ class LedgerViews:
         for columns, rows in shapes.items():
             cur.update_rows("cheque_index", "cheque_id", columns, rows, CHEQUE_TYPES)
         cur.insert_rows("journal", JOURNAL_COLUMNS.split(", "), self._journal)
-        if len(self._static) > STATIC_CACHE_SIZE:
-            self._static.clear()
+        cur.execute_over_rows(INSERT_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)  # after the new cheques' rows
         self.begin(cur)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -164,19 +153,11 @@ class LedgerViews:
             )
         )
 
-    def _cheque(self, cur: Cursor, cheque_id: str) -> tuple[str, str, str, int]:
-        static = self._static.get(cheque_id)
-        if static is None:  # not prepared (a projection without the batch hook's help)
-            self._load_cheques(cur, [cheque_id])
-            static = self._static.get(cheque_id)
-            assert static is not None, f"cheque {cheque_id} not indexed"
-        return static
-
-    def _move(self, cur: Cursor, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
-        serial, funder_code, commitment_id, amount = self._cheque(cur, str(n.originator_id))
-        self._post(
-            e, n, kind=kind, funder_code=funder_code, commitment_id=commitment_id, debit=debit, credit=credit,
-            amount_cents=amount, serial=serial, structure_id=structure_id,
+    def _move(self, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
+        """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's row)."""
+        self._moves.append(
+            (n.id, instant_text(e["timestamp"]), f"{n.originator_id}/{n.originator_version}", kind, debit, credit,
+             structure_id, str(n.originator_id))
         )
 
     def _status(self, n: Any, status: str, **changes: Any) -> None:
@@ -221,7 +202,6 @@ class LedgerViews:
         cheque_id = str(n.originator_id)
         commitment_id = uuid_text(e["commitment_id"])
         serial, funder_code, face_value = e["serial"], e["funder_code"], e["face_value_cents"]
-        self._static[cheque_id] = (serial, funder_code, commitment_id, face_value)
         self._new[cheque_id] = {
             "serial": serial,
             "cheque_id": cheque_id,
@@ -242,26 +222,26 @@ class LedgerViews:
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         structure_id = uuid_text(e["structure_id"])
-        self._move(cur, e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
+        self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
         self._status(
             n, "redeemed", structure_id=structure_id, session_date=day_text(e["session_date"]),
             session_kind=e["session_kind"], duration_minutes=e["duration_minutes"],
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(cur, e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
+        self._move(e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
         self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
 
     def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(cur, e, n, "cheque_settled", "redeemed", "paid", uuid_text(e["structure_id"]))
+        self._move(e, n, "cheque_settled", "redeemed", "paid", uuid_text(e["structure_id"]))
         self._status(n, "settled")
 
     def _on_Cheque_Cancelled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(cur, e, n, "cheque_cancelled", "reserved", "available", None)
+        self._move(e, n, "cheque_cancelled", "reserved", "available", None)
         self._status(n, "cancelled")
 
     def _on_Cheque_Expired(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(cur, e, n, "cheque_expired", "reserved", "available", None)
+        self._move(e, n, "cheque_expired", "reserved", "available", None)
         self._status(n, "expired")
 
 
