@@ -47,9 +47,12 @@ class EventChain:
         self._previous = GENESIS
         self._rows: list[tuple[int, str, str]] = []
 
-    def begin(self, cur: Cursor) -> None:
+    def resume(self, cur: Cursor) -> None:
+        """The chain's last hash, from the table (this process did not write it, or not last)."""
         row = cur.execute("SELECT hash FROM event_chain ORDER BY position DESC LIMIT 1").fetchone()
         self._previous = row[0] if row else GENESIS
+
+    def begin(self, cur: Cursor) -> None:
         self._rows = []
 
     def decodes(self, topic: str) -> bool:

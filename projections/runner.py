@@ -5,6 +5,8 @@ every projection that has not seen it yet, and committed with the new positions 
 the projection database, under a lock on the tracking rows: a crash never applies an event twice or skips
 one, and two processes catching up at once serialise instead of doubling rows. A projection rebuilt on
 its own replays from the start until it has caught up with the others, then they advance together.
+More than a batch behind (a rebuild, a process starting late), the transactions are pipelined: a writer
+thread writes batch k while the next is applied (``projections/pipeline.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
+from projections.pipeline import Inline, Pipelined, PositionsMoved, lock_positions
 
 Progress = Callable[[int, int, int], None]
 
@@ -34,7 +37,7 @@ class Projection(Protocol):
     def tables(self) -> list[str]: ...
 
     def begin(self, cur: Cursor) -> None:
-        """Called at the start of each batch's transaction (to load any state kept across events)."""
+        """Called at the start of each batch's transaction (to reset what a batch buffers)."""
         ...
 
     def apply(self, cur: Cursor, event: Any, notification: Notification) -> None:
@@ -47,8 +50,9 @@ class Projection(Protocol):
 
     # Optional: ``decodes(topic) -> bool``, whether ``apply`` reads the decoded event for that topic.
     # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
-    # Optional: ``prepare(cur, notifications)``, called after ``begin`` with the batch's stored rows it will
-    # be given (to load in bulk what its handlers would otherwise query one by one).
+    # Optional: ``resume(cur)``, called before ``begin`` when the projection's stored position is not the one
+    # this process last committed for it (its first batch, after a rebuild, or another process advanced it):
+    # to reload state it keeps across batches.
 
 
 def read_notifications(recorder: Any, start: int, limit: int, stop: int | None = None) -> Sequence[Any]:
@@ -88,6 +92,8 @@ class ProjectionSet:
                     "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
                     (name,),
                 )
+        self._committed: dict[str, int] = {}  # the positions this process last stored (see ``resume``)
+        self._mutex = threading.RLock()  # one catch-up (or rebuild) at a time in a process: they share the projections' buffers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -105,52 +111,67 @@ class ProjectionSet:
     def position(self) -> int:
         return min(self.positions().values())
 
-    def _lock(self, cur: Cursor) -> dict[str, int]:
-        names = sorted(self.projections)
-        lock = " ORDER BY name FOR UPDATE" if self.db.postgres else ""
-        rows = cur.execute(
-            f"SELECT name, position FROM projection_tracking WHERE name IN ({', '.join('?' * len(names))})" + lock,
-            names,
-        ).fetchall()
-        return {name: int(position) for name, position in rows}
-
     def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
         """Applies every event up to ``until`` (default: the newest); returns the lowest position reached.
-        ``progress(position, target, events)`` is called after each committed batch."""
+        ``progress(position, target, events)`` is called after each batch."""
         target = self.head() if until is None else until
-        while True:
-            with self.db.transaction() as cur:
-                positions = self._lock(cur)
+        with self._mutex:
+            while True:
+                try:
+                    return self._catch_up(target, progress)
+                except PositionsMoved:
+                    continue  # another process advanced a projection between two of our batches: start again
+
+    def _catch_up(self, target: int, progress: Progress | None) -> int:
+        names = list(self.projections)
+        pipelined = target - min(self.positions().values()) > self.batch_size
+        batches = (Pipelined if pipelined else Inline)(self.db, names)
+        error: BaseException | None = None
+        try:
+            expected: dict[str, int] | None = None
+            while True:
+                cur = batches.open(expected)
+                positions = expected if expected is not None else batches.positions()
                 low = min(positions.values())
-                if low >= target:
-                    return low
-                notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target)
+                notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
                 if not notifications:
+                    batches.commit(cur, {})
                     return low
-                behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
-                for projection in behind:
-                    projection.begin(cur)
-                    if hasattr(projection, "prepare"):
-                        projection.prepare(cur, [n for n in notifications if positions[projection.name] < n.id])
-                decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
-                for notification in notifications:
-                    topic = notification.topic
-                    wanted = decodes.get(topic)
-                    if wanted is None:
-                        wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
-                    # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
-                    event = self.app.mapper.to_domain_event(notification) if wanted else None
-                    for projection in behind:
-                        if positions[projection.name] < notification.id:
-                            projection.apply(cur, event, notification)
-                for projection in behind:
-                    projection.flush(cur)
-                last = notifications[-1].id
-                cur.executemany(
-                    "UPDATE projection_tracking SET position = ? WHERE name = ?", [(last, p.name) for p in behind]
-                )
-            if progress is not None:
-                progress(last, target, len(notifications))
+                stored = self._apply(cur, positions, notifications)
+                batches.commit(cur, stored)
+                self._committed.update(stored)
+                expected = {**positions, **stored}
+                batches.wait_previous()
+                if progress is not None:
+                    progress(notifications[-1].id, target, len(notifications))
+        except BaseException as failure:
+            error = failure
+            self._committed.clear()  # what was queued may not have been stored: resume from the table
+            raise
+        finally:
+            batches.close(error)
+
+    def _apply(self, cur: Cursor, positions: dict[str, int], notifications: Sequence[Any]) -> dict[str, int]:
+        """Applies a batch to the projections behind it; returns their new positions."""
+        behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
+        for projection in behind:
+            if self._committed.get(projection.name) != positions[projection.name] and hasattr(projection, "resume"):
+                projection.resume(cur)
+            projection.begin(cur)
+        decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
+        for notification in notifications:
+            topic = notification.topic
+            wanted = decodes.get(topic)
+            if wanted is None:
+                wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
+            # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
+            event = self.app.mapper.to_domain_event(notification) if wanted else None
+            for projection in behind:
+                if positions[projection.name] < notification.id:
+                    projection.apply(cur, event, notification)
+        for projection in behind:
+            projection.flush(cur)
+        return {p.name: notifications[-1].id for p in behind}
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout``."""
@@ -167,17 +188,19 @@ class ProjectionSet:
         unknown = [n for n in names if n not in self.projections]
         if unknown:
             raise KeyError(f"unknown projection {unknown[0]!r}; known: {', '.join(self.projections)}")
-        with self.db.transaction() as cur:
-            self._lock(cur)
-            tables = [table for n in names for table in self.projections[n].tables()]
-            if self.db.postgres:  # DELETE would leave every old row dead in tables and indexes, slowing the replay
-                cur.execute(f"TRUNCATE {', '.join(tables)}")
-            else:
-                for table in tables:
-                    cur.execute(f"DELETE FROM {table}")
-            for n in names:
-                cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (n,))
-        return self.catch_up(progress=progress)
+        with self._mutex:  # this process's catch-ups wait for the replay (the rows are gone until then)
+            with self.db.transaction() as cur:
+                lock_positions(cur, list(self.projections), self.db.postgres)
+                tables = [table for n in names for table in self.projections[n].tables()]
+                if self.db.postgres:  # DELETE would leave every old row dead in tables and indexes, slowing the replay
+                    cur.execute(f"TRUNCATE {', '.join(tables)}")
+                else:
+                    for table in tables:
+                        cur.execute(f"DELETE FROM {table}")
+                for n in names:
+                    cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (n,))
+                    self._committed.pop(n, None)
+            return self.catch_up(progress=progress)
 
     def start(self, interval: float = 0.2) -> None:
         """Keeps the projections warm in a background thread (reads still catch up themselves)."""

@@ -1,0 +1,206 @@
+"""A catch-up more than a batch behind is pipelined (a writer thread writes batch k while batch k+1 is
+applied): it must give the very tables a batch-by-batch catch-up gives, see in a batch what earlier batches
+wrote, and leave only whole batches when it fails or another process moves in between."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.demo import load_demo
+from projections import pipeline
+from projections.event_chain import EventChain
+from projections.lending_views import LendingViews
+from projections.runner import ProjectionSet
+
+BATCH = 37  # the demo's ~1 300 events make 35 batches
+
+
+def dump(ledger) -> dict[str, list[tuple]]:
+    """Every projection table's rows, sorted (the order rows were written in is not part of the state)."""
+    tables = [table for projection in ledger.views.projections.values() for table in projection.tables()]
+    with ledger.db.read() as cur:
+        return {t: sorted(cur.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+
+
+@pytest.fixture
+def demo(make_ledger, clock):
+    clock.today = date(2026, 11, 28)
+    ledger = make_ledger()
+    load_demo(ledger)
+    ledger.views.catch_up()
+    return ledger
+
+
+@pytest.fixture
+def writers(monkeypatch) -> list[str]:
+    """The kind of transactions each catch-up of the test used ('Inline' or 'Pipelined')."""
+    used: list[str] = []
+    for cls in (pipeline.Inline, pipeline.Pipelined):
+        real = cls.__init__
+
+        def spy(self, *args, _real=real, _name=cls.__name__, **kwargs):
+            used.append(_name)
+            _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "__init__", spy)
+    return used
+
+
+def test_a_pipelined_rebuild_gives_the_tables_of_the_incremental_catch_up(demo, writers):
+    before = dump(demo)
+    assert any(row[6] == "deposit_returned" for row in before["loan_journal"]), "the demo returns a loan"
+    demo.views.batch_size = BATCH
+    demo.views.rebuild()
+    assert writers[0] == "Pipelined"
+    assert dump(demo) == before
+    assert demo.views.position() == demo.views.head()
+
+
+def test_a_handler_reads_what_the_batch_in_flight_wrote(demo, writers):
+    """Lending reads a loan's deposit when it ends: with one event a batch, the loan's row was written by an
+    earlier transaction of the pipeline, perhaps not yet committed when the return is applied."""
+    before = dump(demo)
+    demo.views.batch_size = 1
+    demo.views.rebuild("lending_views")
+    assert writers == ["Pipelined"]
+    assert dump(demo)["loan_journal"] == before["loan_journal"]
+
+
+def test_a_failing_handler_leaves_whole_batches_and_the_next_catch_up_completes(demo, monkeypatch):
+    before = dump(demo)
+    demo.views.batch_size = BATCH
+    fail_at = demo.views.head() // 2
+    real = LendingViews.apply
+
+    def failing(self, cur, event, notification):
+        if notification.id == fail_at:
+            raise RuntimeError("handler fault")
+        real(self, cur, event, notification)
+
+    monkeypatch.setattr(LendingViews, "apply", failing)
+    with pytest.raises(RuntimeError, match="handler fault"):
+        demo.views.rebuild()
+    positions = demo.views.positions()
+    assert max(positions.values()) < fail_at and positions["event_chain"] > 0, positions
+    assert_whole_batches(demo, positions)
+    monkeypatch.undo()
+    demo.views.catch_up()
+    assert dump(demo) == before
+
+
+def test_a_failing_statement_in_the_writer_is_raised_to_the_caller(demo, monkeypatch):
+    before = dump(demo)
+    demo.views.batch_size = BATCH
+    flushes = [0]
+    real = EventChain.flush
+
+    def flush(self, cur):
+        flushes[0] += 1
+        real(self, cur)
+        if flushes[0] == 5:
+            cur.execute("INSERT INTO no_such_table (x) VALUES (1)")
+
+    monkeypatch.setattr(EventChain, "flush", flush)
+    with pytest.raises(Exception, match="no_such_table"):
+        demo.views.rebuild()
+    positions = demo.views.positions()
+    assert 0 < positions["event_chain"] < demo.views.head()
+    assert_whole_batches(demo, positions)
+    monkeypatch.undo()
+    demo.views.catch_up()
+    assert dump(demo) == before
+
+
+def test_another_process_moving_in_between_makes_the_catch_up_start_again(demo, make_ledger, monkeypatch):
+    before = dump(demo)
+    other = make_ledger()  # another process on the same database
+    demo.views.batch_size = BATCH
+    attempts = []
+    real = ProjectionSet._catch_up
+
+    def counted(self, target, progress):
+        attempts.append(target)
+        return real(self, target, progress)
+
+    monkeypatch.setattr(ProjectionSet, "_catch_up", counted)
+    calls = [0]
+
+    def progress(position, target, events):
+        calls[0] += 1
+        if calls[0] == 3:  # while this catch-up's writer may still be writing: the other advances every projection
+            other.views.catch_up(until=position + 5 * BATCH)
+
+    demo.views.rebuild(progress=progress)
+    assert len([a for a in attempts if a == demo.views.head()]) >= 2, "the first pass stopped and started again"
+    assert dump(demo) == before
+
+
+def test_statements_run_in_order_and_a_read_waits_for_the_writes_before_it(ledger):
+    db = ledger.db
+    db.script(["DROP TABLE IF EXISTS pipeline_scratch", "CREATE TABLE pipeline_scratch (n INTEGER NOT NULL)"])
+    names = list(ledger.views.projections)
+    batches = pipeline.Pipelined(db, names)
+    try:
+        cur = batches.open(None)
+        positions = batches.positions()
+        for n in range(50):
+            cur.execute("INSERT INTO pipeline_scratch (n) VALUES (?)", (n,))
+        batches.commit(cur, {})
+        cur = batches.open(positions)
+        assert cur.execute("SELECT COUNT(*), SUM(n) FROM pipeline_scratch").fetchone() == (50, sum(range(50)))
+        assert cur.execute("UPDATE pipeline_scratch SET n = n + 1 WHERE n < 10").rowcount == 10
+        assert cur.execute("SELECT n FROM pipeline_scratch WHERE n < 3 ORDER BY n").fetchall() == [(1,), (2,)]
+        batches.commit(cur, {})
+    finally:
+        batches.close(None)
+    with db.read() as cur:
+        assert cur.execute("SELECT SUM(n) FROM pipeline_scratch").fetchone()[0] == sum(range(50)) + 10
+    db.script(["DROP TABLE pipeline_scratch"])
+
+
+def test_positions_moved_between_transactions_are_refused(ledger):
+    names = list(ledger.views.projections)
+    batches = pipeline.Pipelined(ledger.db, names)
+    error = None
+    try:
+        cur = batches.open(None)
+        positions = batches.positions()
+        batches.commit(cur, {})
+        batches.wait_previous()
+        with ledger.db.transaction() as other:
+            other.execute("UPDATE projection_tracking SET position = position + 1 WHERE name = ?", (names[0],))
+        cur = batches.open(positions)
+        with pytest.raises(pipeline.PositionsMoved):
+            cur.execute("SELECT 1").fetchone()
+    except BaseException as failure:
+        error = failure
+        raise
+    finally:
+        batches.close(error)
+
+
+def assert_whole_batches(ledger, positions: dict[str, int]) -> None:
+    """No projection holds a row of an event past its stored position."""
+    with ledger.db.read() as cur:
+        chain = cur.execute("SELECT COALESCE(MAX(position), 0) FROM event_chain").fetchone()[0]
+        journal = cur.execute("SELECT COALESCE(MAX(position), 0) FROM journal").fetchone()[0]
+    assert chain == positions["event_chain"]
+    assert journal <= positions["ledger_views"]
+
+
+def test_pipelined_catch_ups_give_back_their_writer_connections(demo):
+    demo.views.batch_size = BATCH
+    db = demo.db
+
+    def connections() -> int:
+        if db.postgres:
+            stats = db._pool.get_stats()
+            return stats["pool_size"] - stats["pool_available"]  # connections lent out
+        return len(db._all)  # SQLite: one per thread that used the database
+
+    before = connections()
+    for _ in range(3):
+        demo.views.rebuild("event_chain")
+    assert connections() == before
