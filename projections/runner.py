@@ -183,13 +183,19 @@ class ProjectionSet:
         return {p.name: notifications[-1].id for p in behind}
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout``."""
+        """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout`` (also when
+        this process's other catch-up, a long one, kept the projections busy all that time)."""
         deadline = time.monotonic() + timeout
-        while self.catch_up(position) < position:
+        while True:
+            if self._mutex.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                try:
+                    if self.catch_up(position) >= position:
+                        return True
+                finally:
+                    self._mutex.release()
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.01)
-        return True
 
     def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
         """Drops one projection's rows (or every projection's) and replays the events into it."""

@@ -4,15 +4,19 @@ wrote, and leave only whole batches when it fails or another process moves in be
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import pytest
 
+from ledger import types as t
 from ledger.demo import load_demo
 from projections import pipeline
 from projections.event_chain import EventChain
 from projections.lending_views import LendingViews
 from projections.runner import ProjectionSet
+from tests.scenario import ADMIN
 
 BATCH = 37  # the demo's ~1 300 events make 35 batches
 
@@ -214,3 +218,26 @@ def test_pipelined_catch_ups_give_back_their_writer_connections(demo):
     for _ in range(3):
         demo.views.rebuild("event_chain")
     assert connections() == before
+
+
+def test_a_read_waiting_behind_a_long_catch_up_gives_up_at_its_deadline(demo):
+    """A reader's wait for the views is bounded even when this process's projections are busy."""
+    busy, release = threading.Event(), threading.Event()
+
+    def long_catch_up() -> None:
+        with demo.views._mutex:  # what a catch-up of a big backlog holds for its whole run
+            busy.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=long_catch_up)
+    holder.start()
+    busy.wait(5)
+    # a new event (payments never wait for the views themselves)
+    demo.receive_payment(ADMIN, "DEPT26", t.NewPayment(amount_cents=100, received_on=demo.today(), reference="late"))
+    started = time.monotonic()
+    assert demo.views.wait_for(demo.views.head(), timeout=0.3) is False
+    waited = time.monotonic() - started
+    release.set()
+    holder.join()
+    assert 0.25 < waited < 2.0, waited
+    assert demo.views.wait_for(demo.views.head(), timeout=5) is True
