@@ -70,6 +70,9 @@ def test_projections_read_the_log_as_the_library_does(ledger):
         (n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in library
     ]
     assert len(ours) == 3 and [n.id for n in read_notifications(recorder, ids[-1], 10)] == [ids[-1]]
+    # a stop before the limit is reached ends the read there, as the library's does
+    cut = [n.id for n in recorder.select_notifications(start=ids[0], limit=10, stop=ids[2])]
+    assert [n.id for n in read_notifications(recorder, ids[0], 10, ids[2])] == cut == ids[:3]
 
 
 def test_postgresql_sessions_run_without_jit(ledger):
