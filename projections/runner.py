@@ -82,17 +82,15 @@ def handles_by_name(projection: Any, topic: str) -> bool:
 class ProjectionSet:
     def __init__(
         self, app: Application, db: Database, projections: list[Projection], batch_size: int = 1000,
-        rebuild_batch_size: int | None = None, pipelined: bool | None = None,
+        pipelined: bool | None = None,
     ) -> None:
         self.app = app
         self.db = db
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
-        # PostgreSQL: a catch-up more than a batch behind is pipelined, and a rebuild (its own process, nothing
-        # waiting on it) writes bigger batches, fewer statements and commits for the same rows. SQLite, in the
-        # process itself, gained from neither (measured, docs/benchmarks.md).
+        # A catch-up more than a batch behind is pipelined on PostgreSQL; SQLite, in the process itself, gained
+        # nothing from it (measured, docs/benchmarks.md).
         self.pipelined = db.postgres if pipelined is None else pipelined
-        self.rebuild_batch_size = rebuild_batch_size or (5000 if db.postgres else batch_size)
         db.script(TRACKING_SCHEMA + [s for p in projections for s in p.schema()])
         with db.transaction() as cur:
             for name in self.projections:
@@ -119,21 +117,20 @@ class ProjectionSet:
     def position(self) -> int:
         return min(self.positions().values())
 
-    def catch_up(self, until: int | None = None, progress: Progress | None = None, batch_size: int | None = None) -> int:
+    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
         """Applies every event up to ``until`` (default: the newest); returns the lowest position reached.
-        ``progress(position, target, events)`` is called after each batch (of ``batch_size`` events at most,
-        default ``self.batch_size``)."""
+        ``progress(position, target, events)`` is called after each batch."""
         target = self.head() if until is None else until
         with self._mutex:
             while True:
                 try:
-                    return self._catch_up(target, progress, batch_size or self.batch_size)
+                    return self._catch_up(target, progress)
                 except PositionsMoved:
                     continue  # another process advanced a projection between two of our batches: start again
 
-    def _catch_up(self, target: int, progress: Progress | None, batch_size: int) -> int:
+    def _catch_up(self, target: int, progress: Progress | None) -> int:
         names = list(self.projections)
-        pipelined = self.pipelined and target - min(self.positions().values()) > batch_size
+        pipelined = self.pipelined and target - min(self.positions().values()) > self.batch_size
         batches = (Pipelined if pipelined else Inline)(self.db, names)
         error: BaseException | None = None
         try:
@@ -142,7 +139,7 @@ class ProjectionSet:
                 cur = batches.open(expected)
                 positions = expected if expected is not None else batches.positions()
                 low = min(positions.values())
-                notifications = read_notifications(self.app.recorder, low + 1, batch_size, target) if low < target else []
+                notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
                 if not notifications:
                     batches.commit(cur, {})
                     return low
@@ -215,7 +212,7 @@ class ProjectionSet:
                 for n in names:
                     cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (n,))
                     self._committed.pop(n, None)
-            return self.catch_up(progress=progress, batch_size=self.rebuild_batch_size)
+            return self.catch_up(progress=progress)
 
     def start(self, interval: float = 0.2) -> None:
         """Keeps the projections warm in a background thread (reads still catch up themselves)."""

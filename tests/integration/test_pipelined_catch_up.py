@@ -56,7 +56,7 @@ def writers(monkeypatch) -> list[str]:
 def test_a_pipelined_rebuild_gives_the_tables_of_the_incremental_catch_up(demo, writers):
     before = dump(demo)
     assert any(row[6] == "deposit_returned" for row in before["loan_journal"]), "the demo returns a loan"
-    demo.views.batch_size = demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     demo.views.rebuild()
     assert writers[0] == "Pipelined"
     assert dump(demo) == before
@@ -65,9 +65,9 @@ def test_a_pipelined_rebuild_gives_the_tables_of_the_incremental_catch_up(demo, 
 
 def test_a_catch_up_within_one_batch_stays_in_the_calling_thread(demo, writers):
     position = demo.views.head()
-    demo.views.rebuild_batch_size = position + 1
+    demo.views.batch_size = position + 1
     demo.views.rebuild()
-    demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     demo.views.rebuild()
     assert writers == ["Inline", "Pipelined"]
 
@@ -76,7 +76,7 @@ def test_a_handler_reads_what_the_batch_in_flight_wrote(demo, writers):
     """Lending reads a loan's deposit when it ends: with one event a batch, the loan's row was written by an
     earlier transaction of the pipeline, perhaps not yet committed when the return is applied."""
     before = dump(demo)
-    demo.views.batch_size = demo.views.rebuild_batch_size = 1
+    demo.views.batch_size = 1
     demo.views.rebuild("lending_views")
     assert writers == ["Pipelined"]
     assert dump(demo)["loan_journal"] == before["loan_journal"]
@@ -84,7 +84,7 @@ def test_a_handler_reads_what_the_batch_in_flight_wrote(demo, writers):
 
 def test_a_failing_handler_leaves_whole_batches_and_the_next_catch_up_completes(demo, monkeypatch):
     before = dump(demo)
-    demo.views.batch_size = demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     fail_at = demo.views.head() // 2
     real = LendingViews.apply
 
@@ -106,7 +106,7 @@ def test_a_failing_handler_leaves_whole_batches_and_the_next_catch_up_completes(
 
 def test_a_failing_statement_in_the_writer_is_raised_to_the_caller(demo, monkeypatch):
     before = dump(demo)
-    demo.views.batch_size = demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     flushes = [0]
     real = EventChain.flush
 
@@ -130,13 +130,13 @@ def test_a_failing_statement_in_the_writer_is_raised_to_the_caller(demo, monkeyp
 def test_another_process_moving_in_between_makes_the_catch_up_start_again(demo, make_ledger, monkeypatch):
     before = dump(demo)
     other = make_ledger()  # another process on the same database
-    demo.views.batch_size = demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     attempts = []
     real = ProjectionSet._catch_up
 
-    def counted(self, target, progress, batch_size):
+    def counted(self, target, progress):
         attempts.append(target)
-        return real(self, target, progress, batch_size)
+        return real(self, target, progress)
 
     monkeypatch.setattr(ProjectionSet, "_catch_up", counted)
     calls = [0]
@@ -205,7 +205,7 @@ def assert_whole_batches(ledger, positions: dict[str, int]) -> None:
 
 
 def test_pipelined_catch_ups_give_back_their_writer_connections(demo):
-    demo.views.batch_size = demo.views.rebuild_batch_size = BATCH
+    demo.views.batch_size = BATCH
     db = demo.db
 
     def connections() -> int:
