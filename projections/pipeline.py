@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from ledger.database import Cursor, Database
 
 Positions = dict[str, int]
-LOCK_SQL = "SELECT name, position FROM projection_tracking WHERE name IN ({marks}){lock} "
+POSITIONS_SQL = "SELECT name, position FROM projection_tracking WHERE name IN ({marks}){lock}"
 STORE_SQL = "UPDATE projection_tracking SET position = ? WHERE name = ?"
 
 
@@ -33,11 +33,17 @@ class PositionsMoved(Exception):
     """Another process advanced a projection between two transactions of this catch-up."""
 
 
-def lock_positions(cur: Cursor, names: Sequence[str], postgres: bool) -> Positions:
-    """The tracking rows of ``names``, locked until the transaction ends (SQLite: its write lock is)."""
-    lock = " ORDER BY name FOR UPDATE" if postgres else ""
-    rows = cur.execute(LOCK_SQL.format(marks=", ".join("?" * len(names)), lock=lock), sorted(names)).fetchall()
+def read_positions(cur: Cursor, names: Sequence[str], lock: bool = False) -> Positions:
+    """The tracking positions of ``names``; with ``lock`` (PostgreSQL) their rows stay locked until the
+    transaction ends (SQLite's write transaction holds its whole database already)."""
+    suffix = " ORDER BY name FOR UPDATE" if lock else ""
+    rows = cur.execute(POSITIONS_SQL.format(marks=", ".join("?" * len(names)), lock=suffix), sorted(names)).fetchall()
     return {name: int(position) for name, position in rows}
+
+
+def lock_positions(cur: Cursor, names: Sequence[str], postgres: bool) -> Positions:
+    """The tracking rows of ``names``, locked until the transaction ends."""
+    return read_positions(cur, names, lock=postgres)
 
 
 class Inline:
@@ -241,6 +247,3 @@ class Pipelined:
             stopped = RuntimeError("catch-up stopped before this transaction's commit")
             tx.__exit__(RuntimeError, stopped, None)
 
-
-Batches = Inline | Pipelined
-MakeBatches = Callable[[Database, Sequence[str]], Batches]

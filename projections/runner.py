@@ -20,7 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
-from projections.pipeline import Inline, Pipelined, PositionsMoved, lock_positions
+from projections.pipeline import Inline, Pipelined, PositionsMoved, lock_positions, read_positions
 
 Progress = Callable[[int, int, int], None]
 
@@ -107,12 +107,8 @@ class ProjectionSet:
         return self.app.recorder.max_notification_id() or 0
 
     def positions(self) -> dict[str, int]:
-        names = list(self.projections)
         with self.db.read() as cur:
-            rows = cur.execute(
-                f"SELECT name, position FROM projection_tracking WHERE name IN ({', '.join('?' * len(names))})", names
-            ).fetchall()
-        return {name: int(position) for name, position in rows}
+            return read_positions(cur, list(self.projections))
 
     def position(self) -> int:
         return min(self.positions().values())
