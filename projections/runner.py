@@ -126,8 +126,7 @@ class ProjectionSet:
 
     def _catch_up(self, target: int, progress: Progress | None) -> int:
         names = list(self.projections)
-        pipelined = self.pipelined and target - min(self.positions().values()) > self.batch_size
-        batches = (Pipelined if pipelined else Inline)(self.db, names)
+        batches: Inline | Pipelined = Inline(self.db, names)  # the first batch tells how far behind we are
         error: BaseException | None = None
         try:
             expected: dict[str, int] | None = None
@@ -146,6 +145,9 @@ class ProjectionSet:
                 batches.wait_previous()
                 if progress is not None:
                     progress(notifications[-1].id, target, len(notifications))
+                if isinstance(batches, Inline) and self.pipelined and target - min(expected.values()) > self.batch_size:
+                    batches.close(None)
+                    batches = Pipelined(self.db, names)  # more than a batch still to go: pipeline the rest
         except BaseException as failure:
             error = failure
             self._committed.clear()  # what was queued may not have been stored: resume from the table
