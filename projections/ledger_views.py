@@ -53,20 +53,21 @@ CHEQUE_COLUMNS = (
 CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
                 "session_kind": "text", "duration_minutes": "integer"}
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
-# cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory).
+# cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
+# cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
 MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id")
 MOVE_TYPES = {"position": "bigint", "at": "text", "event_id": "text", "kind": "text", "debit": "text", "credit": "text",
               "structure_id": "text", "cheque_id": "text"}
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
     " SELECT v.position, 0, v.at, v.event_id, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
-    " c.face_value_cents, c.serial, v.structure_id FROM {rows} JOIN cheque_index c ON c.cheque_id = v.cheque_id"
+    " c.face_value_cents, c.serial, v.structure_id FROM {rows} LEFT JOIN cheque_index c ON c.cheque_id = v.cheque_id"
 )
 
 
 class LedgerViews:
     """Writes are buffered per batch and flushed in bulk (PostgreSQL: ``COPY`` for new rows, one ``UPDATE``
-    over arrays per statement shape, one ``INSERT … SELECT`` for the postings of cheques' moves): a cheque
+    per statement shape, one ``INSERT … SELECT`` for the postings of cheques' moves): a cheque
     touched several times in a batch is written once, with its final state. Handlers never read the
     database, so a pipelined catch-up (``projections/pipeline.py``) never waits for its writes."""
 
