@@ -218,8 +218,9 @@ class Pipelined:
                 if failed is not None:
                     raise failed
                 if step.kind == "begin":
-                    tx = self.db.transaction()
-                    cur = tx.__enter__()
+                    opening = self.db.transaction()
+                    cur = opening.__enter__()
+                    tx = opening  # entered: from here on it must be ended
                     positions = lock_positions(cur, self.names, self.db.postgres)
                     expected = step.args[0]
                     if expected is not None and positions != expected:
