@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import operator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 from typing import Any
@@ -50,6 +51,8 @@ CHEQUE_COLUMNS = (
     "serial", "cheque_id", "commitment_id", "funder_code", "face_value_cents", "status", "valid_until",
     "issued_on", "beneficiary_id", "prescriber_id", "book_id",
 )
+CHEQUE_LATER = ("structure_id", "session_date", "session_kind", "duration_minutes")  # set by a redemption
+_cheque_values = operator.itemgetter(*CHEQUE_COLUMNS)  # a new cheque's row, as a tuple, in C
 CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
                 "session_kind": "text", "duration_minutes": "integer"}
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
@@ -106,11 +109,10 @@ class LedgerViews:
             handler(cur, fields(notification.state), notification)
 
     def flush(self, cur: Cursor) -> None:
-        extra = ("structure_id", "session_date", "session_kind", "duration_minutes")
         cur.insert_rows(
             "cheque_index",
-            CHEQUE_COLUMNS + extra,
-            [[row[c] for c in CHEQUE_COLUMNS] + [row.get(c) for c in extra] for row in self._new.values()],
+            CHEQUE_COLUMNS + CHEQUE_LATER,
+            [_cheque_values(row) + tuple(map(row.get, CHEQUE_LATER)) for row in self._new.values()],
         )
         shapes: dict[tuple[str, ...], list[list[Any]]] = {}
         for cheque_id, changes in self._changes.items():

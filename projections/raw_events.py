@@ -11,6 +11,7 @@ that both give the same rows on every event kind).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,9 +27,13 @@ def fields(state: bytes) -> dict[str, Any]:
 def uuid_text(value: Any) -> str:
     if type(value) is dict:
         assert value["_type_"] == "uuid_hex", value["_type_"]
-        h = value["_data_"]
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _dashed(value["_data_"])
     return str(value) if isinstance(value, UUID) else value
+
+
+@lru_cache(maxsize=4096)  # the same commitment, book, beneficiary and structure ids come back event after event
+def _dashed(h: str) -> str:
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def day_text(value: Any) -> str:
