@@ -33,19 +33,16 @@ def get_actor(request: Request, ledger: LedgerDep) -> Actor:
 
 
 def idempotency(request: Request, actor: Actor, body: Any = None) -> Idem | None:
-    return idempotency_of(request.method, request.url.path, request.headers.get("idempotency-key"), actor, body)
-
-
-def valid_idempotency_key(key: str) -> bool:
-    return 1 <= len(key) <= 255 and all(33 <= ord(ch) <= 126 for ch in key)
-
-
-def idempotency_of(method: str, path: str, key: str | None, actor: Actor, body: Any) -> Idem | None:
+    key = request.headers.get("idempotency-key")
     if key is None:
         return None
     if not valid_idempotency_key(key):
         raise errors.ValidationError("Idempotency-Key : de 1 à 255 caractères ASCII visibles.")
-    return request_idem(method, path, key, actor, body)
+    return request_idem(request.method, request.url.path, key, actor, body)
+
+
+def valid_idempotency_key(key: str) -> bool:
+    return 1 <= len(key) <= 255 and all(33 <= ord(ch) <= 126 for ch in key)
 
 
 def request_idem(method: str, path: str, key: str, actor: Actor, body: Any) -> Idem:
