@@ -41,30 +41,22 @@ def read_positions(cur: Cursor, names: Sequence[str], lock: bool = False) -> Pos
     return {name: int(position) for name, position in rows}
 
 
-def lock_positions(cur: Cursor, names: Sequence[str], postgres: bool) -> Positions:
-    """The tracking rows of ``names``, locked until the transaction ends."""
-    return read_positions(cur, names, lock=postgres)
-
-
 class Inline:
     """Each transaction runs in the calling thread, statement by statement."""
 
     def __init__(self, db: Database, names: Sequence[str]) -> None:
         self.db, self.names = db, list(names)
         self._tx: AbstractContextManager[Cursor] | None = None
-        self._positions: Positions = {}
 
-    def open(self, expected: Positions | None) -> Cursor:
+    def open(self, expected: Positions | None) -> tuple[Cursor, Positions]:
+        """A transaction's cursor and the stored positions, locked (refused if not ``expected``, when given)."""
         tx = self.db.transaction()
         cur = tx.__enter__()
         self._tx = tx
-        self._positions = lock_positions(cur, self.names, self.db.postgres)
-        if expected is not None and self._positions != expected:
-            self._end(PositionsMoved(f"{self._positions} != {expected}"))
-        return cur
-
-    def positions(self) -> Positions:
-        return dict(self._positions)
+        positions = read_positions(cur, self.names, lock=self.db.postgres)
+        if expected is not None and positions != expected:
+            self._end(PositionsMoved(f"{positions} != {expected}"))
+        return cur, positions
 
     def commit(self, cur: Cursor, stored: Positions) -> None:
         cur.executemany(STORE_SQL, [(position, name) for name, position in stored.items()])
@@ -124,7 +116,7 @@ class PipelinedCursor:
         return self
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._queue("executemany", sql, [tuple(r) for r in rows])
+        self._queue("executemany", sql, list(rows))
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         self._queue("insert_rows", table, tuple(columns), list(rows))
@@ -163,7 +155,6 @@ class Pipelined:
     def __init__(self, db: Database, names: Sequence[str]) -> None:
         self.db, self.names = db, list(names)
         self._steps: queue.SimpleQueue[_Step | None] = queue.SimpleQueue()
-        self._locked: _Step | None = None  # the open transaction's begin (its rows: the locked positions)
         self._commits: list[_Step] = []  # commits queued and not yet waited for
         self._writer = threading.Thread(target=self._write, name="projection-writer", daemon=True)
         self._writer.start()
@@ -172,18 +163,14 @@ class Pipelined:
         self._steps.put(step)
         return step
 
-    def open(self, expected: Positions | None) -> PipelinedCursor:
-        self._locked = self.put(_Step("begin", args=(expected,)))
-        return PipelinedCursor(self)
-
-    def positions(self) -> Positions:
-        assert self._locked is not None
-        return dict(self._locked.result().rows or [])
+    def open(self, expected: Positions) -> tuple[PipelinedCursor, Positions]:
+        """A transaction after the ones queued, built on ``expected`` (the writer checks them under lock)."""
+        self.put(_Step("begin", args=(expected,)))
+        return PipelinedCursor(self), expected
 
     def commit(self, cur: PipelinedCursor, stored: Positions) -> None:
         cur.executemany(STORE_SQL, [(position, name) for name, position in stored.items()])
         self._commits.append(self.put(_Step("commit")))
-        self._locked = None
 
     def wait_previous(self) -> None:
         """Waits until at most one committed transaction is still being written (raises its writer's error)."""
@@ -221,11 +208,9 @@ class Pipelined:
                     opening = self.db.transaction()
                     cur = opening.__enter__()
                     tx = opening  # entered: from here on it must be ended
-                    positions = lock_positions(cur, self.names, self.db.postgres)
-                    expected = step.args[0]
-                    if expected is not None and positions != expected:
-                        raise PositionsMoved(f"{positions} != {expected}")
-                    step.rows = list(positions.items())
+                    positions = read_positions(cur, self.names, lock=self.db.postgres)
+                    if positions != step.args[0]:
+                        raise PositionsMoved(f"{positions} != {step.args[0]}")
                 elif step.kind == "commit":
                     committing, tx, cur = tx, None, None
                     assert committing is not None

@@ -20,7 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
-from projections.pipeline import Inline, Pipelined, PositionsMoved, lock_positions, read_positions
+from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
 
 Progress = Callable[[int, int, int], None]
 
@@ -131,8 +131,7 @@ class ProjectionSet:
         try:
             expected: dict[str, int] | None = None
             while True:
-                cur = batches.open(expected)
-                positions = expected if expected is not None else batches.positions()
+                cur, positions = batches.open(expected)  # None only for the first batch, always inline
                 low = min(positions.values())
                 notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
                 if not notifications:
@@ -200,7 +199,7 @@ class ProjectionSet:
             raise KeyError(f"unknown projection {unknown[0]!r}; known: {', '.join(self.projections)}")
         with self._mutex:  # this process's catch-ups wait for the replay (the rows are gone until then)
             with self.db.transaction() as cur:
-                lock_positions(cur, list(self.projections), self.db.postgres)
+                read_positions(cur, list(self.projections), lock=self.db.postgres)
                 tables = [table for n in names for table in self.projections[n].tables()]
                 if self.db.postgres:  # DELETE would leave every old row dead in tables and indexes, slowing the replay
                     cur.execute(f"TRUNCATE {', '.join(tables)}")

@@ -155,14 +155,14 @@ def test_statements_run_in_order_and_a_read_waits_for_the_writes_before_it(ledge
     db = ledger.db
     db.script(["DROP TABLE IF EXISTS pipeline_scratch", "CREATE TABLE pipeline_scratch (n INTEGER NOT NULL)"])
     names = list(ledger.views.projections)
+    positions = ledger.views.positions()
     batches = pipeline.Pipelined(db, names)
     try:
-        cur = batches.open(None)
-        positions = batches.positions()
+        cur, _ = batches.open(positions)
         for n in range(50):
             cur.execute("INSERT INTO pipeline_scratch (n) VALUES (?)", (n,))
         batches.commit(cur, {})
-        cur = batches.open(positions)
+        cur, _ = batches.open(positions)
         assert cur.execute("SELECT COUNT(*), SUM(n) FROM pipeline_scratch").fetchone() == (50, sum(range(50)))
         assert cur.execute("UPDATE pipeline_scratch SET n = n + 1 WHERE n < 10").rowcount == 10
         assert cur.execute("SELECT n FROM pipeline_scratch WHERE n < 3 ORDER BY n").fetchall() == [(1,), (2,)]
@@ -176,16 +176,17 @@ def test_statements_run_in_order_and_a_read_waits_for_the_writes_before_it(ledge
 
 def test_positions_moved_between_transactions_are_refused(ledger):
     names = list(ledger.views.projections)
+    positions = ledger.views.positions()
     batches = pipeline.Pipelined(ledger.db, names)
     error = None
     try:
-        cur = batches.open(None)
-        positions = batches.positions()
+        cur, _ = batches.open(positions)
+        assert cur.execute("SELECT 1").fetchone() == (1,)  # the writer has begun the transaction and checked it
         batches.commit(cur, {})
         batches.wait_previous()
         with ledger.db.transaction() as other:
             other.execute("UPDATE projection_tracking SET position = position + 1 WHERE name = ?", (names[0],))
-        cur = batches.open(positions)
+        cur, _ = batches.open(positions)
         with pytest.raises(pipeline.PositionsMoved):
             cur.execute("SELECT 1").fetchone()
     except BaseException as failure:
