@@ -157,20 +157,21 @@ class KeyCache(Generic[V]):
 
     def peek(self, key_hash: str) -> CachedKey[V] | None:
         """The cached entry, whatever revocations happened since (the caller must check its generation)."""
-        entry = self._entries.get(key_hash)
-        if entry is None or time.monotonic() - entry[1] >= TTL_SECONDS:
-            return None
-        return CachedKey(key_hash, entry[0], entry[2])
+        entry = self._live(key_hash, time.monotonic())
+        return None if entry is None else CachedKey(key_hash, entry[0], entry[2])
 
     def generation(self) -> int:
         """The revocation generation, read after this call (shared with concurrent callers)."""
         return self._generation.get()
 
-    def _fresh(self, key_hash: str, generation: int, now: float) -> V | None:
+    def _live(self, key_hash: str, now: float) -> tuple[int, float, V] | None:
+        """The entry (generation, stored at, value) if cached less than ``TTL_SECONDS`` ago."""
         entry = self._entries.get(key_hash)
-        if entry is not None and entry[0] == generation and now - entry[1] < TTL_SECONDS:
-            return entry[2]
-        return None
+        return entry if entry is not None and now - entry[1] < TTL_SECONDS else None
+
+    def _fresh(self, key_hash: str, generation: int, now: float) -> V | None:
+        entry = self._live(key_hash, now)
+        return entry[2] if entry is not None and entry[0] == generation else None
 
     def _store(self, key_hash: str, generation: int, now: float, value: V | None) -> V | None:
         with self._lock:
