@@ -8,6 +8,7 @@ import msgspec
 
 from domain import errors
 from domain.beneficiaries import Beneficiary
+from domain.ids import natural_id
 from ledger import types as t
 from ledger.personal_data import KeyErased
 from ledger.service import LedgerCore
@@ -81,7 +82,9 @@ class CaseloadQueries(LedgerCore):
     def _cheque_column(self, serial: str, column: str) -> str:
         self._fresh_views()
         with self.db.read() as cur:
-            row = cur.execute(f"SELECT {column} FROM cheque_index WHERE serial = ?", (serial,)).fetchone()
+            row = cur.execute(
+                f"SELECT {column} FROM cheque_index WHERE cheque_id = ?", (str(natural_id("cheque", serial)),)
+            ).fetchone()
         if row is None:
             raise errors.NotFound("Chèque introuvable.")
         return str(row[0])

@@ -21,13 +21,9 @@ from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
 from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
+from projections.versions import prepare_tables
 
 Progress = Callable[[int, int, int], None]
-
-TRACKING_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
-]
-
 
 class Projection(Protocol):
     name: str
@@ -50,6 +46,8 @@ class Projection(Protocol):
 
     # Optional: ``decodes(topic) -> bool``, whether ``apply`` reads the decoded event for that topic.
     # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
+    # Optional: ``version`` (an int, default 1): raised when ``schema()`` changes shape, so that databases built
+    # with the old shape drop the projection's tables and replay it (``projections/versions.py``).
     # Optional: ``resume(cur)``, called before ``begin`` when the projection's stored position is not the one
     # this process last committed for it (its first batch, after a rebuild, or another process advanced it):
     # to reload state it keeps across batches.
@@ -91,13 +89,7 @@ class ProjectionSet:
         # A catch-up more than a batch behind is pipelined on PostgreSQL; SQLite, in the process itself, gained
         # nothing from it (measured, docs/benchmarks.md).
         self.pipelined = db.postgres if pipelined is None else pipelined
-        db.script(TRACKING_SCHEMA + [s for p in projections for s in p.schema()])
-        with db.transaction() as cur:
-            for name in self.projections:
-                cur.execute(
-                    "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
-                    (name,),
-                )
+        prepare_tables(db, projections)  # a projection whose schema version changed is dropped, to be replayed
         self._committed: dict[str, int] = {}  # the positions this process last stored (see ``resume``)
         self._mutex = threading.RLock()  # one catch-up (or rebuild) at a time in a process: they share the projections' buffers
         self._stop = threading.Event()
