@@ -20,22 +20,37 @@ def problem_of(error: errors.DomainError) -> t.Problem:
     return t.Problem(type=f"/problems/{error.slug}", title=error.title, status=error.status, detail=error.detail)
 
 
+Target = tuple[str, UUID] | errors.DomainError  # an item's normalised serial and cheque id, or why it has none
+
+
+def targets_of(items: Iterable[t.NewRedemption]) -> list[Target]:
+    """Each item's serial, normalised, and its cheque's id: worked out once, by the caller's thread, for both
+    the bulk load and the decision."""
+    out: list[Target] = []
+    for item in items:
+        try:
+            serial = normalize_serial(item.serial)
+            out.append((serial, natural_id("cheque", serial)))
+        except errors.DomainError as e:
+            out.append(e)
+    return out
+
+
 class RedemptionCommands(LedgerCore):
     def _redeem_one(
-        self, structure: Structure, body: t.NewRedemption, cheques: dict[str, Cheque]
+        self, structure: Structure, body: t.NewRedemption, target: Target, cheques: dict[str, Cheque]
     ) -> tuple[Cheque | None, t.RedemptionOut | None, errors.DomainError | None]:
         """Decides one redemption against ``cheques`` (loaded ones, shared by a batch)."""
-        try:
-            serial = normalize_serial(body.serial)
-            cheque = cheques.get(serial)
-            if cheque is None:
-                try:
-                    cheque = self._load(natural_id("cheque", serial), Cheque, "Chèque")
-                except errors.NotFound:
-                    raise errors.UnknownCheque("Numéro de chèque inconnu.") from None
-                cheques[serial] = cheque
-        except errors.DomainError as e:
-            return None, None, e
+        if isinstance(target, errors.DomainError):
+            return None, None, target
+        serial, cheque_id = target
+        cheque = cheques.get(serial)
+        if cheque is None:
+            try:
+                cheque = self._load(cheque_id, Cheque, "Chèque")
+            except errors.NotFound:
+                return None, None, errors.UnknownCheque("Numéro de chèque inconnu.")
+            cheques[serial] = cheque
         session = body.session
         error = cheque.redeem(
             presented_code_hash=hash_code(self.secret, serial, body.code),
@@ -59,18 +74,14 @@ class RedemptionCommands(LedgerCore):
         return cheque, out, None
 
     @staticmethod
-    def _redemption_ids(actor: t.Actor, items: Iterable[t.NewRedemption]) -> list[UUID]:
+    def _redemption_ids(actor: t.Actor, targets: Iterable[Target]) -> list[UUID]:
         """The aggregates redemptions will load (the structure, the cheques), to load them in bulk first."""
         ids = []
         try:
             ids.append(UUID(actor.org or ""))
         except ValueError:
             pass
-        for item in items:
-            try:
-                ids.append(natural_id("cheque", normalize_serial(item.serial)))
-            except errors.DomainError:
-                continue
+        ids += [target[1] for target in targets if not isinstance(target, errors.DomainError)]
         return ids
 
     def _acting_structure(self, actor: t.Actor) -> Structure:
@@ -82,15 +93,17 @@ class RedemptionCommands(LedgerCore):
             raise errors.Forbidden("Structure inconnue.") from None
 
     def _redeem_command(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None) -> tuple:
+        targets = targets_of([body])
+
         def decide() -> Decision:
             structure = self._acting_structure(actor)
-            cheque, out, error = self._redeem_one(structure, body, {})
+            cheque, out, error = self._redeem_one(structure, body, targets[0], {})
             changed = [cheque] if cheque is not None and cheque.pending_events else []
             if error is not None and not changed:
                 raise error
             return Decision(changed, out, error)
 
-        return idem, decide, t.RedemptionOut, self._redemption_ids(actor, [body])
+        return idem, decide, t.RedemptionOut, self._redemption_ids(actor, targets)
 
     def redeem(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None = None) -> t.RedemptionOut:
         return self._execute(*self._redeem_command(actor, body, idem))
@@ -105,12 +118,14 @@ class RedemptionCommands(LedgerCore):
     def redeem_batch(self, actor: t.Actor, body: t.RedemptionBatch, idem: Idem | None = None) -> t.BatchResult:
         """Each item decided on its own, in order, as if one after the other; all saved at once."""
 
+        targets = targets_of(body.items)
+
         def decide() -> Decision:
             structure = self._acting_structure(actor)
             cheques: dict[str, Cheque] = {}
             results = []
-            for index, item in enumerate(body.items):
-                _, out, error = self._redeem_one(structure, item, cheques)
+            for index, (item, target) in enumerate(zip(body.items, targets)):
+                _, out, error = self._redeem_one(structure, item, target, cheques)
                 if error is None:
                     results.append(t.BatchItemResult(index=index, status=201, redemption=out))
                 else:
@@ -118,7 +133,7 @@ class RedemptionCommands(LedgerCore):
             changed = [c for c in cheques.values() if c.pending_events]
             return Decision(changed, t.BatchResult(results=results))
 
-        return self._execute(idem, decide, t.BatchResult, self._redemption_ids(actor, body.items))
+        return self._execute(idem, decide, t.BatchResult, self._redemption_ids(actor, targets))
 
     def reverse_redemption(
         self, actor: t.Actor, redemption_id: str, body: t.ReasonBody, idem: Idem | None = None
