@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from functools import lru_cache
@@ -54,12 +53,12 @@ def new_code() -> str:
 
 
 def normalize_code(text: str) -> str:
-    return "".join(ch for ch in str(text).upper() if ch not in " -")
+    return str(text).upper().replace(" ", "").replace("-", "")
 
 
 def hash_code(secret: bytes, serial: str, code: str) -> str:
     message = f"cheque-code:{serial}:{normalize_code(code)}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, message, "sha256").hex()  # one C call: the same value as hmac.new(…).hexdigest()
 
 
 def code_matches(secret: bytes, serial: str, code: str, stored_hash: str) -> bool:

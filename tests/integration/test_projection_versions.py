@@ -4,7 +4,6 @@ database built with the old shape; one whose version is unchanged keeps its tabl
 from __future__ import annotations
 
 from ledger.database import Cursor, Database
-from projections.ledger_views import LedgerViews
 from projections.versions import prepare_tables
 from tests import scenario as s
 
