@@ -40,9 +40,12 @@ class CaseloadQueries(LedgerCore):
                 + " ORDER BY c.registered_at DESC LIMIT ?",
                 ((actor.org, limit) if mine else (limit,)),
             ).fetchall()
+        loaded = self.loader.load([UUID(str(row[0])) for row in rows])  # every beneficiary in one statement
         entries = []
         for beneficiary_id, registered_at, issued, redeemed in rows:
-            b = self._load_id(beneficiary_id, Beneficiary, "Bénéficiaire")
+            b = loaded.get(UUID(str(beneficiary_id)))
+            if not isinstance(b, Beneficiary):
+                raise errors.NotFound("Bénéficiaire introuvable.")
             try:
                 data = self.vault.open(b.id, b.sealed_personal_data)
             except KeyErased:
