@@ -40,6 +40,7 @@ def setup(ledger: Ledger) -> tuple[t.CommitmentOut, t.StructureOut, t.Beneficiar
 def issue_books(ledger: Ledger, commitment_id, beneficiary_id, books: int, per_book: int = 10, per_save: int = 50) -> list[Cheque]:
     """Returns the issued cheques (their code is ``CODE``)."""
     issued: list[Cheque] = []
+    taken: set[str] = set()  # serials are random: about 2 % of 200 000-cheque runs drew one twice (a duplicate event)
     on = ledger.today()
     for start in range(0, books, per_save):
         commitment = ledger.app.repository.get(commitment_id)
@@ -49,6 +50,9 @@ def issue_books(ledger: Ledger, commitment_id, beneficiary_id, books: int, per_b
             cheques = []
             for _ in range(per_book):
                 serial = new_serial()
+                while serial in taken:
+                    serial = new_serial()
+                taken.add(serial)
                 cheques.append(
                     Cheque(
                         serial=serial, book_id=book_id, commitment_id=commitment.id, funder_code=commitment.funder_code,
