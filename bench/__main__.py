@@ -100,9 +100,10 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": args.database_url, "LEDGER_SECRET": SECRET}
+    server_log = tempfile.TemporaryFile()  # shown if the run fails: what the server said before
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         for _ in range(300):
@@ -145,9 +146,14 @@ def main() -> None:
         batch_rate = done[0] / (time.perf_counter() - start)
         rows += [("5 batch endpoint, 1000 items a request", f"{batch_rate:,.0f} redemptions/s ({done[0]} redeemed)")]
         rss = peak_rss_mb(server.pid)
+    except BaseException:
+        server_log.seek(max(0, server_log.seek(0, os.SEEK_END) - 8000))
+        print("--- the server's last output ---\n" + server_log.read().decode(errors="replace"), file=sys.stderr)
+        raise
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        server_log.close()
         bodies.unlink()
 
     # C and the rebuild alternate, twice, and the faster of each counts: a neighbour's burst on this shared
