@@ -6,8 +6,10 @@ version 1. When the stored version differs from the code's, the projection's tab
 recreated by its schema) and its position goes back to 0: the next catch-up replays every event into the
 new shape. The events are the truth; a projection's tables can always be rebuilt from them.
 
-It runs in one transaction, under the schema lock of processes starting together (``ledger/service.py``;
-SQLite: its write lock), so a reset happens once and no process sees the tables half-dropped.
+It runs under the schema lock of processes starting together (``ledger/service.py``), so a reset happens
+once; the versions' check and the drops are one transaction. A reset interrupted before the tables were
+created again is finished by the next start (the version is stored, the tables created if missing, the
+position is 0).
 """
 
 from __future__ import annotations
@@ -30,10 +32,9 @@ def version_of(projection: Any) -> int:
 def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
     """Creates the tracking tables and every projection's tables, first dropping those of a projection whose
     version changed (its position back to 0). Returns the names of the projections reset."""
+    db.script(VERSIONS_SCHEMA)
     reset = []
-    with db.transaction() as cur:
-        for statement in VERSIONS_SCHEMA:
-            cur.execute(statement)
+    with db.transaction() as cur:  # the versions read, and any reset, at once
         stored = dict(cur.execute("SELECT name, version FROM projection_versions").fetchall())
         for projection in projections:
             version = version_of(projection)
@@ -48,9 +49,14 @@ def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
                     " ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (projection.name, version),
                 )
-        for projection in projections:
-            for statement in projection.schema():
-                cur.execute(statement)
+    # Each statement in its own transaction: ``CREATE INDEX IF NOT EXISTS`` locks its table (PostgreSQL, even when
+    # the index exists) until commit. Holding the journal's lock while waiting for the cheques' table, which a
+    # running process's projection batch was writing before its journal, was a deadlock: the starting process
+    # was killed (tests/integration/test_start_during_projection.py). Alone, a statement just waits its turn.
+    for projection in projections:
+        for statement in projection.schema():
+            db.script([statement])
+    with db.transaction() as cur:
         for projection in projections:
             cur.execute(
                 "INSERT INTO projection_tracking (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
