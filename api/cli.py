@@ -33,6 +33,7 @@ def serve(args: argparse.Namespace) -> int:
     Granian(
         "api.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI, workers=args.workers,
         log_access=False,
+        respawn_failed_workers=True,  # a worker that dies is replaced; the others go on serving
     ).serve()
     return 0
 

@@ -1,5 +1,6 @@
 """A real server (`cheque-ledger serve`) killed with SIGKILL while clients redeem, then started again:
-every redemption answered 201 before the kill is there, and the ledger is balanced."""
+every redemption answered 201 before the kill is there, and the ledger is balanced. One worker killed: the
+server goes on, and the worker is replaced."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 30
@@ -89,6 +90,46 @@ def test_sigkill_loses_no_acknowledged_redemption(ledger, tmp_path):
             rec = http.get("/v1/funders/DEPT26/reconciliation", headers={"Authorization": f"Bearer {admin_key}"}).json()
             assert rec["balanced"]
             assert rec["redeemed_cents"] >= killed_at * 1000
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def workers_of(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    children.append(int(entry.name))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                continue
+    return children
+
+
+def test_a_worker_that_dies_is_replaced_and_the_server_goes_on(ledger, tmp_path):
+    url = PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}"
+    admin_key = ledger.create_api_key(s.ADMIN, t.NewApiKey(role="admin")).key
+    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET.decode()}
+    port = free_port()
+    server = start_server(env, port, workers=2)
+    try:
+        deadline = time.monotonic() + 30
+        while len(workers_of(server.pid)) != 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        before = workers_of(server.pid)
+        assert len(before) == 2
+        os.kill(before[0], signal.SIGKILL)
+        replaced = False
+        while time.monotonic() < deadline and not replaced:
+            now = workers_of(server.pid)
+            replaced = len(now) == 2 and before[0] not in now
+            time.sleep(0.1)
+        assert replaced, "a new worker took the dead one's place"
+        assert server.poll() is None, "the server is still running"
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            for _ in range(20):  # both workers answer
+                assert http.get("/v1/loans", headers={"Authorization": f"Bearer {admin_key}"}).status_code == 200
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
