@@ -6,10 +6,9 @@ version 1. When the stored version differs from the code's, the projection's tab
 recreated by its schema) and its position goes back to 0: the next catch-up replays every event into the
 new shape. The events are the truth; a projection's tables can always be rebuilt from them.
 
-It runs under the schema lock of processes starting together (``ledger/service.py``), so a reset happens
-once; the versions' check and the drops are one transaction. A reset interrupted before the tables were
-created again is finished by the next start (the version is stored, the tables created if missing, the
-position is 0).
+It runs under the schema lock of processes starting together (``ledger/service.py``), so a reset happens once.
+A reset interrupted before its new version was stored starts again at the next start; one interrupted after
+it only has tables to create, which every start does (``IF NOT EXISTS``), its position being 0 already.
 """
 
 from __future__ import annotations
@@ -31,28 +30,33 @@ def version_of(projection: Any) -> int:
 
 def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
     """Creates the tracking tables and every projection's tables, first dropping those of a projection whose
-    version changed (its position back to 0). Returns the names of the projections reset."""
+    version changed (its position back to 0). Returns the names of the projections reset.
+
+    Every statement that locks a table runs in a transaction of its own: ``CREATE INDEX IF NOT EXISTS`` locks its
+    table until commit (PostgreSQL, even when the index exists), and a starting process that held the journal's
+    lock while waiting for the cheques' table, which a running process's projection batch was writing before
+    its journal, was a deadlock: the starting process was killed (tests/integration/test_start_during_projection.py).
+    Alone, a statement just waits its turn. A reset stores the new version last: interrupted, it starts again."""
     db.script(VERSIONS_SCHEMA)
-    reset = []
-    with db.transaction() as cur:  # the versions read, and any reset, at once
+    with db.read() as cur:
         stored = dict(cur.execute("SELECT name, version FROM projection_versions").fetchall())
-        for projection in projections:
-            version = version_of(projection)
-            if int(stored.get(projection.name, 1)) != version:
-                for table in projection.tables():
-                    cur.execute(f"DROP TABLE IF EXISTS {table}")
-                cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (projection.name,))
-                reset.append(projection.name)
-            if stored.get(projection.name) != version:
+    reset = []
+    for projection in projections:
+        version = version_of(projection)
+        changed = int(stored.get(projection.name, 1)) != version
+        if changed:
+            for table in projection.tables():
+                db.script([f"DROP TABLE IF EXISTS {table}"])
+            reset.append(projection.name)
+        if stored.get(projection.name) != version:
+            with db.transaction() as cur:
+                if changed:
+                    cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (projection.name,))
                 cur.execute(
                     "INSERT INTO projection_versions (name, version) VALUES (?, ?)"
                     " ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (projection.name, version),
                 )
-    # Each statement in its own transaction: ``CREATE INDEX IF NOT EXISTS`` locks its table (PostgreSQL, even when
-    # the index exists) until commit. Holding the journal's lock while waiting for the cheques' table, which a
-    # running process's projection batch was writing before its journal, was a deadlock: the starting process
-    # was killed (tests/integration/test_start_during_projection.py). Alone, a statement just waits its turn.
     for projection in projections:
         for statement in projection.schema():
             db.script([statement])
