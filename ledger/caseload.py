@@ -40,12 +40,9 @@ class CaseloadQueries(LedgerCore):
                 + " ORDER BY c.registered_at DESC LIMIT ?",
                 ((actor.org, limit) if mine else (limit,)),
             ).fetchall()
-        loaded = self.loader.load([UUID(str(row[0])) for row in rows])  # every beneficiary in one statement
+        beneficiaries = self._load_many([UUID(str(row[0])) for row in rows], Beneficiary, "Bénéficiaire")
         entries = []
-        for beneficiary_id, registered_at, issued, redeemed in rows:
-            b = loaded.get(UUID(str(beneficiary_id)))
-            if not isinstance(b, Beneficiary):
-                raise errors.NotFound("Bénéficiaire introuvable.")
+        for b, (_, registered_at, issued, redeemed) in zip(beneficiaries, rows):
             try:
                 data = self.vault.open(b.id, b.sealed_personal_data)
             except KeyErased:

@@ -189,7 +189,7 @@ class ChequeCommands(LedgerCore):
                 "SELECT id FROM commitment_index WHERE valid_from <= ? AND valid_until >= ?",
                 (today.isoformat(), today.isoformat()),
             ).fetchall()
-        commitments = [self._load(UUID(r[0]), Commitment, "Convention") for r in rows]
+        commitments = self._load_many([UUID(r[0]) for r in rows], Commitment, "Convention")
         return [c for c in commitments if c.is_eligible(today, list(beneficiary.publics), beneficiary.commune_insee)]
 
     def reprint_book(self, actor: t.Actor, book_id: str, idem: Idem | None = None) -> t.ChequeBookOut:
@@ -198,7 +198,7 @@ class ChequeCommands(LedgerCore):
         def decide() -> Decision:
             book = self._load_id(book_id, ChequeBook, "Carnet")
             self._require_org(actor, book.prescriber_id)
-            cheques = [self._load(natural_id("cheque", s), Cheque, "Chèque") for s in book.serials]
+            cheques = self._load_many([natural_id("cheque", s) for s in book.serials], Cheque, "Chèque")
             reissued, issued = [], []
             for cheque in cheques:
                 if cheque.lifecycle != "issued":

@@ -20,7 +20,7 @@ class FundCommands(LedgerCore):
         self._fresh_views()
         with self.db.read() as cur:
             serials = [r[0] for r in cur.execute(sql, params).fetchall()]
-        return [self._load(natural_id("cheque", s), Cheque, "Chèque") for s in sorted(serials)]
+        return self._load_many([natural_id("cheque", s) for s in sorted(serials)], Cheque, "Chèque")
 
     def settle(self, actor: t.Actor, body: t.NewSettlement, idem: Idem | None = None) -> t.SettlementOut:
         self._require(actor)

@@ -217,7 +217,7 @@ class LendingCommands(LedgerCore):
                 ).fetchall()
             ]
         on = as_of or self.today()
-        items = [loan_out(self._load(UUID(i), Loan, "Prêt"), on) for i in ids[:limit]]
+        items = [loan_out(loan, on) for loan in self._load_many([UUID(i) for i in ids[:limit]], Loan, "Prêt")]
         return t.LoanPage(items=items, next_cursor=ids[limit - 1] if len(ids) > limit else None)
 
     def loan_journal(self, actor: t.Actor, limit: int = 100, cursor: str | None = None) -> t.LoanPostingPage:

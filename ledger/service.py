@@ -12,7 +12,7 @@ import hmac
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -87,6 +87,13 @@ def schema_lock(config: DatabaseConfig) -> Iterator[None]:
             conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
+def _of_kind(aggregate: Any, kind: type[A], what: str) -> A:
+    """The aggregate if it is a ``kind``; NotFound if it is missing (None) or another kind."""
+    if not isinstance(aggregate, kind):
+        raise errors.NotFound(f"{what} introuvable.")
+    return aggregate
+
+
 class LedgerCore:
     wall_clock: Callable[[], float] = staticmethod(time.time)  # type: ignore[assignment]
 
@@ -155,10 +162,17 @@ class LedgerCore:
         try:
             aggregate = self._get(aggregate_id)
         except AggregateNotFoundError:
-            raise errors.NotFound(f"{what} introuvable.") from None
-        if not isinstance(aggregate, kind):
-            raise errors.NotFound(f"{what} introuvable.")
-        return aggregate
+            aggregate = None
+        return _of_kind(aggregate, kind, what)
+
+    def _load_many(self, ids: Sequence[UUID], kind: type[A], what: str = "Ressource") -> list[A]:
+        """``_load`` of each id, in order, read in one statement (into the batch's aggregates when deciding)."""
+        ctx = getattr(self._batch, "ctx", None)
+        if ctx is not None:
+            ctx.prefetch(ids)
+            return [self._load(i, kind, what) for i in ids]
+        loaded = self.loader.load(ids)
+        return [_of_kind(loaded.get(i), kind, what) for i in ids]
 
     def _load_id(self, text: str | UUID, kind: type[A], what: str) -> A:
         try:

@@ -7,6 +7,7 @@ from uuid import uuid4
 import pytest
 
 from domain import errors
+from domain.cheques import Cheque
 from domain.ids import natural_id
 from ledger import types as t
 from ledger.application import SNAPSHOT_INTERVAL
@@ -85,3 +86,27 @@ def test_a_batch_decides_each_item_in_order_as_before(make_ledger, group_commit)
     assert [r.status for r in again.results] == [409, 409]
     rec = ledger.reconciliation(s.ADMIN, "DEPT26")
     assert rec.balanced and rec.redeemed_cents == 3_000
+
+
+def test_a_settlement_reads_its_cheques_in_one_statement(ledger, monkeypatch):
+    w = s.world(ledger)
+    cheques = [c for _ in range(3) for c in s.book(ledger, w, count=10).cheques]
+    for c in cheques:
+        ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
+    ledger.views.catch_up()
+    calls: list[list] = []
+    real_load = BulkLoader.load
+    monkeypatch.setattr(BulkLoader, "load", lambda self, ids: calls.append(list(ids)) or real_load(self, ids))
+    out = ledger.settle(s.ADMIN, t.NewSettlement(through=ledger.today()))
+    assert sum(line.count for line in out.lines) == 30
+    wanted = {natural_id("cheque", c.serial) for c in cheques}
+    assert [len(wanted & set(ids)) for ids in calls if wanted & set(ids)] == [30], "all 30 in one read, none alone"
+
+
+def test_loading_many_refuses_a_missing_or_other_aggregate_like_loading_one(ledger):
+    w = s.world(ledger)
+    cheque = s.book(ledger, w, count=1).cheques[0]
+    assert [c.serial for c in ledger._load_many([natural_id("cheque", cheque.serial)], Cheque, "Chèque")] == [cheque.serial]
+    for ids in ([w.structure.id], [natural_id("cheque", cheque.serial), uuid4()]):
+        with pytest.raises(errors.NotFound, match="Chèque introuvable"):
+            ledger._load_many(ids, Cheque, "Chèque")
