@@ -13,6 +13,7 @@ it only has tables to create, which every start does (``IF NOT EXISTS``), its po
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,20 @@ VERSIONS_SCHEMA = [
 ]
 
 
+CREATES = re.compile(r"CREATE (?:UNIQUE )?(?:TABLE|INDEX) IF NOT EXISTS (\w+)", re.IGNORECASE)
+
+
+def existing_names(db: Database) -> set[str]:
+    """The tables and indexes of the database (PostgreSQL: of the current schema)."""
+    sql = (
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+        if db.postgres
+        else "SELECT name FROM sqlite_master"
+    )
+    with db.read() as cur:
+        return {row[0] for row in cur.execute(sql).fetchall()}
+
+
 def version_of(projection: Any) -> int:
     return int(getattr(projection, "version", 1))
 
@@ -32,11 +47,12 @@ def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
     """Creates the tracking tables and every projection's tables, first dropping those of a projection whose
     version changed (its position back to 0). Returns the names of the projections reset.
 
-    Every statement that locks a table runs in a transaction of its own: ``CREATE INDEX IF NOT EXISTS`` locks its
-    table until commit (PostgreSQL, even when the index exists), and a starting process that held the journal's
-    lock while waiting for the cheques' table, which a running process's projection batch was writing before
-    its journal, was a deadlock: the starting process was killed (tests/integration/test_start_during_projection.py).
-    Alone, a statement just waits its turn. A reset stores the new version last: interrupted, it starts again."""
+    ``CREATE INDEX IF NOT EXISTS`` locks its table until commit (PostgreSQL, even when the index exists), and a
+    starting process that held the journal's lock while waiting for the cheques' table, which a running
+    process's projection batch was writing before its journal, was a deadlock: the starting process was killed
+    (tests/integration/test_start_during_projection.py). So only the tables and indexes that do not exist are
+    created (usually none), and every statement that locks a table runs in a transaction of its own: alone, it
+    just waits its turn. A reset stores the new version last: interrupted, it starts again."""
     db.script(VERSIONS_SCHEMA)
     with db.read() as cur:
         stored = dict(cur.execute("SELECT name, version FROM projection_versions").fetchall())
@@ -57,9 +73,12 @@ def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
                     " ON CONFLICT (name) DO UPDATE SET version = excluded.version",
                     (projection.name, version),
                 )
+    existing = existing_names(db)
     for projection in projections:
         for statement in projection.schema():
-            db.script([statement])
+            created = CREATES.match(statement)
+            if created is None or created.group(1) not in existing:
+                db.script([statement])
     with db.transaction() as cur:
         for projection in projections:
             cur.execute(

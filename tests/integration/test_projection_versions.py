@@ -4,7 +4,7 @@ database built with the old shape; one whose version is unchanged keeps its tabl
 from __future__ import annotations
 
 from ledger.database import Cursor, Database
-from projections.versions import prepare_tables
+from projections.versions import existing_names, prepare_tables
 from tests import scenario as s
 
 # cheque_index as it was before version 2: keyed by serial, the id unique beside it, structure indexes on every row
@@ -121,3 +121,20 @@ def test_only_the_projection_whose_version_changed_is_reset(ledger):
                 cur.execute(f"DROP TABLE IF EXISTS {name}_rows")
                 cur.execute("DELETE FROM projection_tracking WHERE name = ?", (name,))
                 cur.execute("DELETE FROM projection_versions WHERE name = ?", (name,))
+
+
+def test_a_start_creates_only_what_is_missing(make_ledger, monkeypatch):
+    first = make_ledger()
+    with first.db.transaction() as cur:
+        cur.execute("DROP INDEX cheque_beneficiary")  # as if a release added it
+    first.close()
+    ran: list[str] = []
+    real_script = Database.script
+    monkeypatch.setattr(Database, "script", lambda self, statements: ran.extend(statements) or real_script(self, statements))
+    second = make_ledger()
+    projection_schema = {s for p in second.views.projections.values() for s in p.schema()}
+    created = [s for s in ran if s in projection_schema]
+    assert created == [s for s in second.views.projections["ledger_views"].schema() if "cheque_beneficiary" in s], (
+        "existing tables and indexes are not created again (no lock taken on them at start)"
+    )
+    assert "cheque_beneficiary" in existing_names(second.db)
