@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from functools import lru_cache
 
 from domain.errors import UnknownCheque
 
@@ -35,7 +34,6 @@ def format_serial(body: str) -> str:
     return f"{body[:4]}-{body[4:]}-{_check_char(body)}"
 
 
-@lru_cache(maxsize=4_096)  # pure; a redemption normalises its serial twice (bulk prefetch, then decision)
 def normalize_serial(text: str) -> str:
     """Canonical form of a typed serial; UnknownCheque if malformed or its check fails."""
     raw = "".join(ch for ch in str(text).upper() if ch not in " -")
