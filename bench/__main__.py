@@ -9,8 +9,11 @@ Measures, in the same run, on a fresh PostgreSQL database:
   5  the batch endpoint, 1000 items a request → redemptions/s
   6  a full projection rebuild → events/s
   7  the server's peak resident memory
-then prints ``RESULT single_ratio=<4÷A> batch_ratio=<5÷B> rebuild_ratio=<6÷C> p99_ms=… rss_mb=…``.
-Needs ``wrk`` (Debian package) for step 4.
+The same measurements run first on SQLite (the embedded default: its own table, with its ratios), then
+on PostgreSQL, whose table is followed by the last line
+``RESULT single_ratio=<4÷A> batch_ratio=<5÷B> rebuild_ratio=<6÷C> p99_ms=… rss_mb=…``.
+Needs ``wrk`` (Debian package) for step 4. Refuses to start while another ``cheque-ledger serve`` runs:
+its workers would share the two cores and skew every figure.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -35,8 +37,9 @@ import httpx
 
 from bench.fill import CODE, issue_books, setup
 from bench.group_commit import fresh_database
+from bench.machine import BusyCores, stop_process_group, stray_servers
 from bench.projections import decode_all
-from bench.raw_ceilings import ceiling_a, ceiling_b
+from bench.raw_ceilings import ceiling_a, ceiling_b, sqlite_ceiling_a, sqlite_ceiling_b
 from ledger import types as t
 from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
@@ -71,23 +74,52 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, under two minutes")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/cl_bench_run")
     parser.add_argument("--workers", type=int, default=2, help="granian worker processes (one per core)")
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     args = parser.parse_args()
-    seconds = 5 if args.quick else 20
-    cheques_batch = 5_000 if args.quick else 30_000
     if not shutil.which("wrk"):
         sys.exit("wrk is needed for the server measurement: apt-get install wrk")
-    config = DatabaseConfig.from_url(args.database_url)
-    fresh_database(args.database_url)
+    if strays := stray_servers():
+        sys.exit("another cheque-ledger server is running; stop it first (its workers would skew every figure):\n" + "\n".join(strays))
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory(prefix="cl_bench_") as tmp:
+            rows, ratios = run_backend(f"sqlite:///{tmp}/ledger.db", args, Path(tmp) / "ceilings.db")
+            print_table(f"SQLite ({tmp}/ledger.db)", args, rows)
+            print(f"  SQLite ratios: {ratios}")
+    rows, ratios = run_backend(args.database_url, args, None)
+    print_table(DatabaseConfig.from_url(args.database_url).describe(), args, rows)
+    print(f"RESULT {ratios}")
+
+
+def print_table(database: str, args: argparse.Namespace, rows: list[tuple[str, str]]) -> None:
+    print(
+        f"cheque-ledger benchmark on {database} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores,"
+        f" {args.workers} server worker{'s' if args.workers > 1 else ''})"
+    )
+    for label, value in rows:
+        print(f"  {label:<48} {value}")
+
+
+def run_backend(url: str, args: argparse.Namespace, sqlite_ceilings: Path | None) -> tuple[list[tuple[str, str]], str]:
+    """Every measurement on one database (``sqlite_ceilings``: where SQLite's bare ceilings write, if SQLite);
+    the table's rows and the ratios line."""
+    seconds = 5 if args.quick else 20
+    cheques_batch = 5_000 if args.quick else 30_000
+    config = DatabaseConfig.from_url(url)
     rows = []
 
-    a = ceiling_a(config.conninfo(), seconds=seconds)
-    b = ceiling_b(config.conninfo(), rows=20_000 if args.quick else 100_000)
+    if sqlite_ceilings is None:
+        fresh_database(url)
+        a = ceiling_a(config.conninfo(), seconds=seconds)
+        b = ceiling_b(config.conninfo(), rows=20_000 if args.quick else 100_000)
+        fresh_database(url)
+    else:
+        a = sqlite_ceiling_a(sqlite_ceilings, seconds=seconds)
+        b = sqlite_ceiling_b(sqlite_ceilings, rows=20_000 if args.quick else 100_000)
     rows += [("A bare INSERT+COMMIT, 32 connections", f"{a:,.0f} commits/s"), ("B bare executemany, one transaction", f"{b:,.0f} rows/s")]
 
     # Enough distinct cheques for the server to redeem at up to 1.5 × A for the whole measurement (a run that
     # runs out sends repeats, refused 409 and counted as non-201).
     cheques_single = max(4_000 if args.quick else 20_000, int(a * seconds * 1.5) // 10 * 10)
-    fresh_database(args.database_url)
     ledger = Ledger(config, SECRET.encode(), clock=lambda: date(2026, 6, 1))
     commitment, structure, beneficiary = setup(ledger)
     single = issue_books(ledger, commitment.id, beneficiary.id, cheques_single // 10)
@@ -99,7 +131,7 @@ def main() -> None:
     bodies.write_text("".join(json.dumps({"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "individual", "duration_minutes": 30}}) + "\n" for c in single))
 
     port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": args.database_url, "LEDGER_SECRET": SECRET}
+    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET}
     server_log = tempfile.TemporaryFile()  # shown if the run fails: what the server said before
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
@@ -113,6 +145,7 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         threads = 2
+        busy = BusyCores()
         out = subprocess.run(
             ["wrk", "-t", str(threads), "-c", "64", "-d", f"{seconds}s", "--latency", "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{port}"],
             env={**env, "BENCH_BODIES": str(bodies), "BENCH_KEY": key, "BENCH_THREADS": str(threads)},
@@ -121,7 +154,9 @@ def main() -> None:
         m = re.search(r"RESULT_WRK requests=(\d+) non201=(\d+) p50_us=(\d+) p99_us=(\d+) duration_us=(\d+)", out)
         requests, non201, p50, p99, duration = (int(x) for x in m.groups())
         single_rate = (requests - non201) / (duration / 1e6)
+        cores = busy.cores()
         rows += [("4 server, 64 clients, one redemption a request", f"{single_rate:,.0f} redemptions/s  p50 {p50 / 1000:.1f} ms  p99 {p99 / 1000:.1f} ms  non-201 {non201} of {requests}")]
+        rows += [("  machine busy meanwhile (all processes)", f"{cores:.2f} of {os.cpu_count()} cores")]
 
         # 5: the batch endpoint, 1000 items a request, 4 clients
         chunks = [batch[i : i + 1000] for i in range(0, len(batch), 1000)]
@@ -151,8 +186,7 @@ def main() -> None:
         print("--- the server's last output ---\n" + server_log.read().decode(errors="replace"), file=sys.stderr)
         raise
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_process_group(server)
         server_log.close()
         bodies.unlink()
 
@@ -166,13 +200,7 @@ def main() -> None:
         rebuild_rate = max(rebuild_rate, events / rebuild_s)
     rows += [("C read and decode every event (best of 2)", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild (best of 2)", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
     ledger.close()
-    print(
-        f"cheque-ledger benchmark on {config.describe()} ({'quick' if args.quick else 'full'}, {os.cpu_count()} cores,"
-        f" {args.workers} server worker{'s' if args.workers > 1 else ''})"
-    )
-    for label, value in rows:
-        print(f"  {label:<48} {value}")
-    print(f"RESULT single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}")
+    return rows, f"single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}"
 
 
 if __name__ == "__main__":

@@ -1,14 +1,20 @@
-"""What bare PostgreSQL can do on this machine, measured in the same run as the ledger.
+"""What the bare database can do on this machine, measured in the same run as the ledger.
 
 - ceiling A: 32 connections, one-row INSERT + COMMIT of a row as wide as a stored event → commits/s
 - ceiling B: ``executemany`` of such rows in one transaction → rows/s
+
+PostgreSQL through psycopg; SQLite through ``sqlite3`` as the ledger opens it (WAL, autocommit connections,
+``BEGIN IMMEDIATE`` for a write, 30 s busy timeout), in a file of its own beside the ledger's.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import psycopg
 
@@ -24,10 +30,9 @@ def _table(conninfo: str) -> None:
 def ceiling_a(conninfo: str, seconds: float = 5.0, connections: int = 32) -> float:
     _table(conninfo)
     payload = os.urandom(ROW_BYTES)
-    stop = time.monotonic() + seconds
-    counts = [0] * connections
 
-    def work(i: int) -> None:
+    def work(stop: float) -> int:
+        count = 0
         with psycopg.connect(conninfo) as conn:
             while time.monotonic() < stop:
                 conn.execute(
@@ -35,9 +40,21 @@ def ceiling_a(conninfo: str, seconds: float = 5.0, connections: int = 32) -> flo
                     ("domain.cheques:Cheque.Redeemed", payload),
                 )
                 conn.commit()
-                counts[i] += 1
+                count += 1
+        return count
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(connections)]
+    return _commits_per_second(work, seconds, connections)
+
+
+def _commits_per_second(work: Callable[[float], int], seconds: float, connections: int) -> float:
+    """``connections`` threads each running ``work(stop)`` (which returns its commits) until ``stop``."""
+    stop = time.monotonic() + seconds
+    counts = [0] * connections
+
+    def run(i: int) -> None:
+        counts[i] = work(stop)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(connections)]
     start = time.monotonic()
     for th in threads:
         th.start()
@@ -58,3 +75,56 @@ def ceiling_b(conninfo: str, rows: int = 50_000) -> float:
             )
         conn.commit()
         return rows / (time.monotonic() - start)
+
+
+def _sqlite_connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=30, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return conn
+
+
+def _sqlite_table(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with _sqlite_connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, originator_id BLOB, version INTEGER, topic TEXT, state BLOB)"
+        )
+
+
+SQLITE_INSERT = "INSERT INTO bench_rows (originator_id, version, topic, state) VALUES (randomblob(16), 1, ?, ?)"
+
+
+def sqlite_ceiling_a(path: Path, seconds: float = 5.0, connections: int = 32) -> float:
+    _sqlite_table(path)
+    payload = os.urandom(ROW_BYTES)
+
+    def work(stop: float) -> int:
+        count = 0
+        conn = _sqlite_connect(path)
+        try:
+            while time.monotonic() < stop:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(SQLITE_INSERT, ("domain.cheques:Cheque.Redeemed", payload))
+                conn.execute("COMMIT")
+                count += 1
+        finally:
+            conn.close()
+        return count
+
+    return _commits_per_second(work, seconds, connections)
+
+
+def sqlite_ceiling_b(path: Path, rows: int = 50_000) -> float:
+    _sqlite_table(path)
+    payload = os.urandom(ROW_BYTES)
+    data = [("domain.cheques:Cheque.Redeemed", payload)] * rows
+    conn = _sqlite_connect(path)
+    try:
+        start = time.monotonic()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(SQLITE_INSERT, data)
+        conn.execute("COMMIT")
+        return rows / (time.monotonic() - start)
+    finally:
+        conn.close()
