@@ -20,54 +20,23 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
-import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
-import httpx
-
-from bench.fill import CODE, issue_books, setup
+from bench.fill import issue_books, setup
 from bench.group_commit import fresh_database
-from bench.machine import BusyCores, stop_process_group, stray_servers
+from bench.machine import BusyCores, stray_servers
 from bench.projections import decode_all
 from bench.raw_ceilings import ceiling_a, ceiling_b, sqlite_ceiling_a, sqlite_ceiling_b
+from bench.server import SECRET, peak_rss_mb, redeem_in_batches, redeem_one_by_one, running_server
 from ledger import types as t
 from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
 from projections.process import rebuild
-
-ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process and its children (granian's workers), in MiB."""
-    total = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
-    for p in pids:
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-        except FileNotFoundError:
-            continue
-        match = re.search(r"VmHWM:\s+(\d+) kB", status)
-        total += int(match.group(1)) if match else 0
-    return total / 1024
-
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -126,69 +95,16 @@ def run_backend(url: str, args: argparse.Namespace, sqlite_ceilings: Path | None
     batch = issue_books(ledger, commitment.id, beneficiary.id, cheques_batch // 10)
     key = ledger.create_api_key(t.Actor(role="admin"), t.NewApiKey(role="structure", org=str(structure.id))).key
     ledger.views.catch_up()
-    today = date.today().isoformat()
-    bodies = Path(tempfile.mkstemp(suffix=".jsonl")[1])
-    bodies.write_text("".join(json.dumps({"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "individual", "duration_minutes": 30}}) + "\n" for c in single))
 
-    port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET}
-    server_log = tempfile.TemporaryFile()  # shown if the run fails: what the server said before
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
-        cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        threads = 2
+    with running_server(url, args.workers) as server:
         busy = BusyCores()
-        out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", "64", "-d", f"{seconds}s", "--latency", "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{port}"],
-            env={**env, "BENCH_BODIES": str(bodies), "BENCH_KEY": key, "BENCH_THREADS": str(threads)},
-            capture_output=True, text=True, check=True,
-        ).stdout
-        m = re.search(r"RESULT_WRK requests=(\d+) non201=(\d+) p50_us=(\d+) p99_us=(\d+) duration_us=(\d+)", out)
-        requests, non201, p50, p99, duration = (int(x) for x in m.groups())
-        single_rate = (requests - non201) / (duration / 1e6)
+        wrk = redeem_one_by_one(server, single, key, seconds)
         cores = busy.cores()
-        rows += [("4 server, 64 clients, one redemption a request", f"{single_rate:,.0f} redemptions/s  p50 {p50 / 1000:.1f} ms  p99 {p99 / 1000:.1f} ms  non-201 {non201} of {requests}")]
+        rows += [("4 server, 64 clients, one redemption a request", f"{wrk.rate:,.0f} redemptions/s  p50 {wrk.p50_ms:.1f} ms  p99 {wrk.p99_ms:.1f} ms  non-201 {wrk.non201} of {wrk.requests}")]
         rows += [("  machine busy meanwhile (all processes)", f"{cores:.2f} of {os.cpu_count()} cores")]
-
-        # 5: the batch endpoint, 1000 items a request, 4 clients
-        chunks = [batch[i : i + 1000] for i in range(0, len(batch), 1000)]
-        done = [0]
-        done_lock = threading.Lock()
-
-        def send(part):
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
-                for chunk in part:
-                    items = [{"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "collective", "duration_minutes": 60}} for c in chunk]
-                    r = http.post("/v1/redemptions/batch", json={"items": items})
-                    redeemed = sum(1 for x in r.json()["results"] if x["status"] == 201)
-                    with done_lock:  # `done[0] += sum(…)` read done[0] before the sum: threads lost updates
-                        done[0] += redeemed
-
-        start = time.perf_counter()
-        workers = [threading.Thread(target=send, args=(chunks[i::4],)) for i in range(4)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        batch_rate = done[0] / (time.perf_counter() - start)
-        rows += [("5 batch endpoint, 1000 items a request", f"{batch_rate:,.0f} redemptions/s ({done[0]} redeemed)")]
-        rss = peak_rss_mb(server.pid)
-    except BaseException:
-        server_log.seek(max(0, server_log.seek(0, os.SEEK_END) - 8000))
-        print("--- the server's last output ---\n" + server_log.read().decode(errors="replace"), file=sys.stderr)
-        raise
-    finally:
-        stop_process_group(server)
-        server_log.close()
-        bodies.unlink()
+        redeemed, batch_rate = redeem_in_batches(server, batch, key)
+        rows += [("5 batch endpoint, 1000 items a request", f"{batch_rate:,.0f} redemptions/s ({redeemed} redeemed)")]
+        rss = peak_rss_mb(server.process.pid)
 
     # C and the rebuild alternate, twice, and the faster of each counts: a neighbour's burst on this shared
     # machine then spoils neither figure alone.
@@ -200,7 +116,7 @@ def run_backend(url: str, args: argparse.Namespace, sqlite_ceilings: Path | None
         rebuild_rate = max(rebuild_rate, events / rebuild_s)
     rows += [("C read and decode every event (best of 2)", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild (best of 2)", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
     ledger.close()
-    return rows, f"single_ratio={single_rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={p99 / 1000:.1f} rss_mb={rss:.0f}"
+    return rows, f"single_ratio={wrk.rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={wrk.p99_ms:.1f} rss_mb={rss:.0f}"
 
 
 if __name__ == "__main__":
