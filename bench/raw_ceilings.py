@@ -86,10 +86,13 @@ def _sqlite_connect(path: Path) -> sqlite3.Connection:
 def _sqlite_table(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    with _sqlite_connect(path) as conn:
+    conn = _sqlite_connect(path)
+    try:
         conn.execute(
             "CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, originator_id BLOB, version INTEGER, topic TEXT, state BLOB)"
         )
+    finally:
+        conn.close()
 
 
 SQLITE_INSERT = "INSERT INTO bench_rows (originator_id, version, topic, state) VALUES (randomblob(16), 1, ?, ?)"
