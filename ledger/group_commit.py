@@ -17,7 +17,7 @@ import copy
 import queue
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,6 +149,7 @@ class GroupCommitter:
         self.queue: queue.Queue[Command | None] = queue.Queue()
         self.batches = 0
         self.commands = 0
+        self._key_checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="key-check")
         self._thread = threading.Thread(target=self._loop, name="group-commit", daemon=True)
         self._thread.start()
 
@@ -176,6 +177,7 @@ class GroupCommitter:
     def close(self) -> None:
         self.queue.put(None)
         self._thread.join(timeout=10)
+        self._key_checker.shutdown(wait=False)
 
     def _loop(self) -> None:
         while True:
@@ -207,13 +209,19 @@ class GroupCommitter:
             batch.append(nxt)
         self._last_size = len(batch)
 
-    def _keys_still_valid(self, batch: list[Command], replies: Replies) -> list[Command]:
-        """Commands whose caller was authenticated from the cache are checked against one revocation read,
-        made after they all arrived; those whose key was revoked since are refused, and not decided."""
-        keyed = [c for c in batch if c.key is not None]
-        if not keyed:
+    def _check_keys(self, batch: list[Command]) -> Future | None:
+        """Starts the revocation read for the commands whose caller was authenticated from the cache (one read,
+        made after they all arrived), in a thread of its own: it runs while the batch's aggregates load."""
+        keys = [c.key for c in batch if c.key is not None]
+        return self._key_checker.submit(self.ledger.verify_keys, keys) if keys else None
+
+    @staticmethod
+    def _keys_still_valid(batch: list[Command], checking: Future | None, replies: Replies) -> list[Command]:
+        """The batch without the commands whose key was revoked since it was cached: those are refused."""
+        if checking is None:
             return batch
-        valid = dict(zip(map(id, keyed), self.ledger.verify_keys([c.key for c in keyed])))
+        keyed = [c for c in batch if c.key is not None]
+        valid = dict(zip(map(id, keyed), checking.result()))
         for command in keyed:
             if not valid[id(command)]:
                 replies.answer(command, False, RevokedSinceCached())
@@ -221,15 +229,17 @@ class GroupCommitter:
 
     def _run(self, batch: list[Command], replies: Replies) -> None:
         ledger = self.ledger
-        batch = self._keys_still_valid(batch, replies)
+        checking = self._check_keys(batch)
         ctx = BatchContext(ledger.loader)
         decided: list[tuple[Command, str, Any]] = []
         ledger._batch.ctx = ctx
         try:
-            # Every aggregate the batch names in advance (and its idempotency records), in one statement.
+            # Every aggregate the batch names in advance (and its idempotency records), in one statement,
+            # while the keys are checked; nothing is decided before both are done.
             ctx.prefetch(
                 [i for c in batch for i in c.prefetch] + [c.idem.record_id for c in batch if c.idem is not None]
             )
+            batch = self._keys_still_valid(batch, checking, replies)
             for command in batch:
                 try:
                     replay = ledger._replay(command.idem, command.out_type) if command.idem is not None else None
