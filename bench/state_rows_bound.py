@@ -13,7 +13,6 @@ Whatever a real design adds comes on top of this figure.
 from __future__ import annotations
 
 import argparse
-import hmac
 import time
 import uuid
 from datetime import date, datetime, timezone
@@ -23,14 +22,11 @@ import psycopg
 
 from bench.group_commit import fresh_database
 from bench.raw_ceilings import ceiling_b
+from domain.codes import code_matches, hash_code
 from ledger.config import DatabaseConfig
 
 SECRET = b"bound" * 8
 CODE = "ABC123"
-
-
-def code_hash(serial: str, code: str) -> str:
-    return hmac.digest(SECRET, f"{serial}:{code}".encode(), "sha256").hex()
 
 
 def fill(conninfo: str, serials: list[str]) -> None:
@@ -45,7 +41,7 @@ def fill(conninfo: str, serials: list[str]) -> None:
         )
         with conn.cursor() as cur, cur.copy("COPY cheque_state FROM STDIN") as copy:
             for serial in serials:
-                copy.write_row((uuid.uuid5(uuid.NAMESPACE_URL, serial), 1, "issued", code_hash(serial, CODE), 1000, date(2027, 6, 30), 0))
+                copy.write_row((uuid.uuid5(uuid.NAMESPACE_URL, serial), 1, "issued", hash_code(SECRET, serial, CODE), 1000, date(2027, 6, 30), 0))
 
 
 def redeem_all(conninfo: str, serials: list[str]) -> int:
@@ -67,7 +63,7 @@ def redeem_all(conninfo: str, serials: list[str]) -> int:
                 row = state.get(cheque_id)
                 if row is None or row[2] != "issued" or row[4] < today:
                     continue
-                if not hmac.compare_digest(code_hash(serial, CODE), row[3]):
+                if not code_matches(SECRET, serial, CODE, row[3]):
                     continue
                 new_ids.append(cheque_id)
                 versions.append(row[1] + 1)
