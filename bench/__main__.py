@@ -25,15 +25,13 @@ import shutil
 import sys
 import tempfile
 from datetime import date
-from pathlib import Path
 
-from bench.fill import issue_books, setup
+from bench.fill import ready_for_server
 from bench.group_commit import fresh_database
 from bench.machine import BusyCores, stray_servers
 from bench.projections import decode_all
 from bench.raw_ceilings import ceiling_a, ceiling_b, sqlite_ceiling_a, sqlite_ceiling_b
 from bench.server import SECRET, peak_rss_mb, redeem_in_batches, redeem_one_by_one, running_server
-from ledger import types as t
 from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
 from projections.process import rebuild
@@ -51,10 +49,10 @@ def main() -> None:
         sys.exit("another cheque-ledger server is running; stop it first (its workers would skew every figure):\n" + "\n".join(strays))
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory(prefix="cl_bench_") as tmp:
-            rows, ratios = run_backend(f"sqlite:///{tmp}/ledger.db", args, Path(tmp) / "ceilings.db")
+            rows, ratios = run_backend(f"sqlite:///{tmp}/ledger.db", args)
             print_table(f"SQLite ({tmp}/ledger.db)", args, rows)
             print(f"  SQLite ratios: {ratios}")
-    rows, ratios = run_backend(args.database_url, args, None)
+    rows, ratios = run_backend(args.database_url, args)
     print_table(DatabaseConfig.from_url(args.database_url).describe(), args, rows)
     print(f"RESULT {ratios}")
 
@@ -68,33 +66,30 @@ def print_table(database: str, args: argparse.Namespace, rows: list[tuple[str, s
         print(f"  {label:<48} {value}")
 
 
-def run_backend(url: str, args: argparse.Namespace, sqlite_ceilings: Path | None) -> tuple[list[tuple[str, str]], str]:
-    """Every measurement on one database (``sqlite_ceilings``: where SQLite's bare ceilings write, if SQLite);
-    the table's rows and the ratios line."""
+def run_backend(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str]], str]:
+    """Every measurement on one database (SQLite's bare ceilings write a file beside it); the table's rows
+    and the ratios line."""
     seconds = 5 if args.quick else 20
     cheques_batch = 5_000 if args.quick else 30_000
     config = DatabaseConfig.from_url(url)
     rows = []
 
-    if sqlite_ceilings is None:
+    if config.sqlite_path is None:
         fresh_database(url)
         a = ceiling_a(config.conninfo(), seconds=seconds)
         b = ceiling_b(config.conninfo(), rows=20_000 if args.quick else 100_000)
         fresh_database(url)
     else:
-        a = sqlite_ceiling_a(sqlite_ceilings, seconds=seconds)
-        b = sqlite_ceiling_b(sqlite_ceilings, rows=20_000 if args.quick else 100_000)
+        ceilings = config.sqlite_path.with_name("ceilings.db")
+        a = sqlite_ceiling_a(ceilings, seconds=seconds)
+        b = sqlite_ceiling_b(ceilings, rows=20_000 if args.quick else 100_000)
     rows += [("A bare INSERT+COMMIT, 32 connections", f"{a:,.0f} commits/s"), ("B bare executemany, one transaction", f"{b:,.0f} rows/s")]
 
     # Enough distinct cheques for the server to redeem at up to 1.5 × A for the whole measurement (a run that
     # runs out sends repeats, refused 409 and counted as non-201).
     cheques_single = max(4_000 if args.quick else 20_000, int(a * seconds * 1.5) // 10 * 10)
     ledger = Ledger(config, SECRET.encode(), clock=lambda: date(2026, 6, 1))
-    commitment, structure, beneficiary = setup(ledger)
-    single = issue_books(ledger, commitment.id, beneficiary.id, cheques_single // 10)
-    batch = issue_books(ledger, commitment.id, beneficiary.id, cheques_batch // 10)
-    key = ledger.create_api_key(t.Actor(role="admin"), t.NewApiKey(role="structure", org=str(structure.id))).key
-    ledger.views.catch_up()
+    key, (single, batch) = ready_for_server(ledger, cheques_single, cheques_batch)
 
     with running_server(url, args.workers) as server:
         busy = BusyCores()

@@ -72,6 +72,16 @@ def issue_books(ledger: Ledger, commitment_id, beneficiary_id, books: int, per_b
     return issued
 
 
+def ready_for_server(ledger: Ledger, *counts: int) -> tuple[str, list[list[Cheque]]]:
+    """A funder, a structure and a beneficiary; for each of ``counts``, that many cheques issued (in books
+    of 10); the projections caught up. Returns an API key of the structure, and the cheques of each count."""
+    commitment, structure, beneficiary = setup(ledger)
+    issued = [issue_books(ledger, commitment.id, beneficiary.id, count // 10) for count in counts]
+    key = ledger.create_api_key(ADMIN, t.NewApiKey(role="structure", org=str(structure.id))).key
+    ledger.views.catch_up()
+    return key, issued
+
+
 def redeem_all(ledger: Ledger, cheques: list[Cheque], structure_id: str, per_save: int = 500) -> None:
     on = ledger.today()
     for start in range(0, len(cheques), per_save):

@@ -19,11 +19,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bench.fill import issue_books, setup
+from bench.fill import ready_for_server
 from bench.group_commit import fresh_database
 from bench.machine import BusyCores, stray_servers
 from bench.server import SECRET, redeem_in_batches, redeem_one_by_one, running_server
-from ledger import types as t
 from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
 
@@ -32,10 +31,7 @@ def one_run(url: str, root: Path, mode: str, seconds: int, cheques: int, connect
     fresh_database(url)
     ledger = Ledger(DatabaseConfig.from_url(url), SECRET.encode(), clock=lambda: date(2026, 6, 1))
     try:
-        commitment, structure, beneficiary = setup(ledger)
-        issued = issue_books(ledger, commitment.id, beneficiary.id, cheques // 10)
-        key = ledger.create_api_key(t.Actor(role="admin"), t.NewApiKey(role="structure", org=str(structure.id))).key
-        ledger.views.catch_up()
+        key, (issued,) = ready_for_server(ledger, cheques)
     finally:
         ledger.close()
     with running_server(url, workers, root) as server:
