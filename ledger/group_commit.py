@@ -209,23 +209,25 @@ class GroupCommitter:
             batch.append(nxt)
         self._last_size = len(batch)
 
-    def _check_keys(self, batch: list[Command]) -> Future | None:
+    def _check_keys(self, batch: list[Command]) -> tuple[list[Command], Future | None]:
         """Starts the revocation read for the commands whose caller was authenticated from the cache (one read,
         made after they all arrived), in a thread of its own: it runs while the batch's aggregates load."""
-        keys = [c.key for c in batch if c.key is not None]
-        return self._key_checker.submit(self.ledger.verify_keys, keys) if keys else None
+        keyed = [c for c in batch if c.key is not None]
+        return keyed, self._key_checker.submit(self.ledger.verify_keys, [c.key for c in keyed]) if keyed else None
 
     @staticmethod
-    def _keys_still_valid(batch: list[Command], checking: Future | None, replies: Replies) -> list[Command]:
+    def _keys_still_valid(
+        batch: list[Command], checking: tuple[list[Command], Future | None], replies: Replies
+    ) -> list[Command]:
         """The batch without the commands whose key was revoked since it was cached: those are refused."""
-        if checking is None:
+        keyed, verdicts = checking
+        if verdicts is None:
             return batch
-        keyed = [c for c in batch if c.key is not None]
-        valid = dict(zip(map(id, keyed), checking.result()))
+        revoked = {id(c) for c, valid in zip(keyed, verdicts.result()) if not valid}
         for command in keyed:
-            if not valid[id(command)]:
+            if id(command) in revoked:
                 replies.answer(command, False, RevokedSinceCached())
-        return [c for c in batch if valid.get(id(c), True)]
+        return [c for c in batch if id(c) not in revoked]
 
     def _run(self, batch: list[Command], replies: Replies) -> None:
         ledger = self.ledger
