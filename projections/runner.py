@@ -81,7 +81,7 @@ class ProjectionSet:
     # The background catch-up shares its process's GIL with the requests being served: it lets them in every
     # ``YIELD_EVERY`` events (a ``NAP`` long enough for a waiting thread to take the GIL; ``sleep(0)`` is not:
     # the caller takes it back first), and runs every ``INTERVAL`` seconds, in smaller bursts. Under 64
-    # clients, p99 ÷ p50 2.5–2.8 → 2.1–2.3 (docs/benchmarks.md, "Issue 6, fifth pass"). Catch-ups made for a
+    # clients, p99 ÷ p50 2.4–2.8 → 2.1–2.4 (docs/benchmarks.md, "Issue 6, fifth pass"). Catch-ups made for a
     # read, and rebuilds, do not yield.
     YIELD_EVERY = 32
     NAP_SECONDS = 0.0002
