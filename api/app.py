@@ -17,11 +17,12 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
+from api.door import at_the_door
 from api.deps import LedgerDep
 from api.fast_redemptions import FastRedemptions
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS, on_http_error
-from api.query_params import allowed_query_parameters, refuse_unknown_query_parameters
+from api.query_params import allowed_query_parameters
 from api.web import errors as web_errors
 from api.web.routes import web_routers
 from ledger.ledger import Ledger
@@ -92,12 +93,12 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
         route_handlers=[
             healthz,
             Metrics,
-            Router(path="/", security=[{"bearer": []}], route_handlers=V1, before_request=refuse_unknown_query_parameters),
+            Router(path="/", security=[{"bearer": []}], route_handlers=V1, before_request=at_the_door),
             *web_routers(),
         ],
         dependencies={
             "ledger": Provide(get_ledger, sync_to_thread=False),
-            "actor": Provide(get_actor, sync_to_thread=True),
+            "actor": Provide(get_actor, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, HTTPException: on_http_error_anywhere},
         plugins=[StrictStructSchemaPlugin()],

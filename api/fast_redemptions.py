@@ -28,15 +28,15 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.types import Message, Receive, Scope, Send
 
 from api.access_log import log_access
+from api.strict_body import decode_body
 from api.auth import bearer_key, request_idem, valid_idempotency_key
-from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, log_unexpected, problem_bytes
+from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, domain_problem_bytes, log_unexpected, problem_bytes
 from domain import errors
 from ledger import types as t
 from ledger.key_cache import RevokedSinceCached
 
 PATH = "/v1/redemptions"
 JSON = b"application/json"
-DECODER = msgspec.json.Decoder(t.NewRedemption)
 ENCODER = msgspec.json.Encoder()
 
 
@@ -62,16 +62,16 @@ class FastRedemptions:
         replay = replaying(body, receive)
         if not complete:
             return await self.fallback(scope, replay, send)
+        ledger = scope["app"].state.ledger
         try:
-            data = DECODER.decode(body)
-        except (msgspec.ValidationError, msgspec.DecodeError):
+            data = decode_body(t.NewRedemption, body, ledger.today())
+        except errors.ValidationError:
             return await self.fallback(scope, replay, send)
         idem_key = headers.get(b"idempotency-key")
         idem_text = idem_key.decode("latin-1") if idem_key is not None else None
         if idem_text is not None and not valid_idempotency_key(idem_text):
             return await self.fallback(scope, replay, send)
         key = bearer_key(headers.get(b"authorization", b"").decode("latin-1"))
-        ledger = scope["app"].state.ledger
         actor, cached = await ledger.authenticate_deferred(key) if key is not None else (None, None)
         if actor is None:
             return await self.fallback(scope, replay, send)
@@ -106,14 +106,14 @@ class FastRedemptions:
     async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> tuple | None:
         """Status, media type, body and extra headers of the answer; None if the cached key was revoked."""
         try:
-            idempotency = request_idem("POST", PATH, idem_text, actor, data) if idem_text is not None else None  # key checked above
+            idempotency = request_idem(ledger, "POST", PATH, idem_text, actor, data) if idem_text is not None else None  # key checked above
             out = await ledger.redeem_async(actor, data, idempotency, cached)
             return 201, JSON, ENCODER.encode(out), []
         except RevokedSinceCached:
             return None
         except errors.DomainError as e:
             extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
-            return e.status, MEDIA_TYPE.encode(), problem_bytes(e.status, e.slug, e.title, e.detail), extra
+            return e.status, MEDIA_TYPE.encode(), domain_problem_bytes(e), extra
         except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
             log_unexpected(e, "POST", PATH)
             return UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED), []

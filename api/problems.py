@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.openapi.datastructures import ResponseSpec
 
 from domain import errors
-from ledger.types import Problem
+from ledger.types import FieldError, Problem
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("cheque_ledger.errors")
@@ -36,12 +36,23 @@ class Unauthenticated(NotAuthorizedException):
     """No key, or an unknown or revoked key."""
 
 
-def problem_bytes(status: int, slug: str, title: str, detail: str) -> bytes:
-    return msgspec.json.encode(Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail))
+def problem_bytes(status: int, slug: str, title: str, detail: str, fields: list[tuple[str, str]] | None = None) -> bytes:
+    faulty = [FieldError(field=field, message=message) for field, message in fields] if fields is not None else None
+    return msgspec.json.encode(Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail, errors=faulty))
 
 
-def problem_response(status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(content=problem_bytes(status, slug, title, detail), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+def problem_response(
+    status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None,
+    fields: list[tuple[str, str]] | None = None,
+) -> Response:
+    content = problem_bytes(status, slug, title, detail, fields)
+    return Response(content=content, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def domain_problem_bytes(exc: errors.DomainError) -> bytes:
+    """A refusal of the domain as problem+json; a validation error names its fields."""
+    fields = exc.fields if isinstance(exc, errors.ValidationError) else None
+    return problem_bytes(exc.status, exc.slug, exc.title, exc.detail, fields)
 
 
 def domain_error_headers(exc: errors.DomainError) -> dict[str, str] | None:
@@ -49,17 +60,21 @@ def domain_error_headers(exc: errors.DomainError) -> dict[str, str] | None:
 
 
 def on_domain_error(_: Request, exc: errors.DomainError) -> Response:
-    return problem_response(exc.status, exc.slug, exc.title, exc.detail, domain_error_headers(exc))
+    return Response(
+        content=domain_problem_bytes(exc), status_code=exc.status, media_type=MEDIA_TYPE, headers=domain_error_headers(exc)
+    )
 
 
 def on_validation_error(_: Request, exc: ValidationException) -> Response:
-    messages = []
+    """Litestar's refusals of path, query and header parameters (bodies are decoded by ``api/strict_body.py``):
+    the parameters named, in French; msgspec's English words and the values sent are not repeated."""
+    fields = []
     for item in exc.extra or []:
         if isinstance(item, dict):
-            where = item.get("key") or item.get("source") or ""
-            messages.append(f"{where}: {item.get('message', '')}".strip(": "))
-    detail = "; ".join(messages)[:500] or "Le corps ou les paramètres de la requête ne respectent pas le schéma."
-    return problem_response(400, "validation-error", "Requête invalide", detail)
+            fields.append((str(item.get("key") or item.get("source") or ""), "Valeur invalide pour ce paramètre."))
+    fields = fields or [("", "La requête ne respecte pas le schéma.")]
+    detail = "Un paramètre est invalide." if len(fields) == 1 else f"{len(fields)} paramètres sont invalides."
+    return problem_response(400, "validation-error", "Requête invalide", f"{detail} Voir « errors ».", fields=fields)
 
 
 def on_unauthenticated(_: Request, exc: Unauthenticated) -> Response:

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.ids import natural_id
-from domain.values import SessionKind, add_months
+from domain.values import FIRST_DAY, SessionKind, add_months, check_day, parse_enum
 
 MAX_WRONG_CODES = 5
 DEFAULT_VALIDITY_MONTHS = 12
@@ -49,10 +49,7 @@ def serial_of_redemption(rid: str) -> tuple[str, int]:
 
 
 def check_session(kind: str, duration_minutes: int, themes: list[str]) -> None:
-    try:
-        SessionKind(kind)
-    except ValueError:
-        raise errors.ValidationError(f"Type d'accompagnement inconnu : {kind!r}.") from None
+    parse_enum(SessionKind, kind, "kind")
     if isinstance(duration_minutes, bool) or not (isinstance(duration_minutes, int) and 1 <= duration_minutes <= 600):
         raise errors.ValidationError("La durée doit être comprise entre 1 et 600 minutes.")
     if any(not isinstance(t, str) or not t.strip() or len(t) > 100 for t in themes) or len(themes) > 20:
@@ -147,8 +144,10 @@ class Cheque(Aggregate):
             return errors.ChequeAlreadyRedeemed("Ce chèque a déjà été encaissé.")
         if not structure_accredited:
             return errors.StructureNotAccredited("La structure n'était pas habilitée à la date de la séance.")
-        if session_date > today:
-            return errors.ValidationError("La date de la séance ne peut pas être dans le futur.")
+        if not FIRST_DAY <= session_date <= today:
+            return errors.ValidationError(
+                "La date d'un fait doit être comprise entre le 01/01/2000 et aujourd'hui.", field="session.date"
+            )
         if session_date < self.issued_on:
             return errors.ValidationError("La séance ne peut pas précéder l'émission du chèque.")
         try:
@@ -229,6 +228,7 @@ class Cheque(Aggregate):
         self.lifecycle = Status.CANCELLED
 
     def expire(self, as_of: date) -> None:
+        check_day(as_of, "as_of")
         if self.lifecycle != Status.ISSUED or not self.valid_until < as_of:
             raise errors.ValidationError("Seul un chèque émis et échu peut expirer.")
         self._expired(as_of=as_of)

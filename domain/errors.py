@@ -19,7 +19,19 @@ def _error(name: str, slug: str, status: int, title: str) -> type[DomainError]:
     return type(name, (DomainError,), {"slug": slug, "status": status, "title": title})
 
 
-ValidationError = _error("ValidationError", "validation-error", 400, "Requête invalide")
+class ValidationError(DomainError):
+    """A value breaks a rule. ``fields`` names the faulty fields: ``(field, message)`` pairs, French, never
+    repeating the value sent (it may be personal data)."""
+
+    slug = "validation-error"
+    status = 400
+    title = "Requête invalide"
+
+    def __init__(self, detail: str = "", *, field: str | None = None, fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.fields: list[tuple[str, str]] = fields if fields is not None else [(field or "", self.detail)]
+
+
 NotFound = _error("NotFound", "not-found", 404, "Ressource introuvable")
 Forbidden = _error("Forbidden", "forbidden", 403, "Accès refusé")
 AlreadyExists = _error("AlreadyExists", "already-exists", 409, "Existe déjà")

@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InsufficientEligibleFunds, ValidationError
 from domain.ids import natural_id
-from domain.values import FunderKind, check_amount, check_funder_code
+from domain.values import FunderKind, check_amount, check_day, check_funder_code, parse_enum
 
 
 class Funder(Aggregate):
@@ -23,10 +23,7 @@ class Funder(Aggregate):
         check_funder_code(code)
         if not name.strip():
             raise ValidationError("Le nom du financeur est obligatoire.")
-        try:
-            kind = FunderKind(kind).value
-        except ValueError:
-            raise ValidationError(f"Type de financeur inconnu : {kind!r}.") from None
+        kind = parse_enum(FunderKind, kind, "kind")
         return cls(code=code, name=name.strip(), kind=kind)
 
     @event("Registered")
@@ -39,6 +36,7 @@ class Funder(Aggregate):
 
     def receive_payment(self, amount_cents: int, received_on: date, reference: str) -> None:
         check_amount(amount_cents)
+        check_day(received_on, "received_on")
         if not reference.strip():
             raise ValidationError("La référence du versement est obligatoire.")
         self._payment_received(
@@ -72,8 +70,12 @@ class Commitment(Aggregate):
         priority: int = 100,
     ) -> Commitment:
         check_amount(amount_cents)
+        check_day(valid_from, "valid_from")
+        check_day(valid_until, "valid_until")
+        if isinstance(priority, bool) or not (isinstance(priority, int) and 0 <= priority <= 10_000):
+            raise ValidationError("La priorité est un entier de 0 à 10 000.", field="priority")
         if valid_until < valid_from:
-            raise ValidationError("valid_until doit être postérieur ou égal à valid_from.")
+            raise ValidationError("La fin de validité ne peut précéder son début.", field="valid_until")
         if not reference.strip():
             raise ValidationError("La référence de la convention est obligatoire.")
         return cls(

@@ -14,6 +14,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import errors
+from domain.values import check_amount, check_day, parse_enum
+
+# A refurbished device is lent "at a moderate cost": ceilings well above any real tariff, far below what
+# a column can hold.
+MAX_MONTHLY_FEE_CENTS = 20_000  # 200 € a month
+MAX_DEPOSIT_CENTS = 100_000  # 1 000 €
 
 
 class SourceKind(StrEnum):
@@ -45,19 +51,12 @@ class LoanStatus(StrEnum):
     LOST = "lost"
 
 
-def _enum(kind: type[StrEnum], value: str, what: str) -> str:
-    try:
-        return kind(value).value
-    except ValueError:
-        raise errors.ValidationError(f"Valeur inconnue pour {what} : {value!r}.") from None
-
-
 class EquipmentSource(Aggregate):
     @classmethod
     def register(cls, name: str, kind: str, commune_insee: str) -> EquipmentSource:
         if not name.strip():
             raise errors.ValidationError("Le nom du gisement est obligatoire.")
-        return cls(name=name.strip(), kind=_enum(SourceKind, kind, "kind"), commune_insee=commune_insee)
+        return cls(name=name.strip(), kind=parse_enum(SourceKind, kind, "kind"), commune_insee=commune_insee)
 
     @event("Registered")
     def __init__(self, name: str, kind: str, commune_insee: str) -> None:
@@ -71,10 +70,11 @@ class Device(Aggregate):
     def receive(cls, source_id: UUID, structure_id: str, kind: str, serial_number: str, received_on: date) -> Device:
         if not serial_number.strip():
             raise errors.ValidationError("Le numéro de série est obligatoire.")
+        check_day(received_on, "received_on")
         return cls(
             source_id=source_id,
             structure_id=structure_id,
-            kind=_enum(DeviceKind, kind, "kind"),
+            kind=parse_enum(DeviceKind, kind, "kind"),
             serial_number=serial_number.strip(),
             received_on=received_on,
         )
@@ -93,6 +93,7 @@ class Device(Aggregate):
     def refurbish(self, grade: str, on: date) -> None:
         if grade not in ("A", "B", "C"):
             raise errors.ValidationError("La note de reconditionnement est A, B ou C.")
+        check_day(on, "refurbished_on")
         if self.status not in (DeviceStatus.RECEIVED, DeviceStatus.NEEDS_REPAIR):
             raise errors.InvalidTransition(f"Un appareil « {self.status} » ne peut pas être reconditionné.")
         if on < self.received_on:
@@ -140,6 +141,7 @@ class Device(Aggregate):
     def retire(self, reason: str, on: date) -> None:
         if reason not in ("recycled", "beyond_repair", "donated"):
             raise errors.ValidationError("Motif de sortie : recycled, beyond_repair ou donated.")
+        check_day(on, "on")
         if self.status in (DeviceStatus.ON_LOAN, DeviceStatus.RETIRED):
             raise errors.InvalidTransition(f"Un appareil « {self.status} » ne peut pas être sorti du parc.")
         self._retired(reason=reason, on=on)
@@ -173,11 +175,12 @@ class Loan(Aggregate):
         monthly_fee_cents: int,
         deposit_cents: int,
     ) -> Loan:
+        check_day(start_on, "start_on")
+        check_day(due_on, "due_on")
         if due_on <= start_on:
-            raise errors.ValidationError("L'échéance doit suivre le début du prêt.")
-        for name, value in (("monthly_fee_cents", monthly_fee_cents), ("deposit_cents", deposit_cents)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise errors.ValidationError(f"{name} doit être un entier positif ou nul (centimes).")
+            raise errors.ValidationError("L'échéance doit suivre le début du prêt.", field="due_on")
+        check_amount(monthly_fee_cents, allow_zero=True, maximum=MAX_MONTHLY_FEE_CENTS, what="monthly_fee_cents")
+        check_amount(deposit_cents, allow_zero=True, maximum=MAX_DEPOSIT_CENTS, what="deposit_cents")
         return cls(
             id=loan_id,
             device_id=device_id,
@@ -224,6 +227,7 @@ class Loan(Aggregate):
         self._require_active()
         if kind not in ("visit", "call", "workshop"):
             raise errors.ValidationError("Type de suivi : visit, call ou workshop.")
+        check_day(on, "on")
         if on < self.start_on:
             raise errors.ValidationError("Le suivi ne peut précéder le début du prêt.")
         self._followed_up(on=on, kind=kind, sealed_note=sealed_note)
@@ -234,6 +238,7 @@ class Loan(Aggregate):
 
     def extend(self, due_on: date) -> None:
         self._require_active()
+        check_day(due_on, "due_on")
         if due_on <= self.due_on:
             raise errors.ValidationError("La nouvelle échéance doit suivre l'actuelle.")
         self._extended(due_on=due_on)
@@ -246,6 +251,7 @@ class Loan(Aggregate):
         self._require_active()
         if condition not in ("good", "damaged", "incomplete"):
             raise errors.ValidationError("État au retour : good, damaged ou incomplete.")
+        check_day(on, "on")
         if on < self.start_on:
             raise errors.ValidationError("Le retour ne peut précéder le début du prêt.")
         self._returned(on=on, condition=condition, fees_cents=self.monthly_fee_cents * months_started(self.start_on, on))
@@ -257,6 +263,7 @@ class Loan(Aggregate):
 
     def declare_lost(self, on: date) -> None:
         self._require_active()
+        check_day(on, "on")
         if on < self.start_on:
             raise errors.ValidationError("La perte ne peut précéder le début du prêt.")
         self._lost(on=on, fees_cents=self.monthly_fee_cents * months_started(self.start_on, on))

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import errors
+from domain.values import check_fact_date
 
 MAX_SCORE = 1024  # 16 competences × 8 levels × 8 pix
 
@@ -27,8 +28,7 @@ class PixAssessment(Aggregate):
             raise errors.ValidationError("La phase est entry ou exit.") from None
         if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
             raise errors.ValidationError(f"Le score PIX est compris entre 0 et {MAX_SCORE}.")
-        if taken_on > today:
-            raise errors.ValidationError("La date du test ne peut pas être dans le futur.")
+        check_fact_date(taken_on, today, "taken_on")
         return cls(beneficiary_id=beneficiary_id, phase=phase, score=score, taken_on=taken_on, recorded_by=recorded_by)
 
     @event("Recorded")

@@ -7,7 +7,7 @@ from datetime import date
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ValidationError
-from domain.values import PrescriberKind, StructureLabel, check_siret, parse_enum_list
+from domain.values import PrescriberKind, StructureLabel, check_day, check_siret, parse_enum, parse_enum_list
 
 
 class Structure(Aggregate):
@@ -52,7 +52,8 @@ class Structure(Aggregate):
 
     def _change(self, accredited: bool, reason: str, on: date) -> None:
         if not reason.strip():
-            raise ValidationError("Le motif est obligatoire.")
+            raise ValidationError("Le motif est obligatoire.", field="reason")
+        check_day(on, "on")
         if self.accreditation and on.isoformat() < self.accreditation[-1][0]:
             raise ValidationError("Une décision ne peut précéder la dernière décision enregistrée.")
         self._accreditation_changed(accredited=accredited, reason=reason.strip(), on=on)
@@ -67,10 +68,7 @@ class Prescriber(Aggregate):
     def register(cls, name: str, kind: str, commune_insee: str) -> Prescriber:
         if not name.strip():
             raise ValidationError("Le nom du prescripteur est obligatoire.")
-        try:
-            kind = PrescriberKind(kind).value
-        except ValueError:
-            raise ValidationError(f"Type de prescripteur inconnu : {kind!r}.") from None
+        kind = parse_enum(PrescriberKind, kind, "kind")
         return cls(name=name.strip(), kind=kind, commune_insee=commune_insee)
 
     @event("Registered")

@@ -87,12 +87,44 @@ def check_siret(siret: str) -> str:
     return siret
 
 
-def check_amount(amount_cents: int, *, allow_zero: bool = False) -> int:
+# Bounds every stored value keeps, so that every projection can hold it (a bigint holds 9.2e18: a sum of
+# a million amounts at the ceiling still fits) and every date computation stays within the calendar.
+MAX_CENTS = 10**10  # 100 M€
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def check_amount(amount_cents: int, *, allow_zero: bool = False, maximum: int = MAX_CENTS, what: str = "montant") -> int:
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool):
-        raise ValidationError("Les montants sont des entiers en centimes.")
+        raise ValidationError("Les montants sont des entiers en centimes.", field=what)
     if amount_cents < 0 or (amount_cents == 0 and not allow_zero):
-        raise ValidationError("Le montant doit être strictement positif.")
+        raise ValidationError("Le montant doit être strictement positif.", field=what)
+    if amount_cents > maximum:
+        raise ValidationError(f"Le montant ne peut dépasser {maximum:_} centimes.".replace("_", "\u202f"), field=what)
     return amount_cents
+
+
+def check_day(day: date, what: str) -> date:
+    """Any date the ledger keeps: within 2000-01-01 .. 2100-12-31."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValidationError("La date doit être comprise entre le 01/01/2000 et le 31/12/2100.", field=what)
+    return day
+
+
+def check_fact_date(day: date, today: date, what: str) -> date:
+    """The date of something that happened: not before 2000-01-01, not after today (Europe/Paris)."""
+    if not FIRST_DAY <= day <= today:
+        raise ValidationError("La date d'un fait doit être comprise entre le 01/01/2000 et aujourd'hui.", field=what)
+    return day
+
+
+def parse_enum(enum: type[StrEnum], value: str, what: str) -> str:
+    """The enum's value for ``value``; the refusal names the allowed values, never the one sent."""
+    try:
+        return enum(value).value
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ValidationError(f"Valeur inconnue pour {what} (valeurs possibles : {allowed}).", field=what) from None
 
 
 def age_band(birth_year: int, on: date) -> str:
@@ -106,13 +138,7 @@ def age_band(birth_year: int, on: date) -> str:
 
 
 def parse_enum_list(enum: type[StrEnum], values: list[str], what: str) -> list[str]:
-    out = []
-    for v in values:
-        try:
-            out.append(enum(v).value)
-        except ValueError:
-            raise ValidationError(f"Valeur inconnue pour {what} : {v!r}.") from None
-    return sorted(set(out))
+    return sorted({parse_enum(enum, v, what) for v in values})
 
 
 def add_months(d: date, months: int) -> date:

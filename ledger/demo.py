@@ -227,6 +227,13 @@ def events_dated_by(clock: WalkingClock) -> Iterator[None]:
         CanCreateTimestamp.create_timestamp = original  # type: ignore[method-assign]
 
 
+def _receive_payments(ledger: Ledger, payments: list[tuple[str, int, date, str]], day: date) -> None:
+    """The payments received by ``day`` (a payment is a fact: it is recorded once it has happened)."""
+    while payments and payments[0][2] <= day:
+        code, euros, on, ref = payments.pop(0)
+        ledger.receive_payment(ADMIN, code, t.NewPayment(amount_cents=euros * 100, received_on=on, reference=ref))
+
+
 def load_demo(ledger: Ledger, seed: int = 2026) -> DemoResult:
     if ledger._exists(natural_id("funder", "DEPT26")):
         raise DemoAlreadyLoaded("Les données de démonstration sont déjà chargées dans cette base.")
@@ -256,8 +263,6 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
                 eligible_publics=publics, territory=territory, priority=priority,
             ),
         )
-    for code, euros, on, ref in PAYMENTS:
-        ledger.receive_payment(ADMIN, code, t.NewPayment(amount_cents=euros * 100, received_on=on, reference=ref))
     structures = [
         ledger.register_structure(
             ADMIN, t.NewStructure(siret=siret_for(i), name=name, commune_insee=insee, labels=labels)
@@ -273,8 +278,10 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
     beneficiaries = 0
     # Each fortnight of the year: new beneficiaries get books, earlier cheques are redeemed.
     day = date(2026, 1, 5)
+    payments = sorted(PAYMENTS, key=lambda p: p[2])
     while day <= end:
         clock.today = day
+        _receive_payments(ledger, payments, day)
         for _ in range(rng.randint(1, 3)):
             p = rng.choice(prescribers)
             actor = t.Actor(role="prescriber", org=str(p.id))
@@ -323,6 +330,7 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
             ledger.settle(ADMIN, t.NewSettlement(through=date(2026, 9, 30)))
         day += timedelta(days=14)
     clock.today = end
+    _receive_payments(ledger, payments, end)
     _lending_and_pix(ledger, rng, structures, prescribers, result)
     for label, role, org in [
         ("admin", "admin", None),

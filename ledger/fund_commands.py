@@ -54,6 +54,7 @@ class FundCommands(LedgerCore):
 
     def expire(self, actor: t.Actor, body: t.NewExpiry, idem: Idem | None = None) -> t.ExpiryOut:
         self._require(actor)
+        self._facts_happened(as_of=body.as_of)
 
         def decide() -> Decision:
             cheques = [

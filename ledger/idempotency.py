@@ -34,6 +34,15 @@ class Idem(msgspec.Struct, frozen=True):
         return natural_id("idempotency", f"{self.scope}\x00{self.key}")
 
 
+def request_fingerprint(secret: bytes, method: str, path: str, body: Any) -> str:
+    """What tells a repeat from another request under the same key: a keyed hash (HMAC-SHA-256 with a key
+    derived from the server secret), so that a body holding personal data cannot be found again from the
+    stored record by hashing guesses, after the person's erasure as before."""
+    key = hmac.new(secret, b"idempotency-fingerprints", hashlib.sha256).digest()
+    message = method.encode() + b" " + path.encode() + b"\n" + msgspec.json.encode(body)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
 class Outcome(msgspec.Struct):
     ok: bool
     value: msgspec.Raw = msgspec.Raw(b"null")

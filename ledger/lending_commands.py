@@ -68,6 +68,7 @@ class LendingCommands(LedgerCore):
 
     def receive_device(self, actor: t.Actor, body: t.NewDevice, idem: Idem | None = None) -> t.DeviceOut:
         holder = self._holder(actor)
+        self._facts_happened(received_on=body.received_on)
 
         def decide() -> Decision:
             self._load(body.source_id, EquipmentSource, "Gisement")
@@ -87,6 +88,8 @@ class LendingCommands(LedgerCore):
         return device_out(self._device(actor, device_id))
 
     def refurbish_device(self, actor: t.Actor, device_id: str, body: t.Refurbishment, idem: Idem | None = None) -> t.DeviceOut:
+        self._facts_happened(refurbished_on=body.refurbished_on)
+
         def decide() -> Decision:
             d = self._device(actor, device_id)
             d.refurbish(body.grade, body.refurbished_on)
@@ -95,6 +98,8 @@ class LendingCommands(LedgerCore):
         return self._execute(idem, decide, t.DeviceOut)
 
     def retire_device(self, actor: t.Actor, device_id: str, body: t.Retirement, idem: Idem | None = None) -> t.DeviceOut:
+        self._facts_happened(on=body.on)
+
         def decide() -> Decision:
             d = self._device(actor, device_id)
             d.retire(body.reason, body.on)
@@ -104,6 +109,8 @@ class LendingCommands(LedgerCore):
 
     # -- loans ---------------------------------------------------------------------------------
     def sign_loan(self, actor: t.Actor, body: t.NewLoan, idem: Idem | None = None) -> t.LoanOut:
+        self._facts_happened(start_on=body.start_on)
+
         def decide() -> Decision:
             device = self._device(actor, body.device_id)
             self._live_beneficiary(body.beneficiary_id)
@@ -130,6 +137,8 @@ class LendingCommands(LedgerCore):
         return loan_out(self._loan(actor, loan_id), self.today())
 
     def follow_up_loan(self, actor: t.Actor, loan_id: str, body: t.NewFollowUp, idem: Idem | None = None) -> t.FollowUpOut:
+        self._facts_happened(on=body.on)
+
         def decide() -> Decision:
             loan = self._loan(actor, loan_id)
             sealed = None
@@ -152,6 +161,8 @@ class LendingCommands(LedgerCore):
         return self._execute(idem, decide, t.LoanOut)
 
     def return_loan(self, actor: t.Actor, loan_id: str, body: t.LoanReturn, idem: Idem | None = None) -> t.LoanOut:
+        self._facts_happened(on=body.on)
+
         def decide() -> Decision:
             loan = self._loan(actor, loan_id)
             loan.give_back(body.on, body.condition)
@@ -162,6 +173,8 @@ class LendingCommands(LedgerCore):
         return self._execute(idem, decide, t.LoanOut)
 
     def declare_loan_lost(self, actor: t.Actor, loan_id: str, body: t.LoanLoss, idem: Idem | None = None) -> t.LoanOut:
+        self._facts_happened(on=body.on)
+
         def decide() -> Decision:
             loan = self._loan(actor, loan_id)
             loan.declare_lost(body.on)

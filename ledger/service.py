@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
+from domain.values import check_fact_date
 from ledger.application import LedgerApp, eventsourcing_env
 from ledger.bulk_load import BulkLoader
 from ledger.config import DatabaseConfig, load_secret
@@ -194,8 +195,14 @@ class LedgerCore:
 
     def _check_commune(self, insee: str, what: str = "commune_insee") -> str:
         if insee not in self.territory:
-            raise errors.ValidationError(f"{what} : {insee!r} n'est pas une commune de la Drôme.")
+            raise errors.ValidationError("Ce code INSEE n'est pas celui d'une commune de la Drôme.", field=what)
         return insee
+
+    def _facts_happened(self, **days: date | None) -> None:
+        """Dates of facts (a payment received, a device returned…): from 2000-01-01 to today."""
+        for name, day in days.items():
+            if day is not None:
+                check_fact_date(day, self.today(), name)
 
     # -- authorization helpers --------------------------------------------------------------
     @staticmethod

@@ -92,6 +92,7 @@ class SetupCommands(LedgerCore):
         self, actor: t.Actor, code: str, body: t.NewPayment, idem: Idem | None = None
     ) -> t.PaymentOut:
         self._require(actor)
+        self._facts_happened(received_on=body.received_on)
 
         def decide() -> Decision:
             funder = self._load(natural_id("funder", code), Funder, "Financeur")
@@ -131,6 +132,7 @@ class SetupCommands(LedgerCore):
         idem: Idem | None = None,
     ) -> t.StructureOut:
         self._require(actor)
+        self._facts_happened(on=body.on)
 
         def decide() -> Decision:
             s = self._load_id(structure_id, Structure, "Structure")

@@ -13,13 +13,22 @@ from uuid import UUID
 from msgspec import Meta, Struct
 from msgspec import field as msgspec_field
 
-from domain.values import FunderKind, PrescriberKind, Public, SessionKind, StructureLabel
+from domain.lending import MAX_DEPOSIT_CENTS, MAX_MONTHLY_FEE_CENTS
+from domain.values import MAX_CENTS, FunderKind, PrescriberKind, Public, SessionKind, StructureLabel
 
-Cents = Annotated[int, Meta(ge=1, le=10**12, description="Integer euro cents")]
-NonNegCents = Annotated[int, Meta(ge=0, description="Integer euro cents")]
-Text = Annotated[str, Meta(min_length=1, max_length=200)]
-Reason = Annotated[str, Meta(min_length=1, max_length=500)]
+# No control characters (C0, DEL, C1) in any text: they break CSV, PDFs, logs and headers downstream.
+VISIBLE = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+Cents = Annotated[int, Meta(ge=1, le=MAX_CENTS, description="Integer euro cents, at most 100 M€")]
+Text = Annotated[str, Meta(min_length=1, max_length=200, pattern=VISIBLE)]
+Reason = Annotated[str, Meta(min_length=1, max_length=2000, pattern=VISIBLE)]
+Note = Annotated[str, Meta(max_length=2000, pattern=VISIBLE)]
 Insee = Annotated[str, Meta(pattern=r"^(\d{5}|2[AB]\d{3})$", description="Commune INSEE code")]
+# Dates carry their bounds in ``extra`` (msgspec has none for dates); ``api/strict_body.py`` checks them,
+# and the domain checks them again.
+FactDate = Annotated[
+    date, Meta(description="The date of a fact: from 2000-01-01 to today (Europe/Paris)", extra={"bounds": "fact"})
+]
+Day = Annotated[date, Meta(description="From 2000-01-01 to 2100-12-31", extra={"bounds": "calendar"})]
 Role = Literal["admin", "prescriber", "structure", "funder", "observatory"]
 
 
@@ -57,9 +66,9 @@ class NewCommitment(Input):
     funder_code: Annotated[str, Meta(pattern=r"^[A-Z0-9-]{2,32}$")]
     reference: Text
     amount_cents: Cents
-    valid_from: date
-    valid_until: date
-    eligible_publics: list[Public] = []
+    valid_from: Day
+    valid_until: Day
+    eligible_publics: Annotated[list[Public], Meta(max_length=20)] = []
     territory: Annotated[list[Insee], Meta(max_length=400)] = []
     priority: Annotated[int, Meta(ge=0, le=10_000)] = 100
 
@@ -79,7 +88,7 @@ class CommitmentOut(Output):
 
 class NewPayment(Input):
     amount_cents: Cents
-    received_on: date
+    received_on: FactDate
     reference: Text
 
 
@@ -95,7 +104,7 @@ class NewStructure(Input):
     siret: Annotated[str, Meta(pattern=r"^\d{14}$")]
     name: Text
     commune_insee: Insee
-    labels: list[StructureLabel] = []
+    labels: Annotated[list[StructureLabel], Meta(max_length=20)] = []
 
 
 class StructureOut(Output):
@@ -109,7 +118,7 @@ class StructureOut(Output):
 
 class AccreditationChange(Input):
     reason: Reason
-    on: date | None = None
+    on: FactDate | None = None
 
 
 class NewPrescriber(Input):
@@ -127,7 +136,7 @@ class PrescriberOut(Output):
 
 class NewApiKey(Input):
     role: Role
-    org: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    org: Annotated[str, Meta(min_length=1, max_length=64, pattern=VISIBLE)] | None = None
 
 
 class ApiKeyOut(Output):
@@ -143,7 +152,7 @@ class NewBeneficiary(Input):
     last_name: Text
     birth_year: Annotated[int, Meta(ge=1900, le=2100)]
     commune_insee: Insee
-    publics: list[Public] = []
+    publics: Annotated[list[Public], Meta(max_length=20)] = []
     phone: Annotated[str, Meta(max_length=32, pattern=r"^[0-9 +().-]{6,32}$")] | None = None
     email: Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
 
@@ -206,15 +215,15 @@ class ReasonBody(Input):
 
 # -- redemptions ---------------------------------------------------------------------------
 class Session(Input):
-    date: date
+    date: FactDate
     kind: SessionKind
     duration_minutes: Annotated[int, Meta(ge=1, le=600)]
-    themes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=20)] = []
+    themes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100, pattern=VISIBLE)]], Meta(max_length=20)] = []
 
 
 class NewRedemption(Input):
-    serial: Annotated[str, Meta(min_length=1, max_length=32)]
-    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    serial: Annotated[str, Meta(min_length=1, max_length=32, pattern=VISIBLE)]
+    code: Annotated[str, Meta(min_length=1, max_length=32, pattern=VISIBLE)]
     session: Session
 
 
@@ -242,7 +251,7 @@ class StatementOut(Output):
 
 # -- fund operations -----------------------------------------------------------------------
 class NewSettlement(Input):
-    through: date
+    through: Day
 
 
 class SettlementLine(Output):
@@ -259,7 +268,7 @@ class SettlementOut(Output):
 
 
 class NewExpiry(Input):
-    as_of: date
+    as_of: FactDate
 
 
 class ExpiryOut(Output):
@@ -314,13 +323,22 @@ class PostingPage(Output):
     next_cursor: str | None
 
 
-class Problem(Output):
-    """RFC 9457 problem details."""
+class FieldError(Output):
+    """One faulty field of a refused request: its path in the body (``session.date``, ``items[2].code``) or
+    the header's name, and what is expected, in French (never the value sent)."""
+
+    field: str
+    message: str
+
+
+class Problem(Output, omit_defaults=True):
+    """RFC 9457 problem details; ``errors`` on 400 `validation-error`, naming every faulty field."""
 
     type: str
     title: str
     status: int
     detail: str
+    errors: list[FieldError] | None = None
 
 
 class RedemptionBatch(Input):
@@ -415,8 +433,8 @@ class EquipmentSourceOut(Output):
 class NewDevice(Input):
     source_id: UUID
     kind: Literal["laptop", "desktop", "tablet", "smartphone"]
-    serial_number: Annotated[str, Meta(min_length=1, max_length=100)]
-    received_on: date
+    serial_number: Annotated[str, Meta(min_length=1, max_length=100, pattern=VISIBLE)]
+    received_on: FactDate
 
 
 class DeviceOut(Output):
@@ -431,21 +449,21 @@ class DeviceOut(Output):
 
 class Refurbishment(Input):
     grade: Literal["A", "B", "C"]
-    refurbished_on: date
+    refurbished_on: FactDate
 
 
 class Retirement(Input):
     reason: Literal["recycled", "beyond_repair", "donated"]
-    on: date
+    on: FactDate
 
 
 class NewLoan(Input):
     device_id: UUID
     beneficiary_id: UUID
-    start_on: date
-    due_on: date
-    monthly_fee_cents: NonNegCents
-    deposit_cents: NonNegCents
+    start_on: FactDate
+    due_on: Day
+    monthly_fee_cents: Annotated[int, Meta(ge=0, le=MAX_MONTHLY_FEE_CENTS, description="Integer euro cents, at most 200 €")]
+    deposit_cents: Annotated[int, Meta(ge=0, le=MAX_DEPOSIT_CENTS, description="Integer euro cents, at most 1 000 €")]
 
 
 class LoanOut(Output):
@@ -463,9 +481,9 @@ class LoanOut(Output):
 
 
 class NewFollowUp(Input):
-    on: date
+    on: FactDate
     kind: Literal["visit", "call", "workshop"]
-    note: Annotated[str, Meta(max_length=2000)] | None = None
+    note: Note | None = None
 
 
 class FollowUpOut(Output):
@@ -476,16 +494,16 @@ class FollowUpOut(Output):
 
 
 class LoanExtension(Input):
-    due_on: date
+    due_on: Day
 
 
 class LoanReturn(Input):
-    on: date
+    on: FactDate
     condition: Literal["good", "damaged", "incomplete"]
 
 
 class LoanLoss(Input):
-    on: date
+    on: FactDate
 
 
 class LoanPage(Output):
@@ -497,7 +515,7 @@ class LoanPage(Output):
 class NewPixAssessment(Input):
     phase: Literal["entry", "exit"]
     score: Annotated[int, Meta(ge=0, le=1024)]
-    taken_on: date
+    taken_on: FactDate
 
 
 class PixAssessmentOut(Output):
@@ -532,10 +550,10 @@ class LoanPostingPage(Output):
 
 # -- people's accounts (web pages) --------------------------------------------------------------
 class NewUser(Input):
-    email: Annotated[str, Meta(min_length=3, max_length=254)]
+    email: Annotated[str, Meta(min_length=3, max_length=254, pattern=VISIBLE)]
     password: Annotated[str, Meta(min_length=1, max_length=256)]
     role: Role
-    org: Annotated[str, Meta(min_length=1, max_length=64)] | None = None
+    org: Annotated[str, Meta(min_length=1, max_length=64, pattern=VISIBLE)] | None = None
 
 
 class UserOut(Output):

@@ -102,6 +102,10 @@ def test_cancel_and_expiry_release_money(ledger, clock):
         ledger.cancel_cheque(w.prescriber_actor, b.cheques[1].serial, t.ReasonBody(reason="erreur"))
     valid_until = b.cheques[2].valid_until
     assert valid_until == date(2027, 3, 16)
+    with pytest.raises(errors.ValidationError) as refused:  # an expiry run is a fact: never ahead of today
+        ledger.expire(ADMIN, t.NewExpiry(as_of=valid_until))
+    assert refused.value.fields[0][0] == "as_of"
+    clock.today = date(2027, 3, 17)
     assert ledger.expire(ADMIN, t.NewExpiry(as_of=valid_until)).expired_count == 0
     out = ledger.expire(ADMIN, t.NewExpiry(as_of=date(2027, 3, 17)))
     assert (out.expired_count, out.released_cents) == (3, 3000)

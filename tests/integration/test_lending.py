@@ -30,7 +30,7 @@ def lend(ledger, w, device, start=date(2026, 2, 1), due=date(2026, 5, 1), fee=50
     )
 
 
-def test_loan_lifecycle_and_device_states(ledger):
+def test_loan_lifecycle_and_device_states(ledger, clock):
     w = s.world(ledger)
     (device,) = stock(ledger, w.structure_actor)
     assert device.status == "available"
@@ -51,8 +51,13 @@ def test_loan_lifecycle_and_device_states(ledger):
         ledger.return_loan(w.structure_actor, str(loan.id), t.LoanReturn(on=date(2026, 3, 11), condition="good"))
     with pytest.raises(errors.InvalidTransition):
         ledger.declare_loan_lost(w.structure_actor, str(loan.id), t.LoanLoss(on=date(2026, 3, 11)))
+    with pytest.raises(errors.ValidationError):  # a fact is recorded once it has happened
+        ledger.refurbish_device(w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20)))
+    clock.today = date(2026, 3, 20)
     ledger.refurbish_device(w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20)))
+    clock.today = date(2026, 4, 1)
     second = lend(ledger, w, device, start=date(2026, 4, 1), due=date(2026, 4, 30))
+    clock.today = date(2026, 5, 15)
     ledger.declare_loan_lost(w.structure_actor, str(second.id), t.LoanLoss(on=date(2026, 5, 15)))
     assert ledger.get_device(w.structure_actor, str(device.id)).status == "retired"
 

@@ -62,6 +62,7 @@ def test_expiry_preview_is_what_the_run_releases(ledger, clock):
     assert ledger.position() == before
     assert (preview.expired_count, preview.released_cents) == (3, 4500)
     assert [(x.funder_code, x.count, x.amount_cents) for x in preview.lines] == [("DEPT26", 3, 4500)]
+    clock.today = as_of
     run = ledger.expire(ADMIN, t.NewExpiry(as_of=as_of))
     assert (run.expired_count, run.released_cents) == (preview.expired_count, preview.released_cents)
     assert ledger.preview_expiry(ADMIN, as_of).expired_count == 0
@@ -83,6 +84,7 @@ def test_expiry_preview_names_each_funder(ledger, clock):
     preview = ledger.preview_expiry(ADMIN, date(2027, 6, 1))
     assert preview.expired_count == 6
     assert [(x.funder_code, x.count, x.amount_cents) for x in preview.lines] == [(k, *v) for k, v in expected.items()]
+    clock.today = date(2027, 6, 1)
     assert ledger.expire(ADMIN, t.NewExpiry(as_of=date(2027, 6, 1))).released_cents == preview.released_cents
 
 

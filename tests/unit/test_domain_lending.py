@@ -24,6 +24,8 @@ from domain.lending import (
     DeviceStatus,
     EquipmentSource,
     Loan,
+    MAX_DEPOSIT_CENTS,
+    MAX_MONTHLY_FEE_CENTS,
     LoanStatus,
     SourceKind,
     months_started,
@@ -464,11 +466,21 @@ def test_a_loan_must_fall_due_after_it_starts(due_on: date) -> None:
         sign(start_on=START, due_on=due_on)
 
 
-@pytest.mark.parametrize("fee", [0, 1, 500, 10**9])
-@pytest.mark.parametrize("deposit", [0, 1, 3000])
+@pytest.mark.parametrize("fee", [0, 1, 500, MAX_MONTHLY_FEE_CENTS])
+@pytest.mark.parametrize("deposit", [0, 1, 3000, MAX_DEPOSIT_CENTS])
 def test_fees_and_deposits_are_non_negative_cents(fee: int, deposit: int) -> None:
     ln = sign(monthly_fee_cents=fee, deposit_cents=deposit)
     assert (ln.monthly_fee_cents, ln.deposit_cents) == (fee, deposit)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("monthly_fee_cents", MAX_MONTHLY_FEE_CENTS + 1), ("deposit_cents", MAX_DEPOSIT_CENTS + 1), ("deposit_cents", 2**63)],
+)
+def test_fees_and_deposits_have_a_ceiling(field: str, value: int) -> None:
+    with pytest.raises(errors.ValidationError) as info:
+        sign(**{field: value})
+    assert info.value.fields == [(field, info.value.detail)]
 
 
 @pytest.mark.parametrize("field", ["monthly_fee_cents", "deposit_cents"])
@@ -476,7 +488,7 @@ def test_fees_and_deposits_are_non_negative_cents(fee: int, deposit: int) -> Non
 def test_fees_and_deposits_must_be_non_negative_integers(field: str, value: Any) -> None:
     with pytest.raises(errors.ValidationError) as info:
         sign(**{field: value})
-    assert field in info.value.detail
+    assert info.value.fields[0][0] == field
 
 
 # -- loans: overdue is derived -------------------------------------------------------------------------

@@ -16,6 +16,9 @@ from domain.errors import ValidationError
 from domain.ids import natural_id
 from domain.values import (
     AGE_BANDS,
+    FIRST_DAY,
+    LAST_DAY,
+    MAX_CENTS,
     FunderKind,
     PrescriberKind,
     Public,
@@ -24,8 +27,11 @@ from domain.values import (
     add_months,
     age_band,
     check_amount,
+    check_day,
+    check_fact_date,
     check_funder_code,
     check_siret,
+    parse_enum,
     parse_enum_list,
 )
 
@@ -206,7 +212,7 @@ def test_every_code_of_the_contract_pattern_is_accepted(code: str) -> None:
 # -- amounts ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount", [1, 1000, 10**12])
+@pytest.mark.parametrize("amount", [1, 1000, 10**10])
 def test_positive_integer_amounts(amount: int) -> None:
     assert check_amount(amount) == amount
 
@@ -217,7 +223,7 @@ def test_zero_only_when_allowed() -> None:
     assert check_amount(0, allow_zero=True) == 0
 
 
-@pytest.mark.parametrize("amount", [-1, -1000, True, False, 10.0, 0.5, "100", None])
+@pytest.mark.parametrize("amount", [-1, -1000, True, False, 10.0, 0.5, "100", None, MAX_CENTS + 1, 2**63, 10**30])
 def test_refused_amounts(amount: object) -> None:
     with pytest.raises(ValidationError):
         check_amount(amount)  # type: ignore[arg-type]
@@ -378,3 +384,52 @@ def test_natural_ids_are_deterministic_and_kind_scoped() -> None:
     assert isinstance(natural_id("cheque", "ABCD"), UUID)
     assert natural_id("cheque", "ABCD") != natural_id("funder", "ABCD")
     assert natural_id("cheque", "ABCD") != natural_id("cheque", "ABCE")
+
+
+# -- bounds every stored value keeps ---------------------------------------------------------
+
+
+def test_the_ceiling_of_amounts_is_100_million_euros() -> None:
+    assert check_amount(MAX_CENTS) == 10**10
+    with pytest.raises(ValidationError) as info:
+        check_amount(MAX_CENTS + 1, what="amount_cents")
+    assert info.value.fields == [("amount_cents", info.value.detail)]
+
+
+@pytest.mark.parametrize("day", [FIRST_DAY, date(2026, 3, 16), LAST_DAY])
+def test_calendar_dates_within_the_bounds(day: date) -> None:
+    assert check_day(day, "valid_until") == day
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2101, 1, 1), date(9999, 12, 31)])
+def test_calendar_dates_out_of_bounds(day: date) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_day(day, "valid_until")
+    assert info.value.fields[0][0] == "valid_until"
+
+
+TODAY = date(2026, 3, 16)
+
+
+@pytest.mark.parametrize("day", [FIRST_DAY, TODAY - timedelta(days=1), TODAY])
+def test_facts_happened_between_2000_and_today(day: date) -> None:
+    assert check_fact_date(day, TODAY, "received_on") == day
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), TODAY + timedelta(days=1), date(2099, 1, 1)])
+def test_facts_in_the_future_or_before_2000_are_refused(day: date) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_fact_date(day, TODAY, "received_on")
+    assert info.value.fields[0][0] == "received_on"
+
+
+def _refusal(value: str) -> str:
+    with pytest.raises(ValidationError) as info:
+        parse_enum(FunderKind, value, "kind")
+    return info.value.detail
+
+
+@given(st.text(min_size=1, max_size=40).filter(lambda v: v not in {k.value for k in FunderKind}))
+def test_an_unknown_enum_value_is_never_repeated(value: str) -> None:
+    """The refusal is the same whatever was sent: it cannot carry the value."""
+    assert _refusal(value) == _refusal("?")
