@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from api.app import create_app
-from domain.accounts import MAX_FAILURES
+from domain.accounts import LOCK_SECONDS, MAX_FAILURES
 from ledger.web_sessions import IDLE_SECONDS
 from tests import scenario as s
 from tests.scenario import WallClock
@@ -111,3 +113,36 @@ def test_pages_are_french_and_refusals_are_pages(client, accounts):
     missing = client.get("/nulle-part", headers={"Accept": "text/html,application/xhtml+xml"})
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "existe pas" in missing.text
     assert client.get("/v1/nulle-part", headers={"Accept": "text/html"}).headers["content-type"] == "application/problem+json"
+
+
+# -- the sign-in gives nothing away (issue 15) --------------------------------------------------------------
+
+WRONG_PASSWORD = "pas le bon mot de passe"
+
+
+def comparable(html: str, email: str) -> str:
+    """A sign-in page without what differs by construction: the form's fresh token and the address typed."""
+    return CSRF_VALUE.sub('value="…"', html).replace(email, "ADRESSE")
+
+
+CSRF_VALUE = re.compile(r'(?<=name="csrf_token" )value="[^"]*"')
+
+
+def test_an_unknown_address_answers_as_a_known_one_lock_out_included(client, accounts, ledger_world):
+    ledger, _, _ = ledger_world
+    wall = WallClock()
+    ledger.wall_clock = wall
+    unknown = "personne.inconnue@example.org"
+    statuses = []
+    for attempt in range(1, MAX_FAILURES + 2):
+        known_answer = sign_in(client, accounts.prescriber, WRONG_PASSWORD)
+        unknown_answer = sign_in(client, unknown, WRONG_PASSWORD)
+        assert unknown_answer.status_code == known_answer.status_code, f"attempt {attempt}"
+        assert comparable(unknown_answer.text, unknown) == comparable(known_answer.text, accounts.prescriber), attempt
+        statuses.append(known_answer.status_code)
+        wall.now += 1
+    assert statuses == [401] * (MAX_FAILURES - 1) + [423, 423]
+    assert sign_in(client, unknown).status_code == sign_in(client, accounts.prescriber).status_code == 423
+    wall.now += LOCK_SECONDS
+    assert sign_in(client, unknown, WRONG_PASSWORD).status_code == 401
+    assert sign_in(client, accounts.prescriber).status_code == 303
