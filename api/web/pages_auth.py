@@ -40,11 +40,14 @@ def home(request: Request, ledger: LedgerDep) -> Response:
     return redirect(HOMES[found[0].role])
 
 
-def sign_in_page(request: Request, *, email: str = "", error: str | None = None, status: int = 200) -> Response:
+def sign_in_page(
+    request: Request, *, email: str = "", error: str | None = None, status: int = 200, suite: str | None = None
+) -> Response:
+    """The form; ``suite`` (where to go next) is the posted one after a refusal, else the query's."""
     csrf = new_login_csrf()
     response = page(
         request, "connexion.html", status=status, email=email, error=error, csrf=csrf,
-        suite=safe_next(request.query_params.get("suite")),
+        suite=safe_next(request.query_params.get("suite") if suite is None else suite),
     )
     response.cookies.append(cookie(request, LOGIN_CSRF_COOKIE, csrf, max_age=3600))
     return response
@@ -58,18 +61,19 @@ def sign_in_form(request: Request) -> Response:
 @post("/connexion", sync_to_thread=True, status_code=303)
 def sign_in(request: Request, ledger: LedgerDep, data: FormData) -> Response:
     email = str(data.get("email", ""))[:254]
+    suite = str(data.get("suite", ""))
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     sent = str(data.get("csrf_token", ""))
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
         return sign_in_page(
-            request, email=email, status=403,
+            request, email=email, status=403, suite=suite,
             error="Ce formulaire a expiré ou ne vient pas de ce site : recommencez (les cookies doivent être acceptés).",
         )
     try:
         signed = ledger.sign_in(email, str(data.get("password", "")))
     except (errors.SignInRefused, errors.AccountLocked) as refusal:
-        return sign_in_page(request, email=email, error=refusal.detail, status=refusal.status)
-    target = safe_next(str(data.get("suite", "")))
+        return sign_in_page(request, email=email, error=refusal.detail, status=refusal.status, suite=suite)
+    target = safe_next(suite)
     if target == "/":
         target = HOMES[signed.actor.role]
     response = redirect(target, [cookie(request, SESSION_COOKIE, signed.token)])

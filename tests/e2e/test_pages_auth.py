@@ -146,3 +146,53 @@ def test_an_unknown_address_answers_as_a_known_one_lock_out_included(client, acc
     wall.now += LOCK_SECONDS
     assert sign_in(client, unknown, WRONG_PASSWORD).status_code == 401
     assert sign_in(client, accounts.prescriber).status_code == 303
+
+
+SUITES_THAT_FALL_BACK = [
+    "/\n/evil.example", "/x\r\nSet-Cookie: a=b", "/x\x00", "/\t/evil.example", "/x\x7f", "//evil.example",
+    "/\\evil.example", "\\\\evil.example", "/\\/evil.example", " /financeur", "/financeur/é", "",
+]
+
+
+@pytest.mark.parametrize("suite", SUITES_THAT_FALL_BACK)
+def test_a_return_address_that_is_not_a_plain_local_path_falls_back_home(client, accounts, suite):
+    form = client.get("/connexion", params={"suite": suite})
+    assert form.status_code == 200 and 'name="suite" value="/"' in form.text
+    answer = client.post("/connexion", data={
+        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
+        follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/financeur"
+
+
+def test_a_percent_encoded_tab_in_the_query_does_not_reach_the_form(client, accounts):
+    """``?suite=/%09/evil.example`` decodes to a tab, which browsers drop from a Location (``//evil.example``)."""
+    form = client.get("/connexion?suite=/%09/evil.example")
+    assert 'name="suite" value="/"' in form.text
+
+
+def test_a_wrong_password_keeps_the_return_address(client, accounts):
+    form = client.get("/connexion?suite=/financeur/journal")
+    refused = client.post("/connexion", data={
+        "email": accounts.funder, "password": WRONG_PASSWORD, "csrf_token": csrf_of(form.text),
+        "suite": "/financeur/journal"}, follow_redirects=False)
+    assert refused.status_code == 401 and 'name="suite" value="/financeur/journal"' in refused.text
+
+
+def test_the_way_back_from_an_odd_address_is_a_plain_local_path(client, accounts):
+    """Asked for a page with a tab or an accent in its address: the sign-in leads back there, percent-encoded."""
+    asked = "/prescripteur/beneficiaires/%09%C3%A9?nom=%C3%A9%0A"
+    to_sign_in = client.get(asked, follow_redirects=False)
+    assert to_sign_in.status_code == 303
+    form = client.get(to_sign_in.headers["location"])
+    suite = re.search(r'name="suite" value="([^"]*)"', form.text).group(1)
+    answer = client.post("/connexion", data={
+        "email": accounts.prescriber, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
+        follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == asked
+
+
+def test_no_redirect_carries_a_control_character():
+    from api.web.session import redirect
+
+    assert redirect("/a\tb").headers["Location"] == redirect("/é").headers["Location"] == "/"
+    assert redirect("/admin?fait=compte").headers["Location"] == "/admin?fait=compte"
