@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import os
 
 from litestar import Request, Response, get, post
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
+from litestar.types import ASGIApp
 
 from api.deps import LedgerDep
 from api.web.render import page
@@ -58,7 +61,27 @@ def sign_in_form(request: Request) -> Response:
     return sign_in_page(request)
 
 
-@post("/connexion", sync_to_thread=True, status_code=303)
+SIGN_IN_PER_MINUTE = 20
+
+
+class SignInRateLimit(RateLimitMiddleware):
+    """At most ``LEDGER_SIGN_IN_PER_MINUTE`` (default 20) sign-in attempts a minute from one client address,
+    then 429 (a French page, ``api/web/errors.py``) until the minute is over. Read when the app is built.
+    The address is the connection's: behind a reverse proxy, the proxy must pass the client's address to the
+    server, or every visitor shares one limit."""
+
+    def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
+        super().__init__(app, config)
+        self.max_requests = int(os.environ.get("LEDGER_SIGN_IN_PER_MINUTE") or SIGN_IN_PER_MINUTE)
+        if self.max_requests < 1:
+            raise ValueError("LEDGER_SIGN_IN_PER_MINUTE must be at least 1")
+
+
+# On the sign-in handler only: no other route (not even the form's GET) is limited.
+SIGN_IN_RATE_LIMIT = RateLimitConfig(rate_limit=("minute", SIGN_IN_PER_MINUTE), middleware_class=SignInRateLimit)
+
+
+@post("/connexion", sync_to_thread=True, status_code=303, middleware=[SIGN_IN_RATE_LIMIT.middleware])
 def sign_in(request: Request, ledger: LedgerDep, data: FormData) -> Response:
     email = str(data.get("email", ""))[:254]
     suite = str(data.get("suite", ""))

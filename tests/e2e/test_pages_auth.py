@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.accounts import LOCK_SECONDS, MAX_FAILURES
@@ -196,3 +197,25 @@ def test_no_redirect_carries_a_control_character():
 
     assert redirect("/a\tb").headers["Location"] == redirect("/é").headers["Location"] == "/"
     assert redirect("/admin?fait=compte").headers["Location"] == "/admin?fait=compte"
+
+
+def test_sign_in_is_rate_limited_per_client_address(ledger, accounts, monkeypatch):
+    monkeypatch.setenv("LEDGER_SIGN_IN_PER_MINUTE", "3")
+    with TestClient(app=create_app(ledger, background_projections=False)) as client:
+        for _ in range(3):
+            assert sign_in(client, "personne@example.org", WRONG_PASSWORD).status_code == 401
+        refused = sign_in(client, accounts.funder)
+        assert refused.status_code == 429 and "text/html" in refused.headers["content-type"]
+        assert "Trop de tentatives" in refused.text and int(refused.headers["retry-after"]) >= 1
+        assert "cl_session" not in refused.headers.get("set-cookie", "")
+        # Only signing in is limited: the form, the other forms and the API answer as usual.
+        assert all(client.get("/connexion").status_code == 200 for _ in range(5))
+        assert all(client.post("/deconnexion", data={}).status_code != 429 for _ in range(5))
+        assert client.get("/healthz").status_code == 200
+
+
+def test_the_default_rate_limit_is_twenty_sign_ins_a_minute(ledger, monkeypatch):
+    monkeypatch.delenv("LEDGER_SIGN_IN_PER_MINUTE", raising=False)
+    with TestClient(app=create_app(ledger, background_projections=False)) as client:
+        answers = [client.post("/connexion", data={"email": "a@example.org"}).status_code for _ in range(21)]
+    assert answers == [403] * 20 + [429]
