@@ -97,7 +97,8 @@ class AccountCommands(LedgerCore):
                 fresh.check_can_sign_in(now)
                 fresh.sign_in_failed(now)
                 locked = now < fresh.locked_until
-                return Decision([fresh], error=errors.AccountLocked(JUST_LOCKED) if locked else errors.SignInRefused(WRONG))
+                refusal = errors.AccountLocked(JUST_LOCKED) if locked else errors.SignInRefused(WRONG)
+                return Decision([fresh], error=refusal)
 
             self._execute(None, failed, type(None))
         rehash = HASHER.check_needs_rehash(account.password_hash)

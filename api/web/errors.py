@@ -41,7 +41,8 @@ def on_http(request: Request, exc: HTTPException) -> Response:
         detail = "Trop de tentatives depuis votre adresse en une minute : patientez un instant puis réessayez."
     response = page(request, "erreur.html", status=exc.status_code, title=title, detail=detail)
     if exc.status_code == 429:  # the rate limit's RateLimit-* headers, and when to come back
-        response.headers.update({**(exc.headers or {}), "Retry-After": (exc.headers or {}).get("RateLimit-Reset", "60")})
+        limits = exc.headers or {}
+        response.headers.update({**limits, "Retry-After": limits.get("RateLimit-Reset", "60")})
     return response
 
 

@@ -197,7 +197,8 @@ def test_every_refusal_spends_one_password_check(ledger, wall, monkeypatch):
         refusal(ledger, "alice.martin@example.org")
         refusal(ledger, "nobody@example.org")
     checks.clear()
-    assert refusal(ledger, "alice.martin@example.org")[0] == refusal(ledger, "nobody@example.org")[0] == "account-locked"
+    locked = refusal(ledger, "alice.martin@example.org"), refusal(ledger, "nobody@example.org")
+    assert locked[0][0] == locked[1][0] == "account-locked"
     assert checks == []
 
 
