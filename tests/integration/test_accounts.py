@@ -164,11 +164,13 @@ def test_an_unknown_address_is_locked_out_like_a_known_one(ledger, wall, unknown
     assert refusal(ledger, unknown) == refusal(ledger, "alice.martin@example.org") == ("sign-in-refused", WRONG)
 
 
-def test_a_disabled_account_answers_as_an_unknown_address(ledger, wall):
+def test_a_disabled_account_answers_as_a_wrong_password_even_with_the_right_one(ledger, wall):
     _, user = prescriber_user(ledger)
+    ledger.create_user(ADMIN, t.NewUser(email="bob@example.org", password=PASSWORD, role="observatory"))
     ledger.set_user_state(ADMIN, user.id, disabled=True)
     for attempt in range(1, MAX_FAILURES + 2):
-        assert refusal(ledger, "alice.martin@example.org", PASSWORD) == refusal(ledger, "nobody@example.org"), attempt
+        disabled = refusal(ledger, "alice.martin@example.org", PASSWORD)
+        assert disabled == refusal(ledger, "bob@example.org") == refusal(ledger, "nobody@example.org"), attempt
 
 
 def test_every_refusal_spends_one_password_check(ledger, wall, monkeypatch):
