@@ -39,6 +39,15 @@ def normalize_email(email: str) -> str:
     return email
 
 
+def locked_out(locked_until: int, now: int) -> errors.AccountLocked:
+    """The refusal while an address is locked out: the same words whether it has an account or not."""
+    minutes = max(1, -(-(locked_until - now) // 60))
+    return errors.AccountLocked(
+        f"Compte verrouillé après {MAX_FAILURES} essais manqués : réessayez dans {minutes} minute(s)"
+        " ou demandez à un administrateur de le déverrouiller."
+    )
+
+
 class UserAccount(Aggregate):
     @staticmethod
     def create_id(email_hash: str, **_: Any) -> UUID:
@@ -60,11 +69,7 @@ class UserAccount(Aggregate):
         if self.disabled:
             raise errors.SignInRefused("E-mail ou mot de passe incorrect.")
         if now < self.locked_until:
-            minutes = max(1, -(-(self.locked_until - now) // 60))
-            raise errors.AccountLocked(
-                f"Compte verrouillé après {MAX_FAILURES} essais manqués : réessayez dans {minutes} minute(s)"
-                " ou demandez à un administrateur de le déverrouiller."
-            )
+            raise locked_out(self.locked_until, now)
 
     def sign_in_failed(self, now: int) -> None:
         self._failed(at=now)

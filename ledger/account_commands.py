@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import NoReturn
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain import errors
-from domain.accounts import UserAccount, check_password_policy, normalize_email
+from domain.accounts import UserAccount, check_password_policy, locked_out, normalize_email
 from ledger import types as t
 from ledger.decision import Decision
 from ledger.idempotency import Idem
@@ -29,11 +30,17 @@ def production_hasher() -> PasswordHasher:
 
 HASHER = production_hasher()
 WRONG = "E-mail ou mot de passe incorrect."
+JUST_LOCKED = "Trop d'essais manqués : le compte est verrouillé pour 15 minutes."
 ERASED = "(effacée)"
 
 
 def hash_email(secret: bytes, email: str) -> str:
     return hmac.new(secret, f"user-email:{email}".encode(), hashlib.sha256).hexdigest()
+
+
+def failures_key(secret: bytes, email: str) -> str:
+    """The key of an address's failed sign-ins when it has no usable account (never the address itself)."""
+    return hmac.new(secret, f"sign-in-failures:{email}".encode(), hashlib.sha256).hexdigest()
 
 
 class AccountCommands(LedgerCore):
@@ -70,17 +77,17 @@ class AccountCommands(LedgerCore):
 
     # -- signing in and out ------------------------------------------------------------------
     def sign_in(self, email: str, password: str) -> t.SignedIn:
-        """A new session, or a refusal that says nothing of whether the address has an account."""
+        """A new session, or a refusal that says nothing of whether the address has an account: an address
+        without a usable account is refused, counted and locked out like an account with a wrong password."""
+        account: UserAccount | None = None
         try:
             email = normalize_email(email)
-        except errors.ValidationError:
-            raise errors.SignInRefused(WRONG) from None
-        user_id = UserAccount.create_id(hash_email(self.secret, email))
-        try:
-            account = self._load(user_id, UserAccount, "Compte")
-        except errors.NotFound:
-            self._verify_dummy(password)
-            raise errors.SignInRefused(WRONG) from None
+            account = self._load(UserAccount.create_id(hash_email(self.secret, email)), UserAccount, "Compte")
+        except (errors.ValidationError, errors.NotFound):
+            email = email.strip().lower()
+        if account is None or account.disabled:
+            self._refuse_without_account(email, password)
+        user_id = account.id
         now = int(self.wall_clock())
         account.check_can_sign_in(now)
         if not self._verify(account.password_hash, password):
@@ -90,9 +97,8 @@ class AccountCommands(LedgerCore):
                 fresh.check_can_sign_in(now)
                 fresh.sign_in_failed(now)
                 locked = now < fresh.locked_until
-                return Decision([fresh], error=errors.AccountLocked(
-                    "Trop d'essais manqués : le compte est verrouillé pour 15 minutes."
-                ) if locked else errors.SignInRefused(WRONG))
+                refusal = errors.AccountLocked(JUST_LOCKED) if locked else errors.SignInRefused(WRONG)
+                return Decision([fresh], error=refusal)
 
             self._execute(None, failed, type(None))
         rehash = HASHER.check_needs_rehash(account.password_hash)
@@ -108,6 +114,20 @@ class AccountCommands(LedgerCore):
             self._execute(None, succeeded, type(None))
         token, session = self.sessions.open(str(user_id))
         return t.SignedIn(token=token, csrf=session.csrf, actor=self._actor_of(account))
+
+    def _refuse_without_account(self, email: str, password: str) -> NoReturn:
+        """The answers of an account with a wrong password, for an address without a usable account: the
+        same refusals, the same lock-out, one password check's time (none while locked, like an account)."""
+        key = failures_key(self.secret, email)
+        now = int(self.wall_clock())
+        locked_until = self.failed_sign_ins.locked_until(key)
+        if now < locked_until:
+            raise locked_out(locked_until, now)
+        self._verify_dummy(password)
+        outcome, locked_until = self.failed_sign_ins.failed(key, now)
+        if outcome == "locked":
+            raise locked_out(locked_until, now)
+        raise errors.AccountLocked(JUST_LOCKED) if outcome == "locking" else errors.SignInRefused(WRONG)
 
     def _verify(self, password_hash: str, password: str) -> bool:
         try:

@@ -37,7 +37,7 @@ from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
-from ledger.web_sessions import SessionStore
+from ledger.web_sessions import FailedSignIns, SessionStore
 from projections.directory import Directory
 from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
@@ -119,6 +119,7 @@ class LedgerCore:
             self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
             self.vault = KeyVault(self.db)
             self.sessions = SessionStore(self.db, lambda: self.wall_clock())
+            self.failed_sign_ins = FailedSignIns(self.db)
             self.views = ProjectionSet(
                 self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()]
             )

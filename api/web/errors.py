@@ -14,7 +14,10 @@ from domain import errors
 
 log = logging.getLogger("cheque_ledger.errors")
 
-TITLES = {400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée"}
+TITLES = {
+    400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée",
+    429: "Trop de tentatives",
+}
 
 
 def on_not_signed_in(request: Request, exc: NotSignedIn) -> Response:
@@ -34,7 +37,13 @@ def on_http(request: Request, exc: HTTPException) -> Response:
     detail = title if exc.status_code >= 500 else (exc.detail if isinstance(exc.detail, str) else title)
     if exc.status_code == 404:
         detail = "Cette page n'existe pas."
-    return page(request, "erreur.html", status=exc.status_code, title=title, detail=detail)
+    if exc.status_code == 429:
+        detail = "Trop de tentatives depuis votre adresse en une minute : patientez un instant puis réessayez."
+    response = page(request, "erreur.html", status=exc.status_code, title=title, detail=detail)
+    if exc.status_code == 429:  # the rate limit's RateLimit-* headers, and when to come back
+        limits = exc.headers or {}
+        response.headers.update({**limits, "Retry-After": limits.get("RateLimit-Reset", "60")})
+    return response
 
 
 def wants_page(request: Request) -> bool:

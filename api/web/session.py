@@ -79,8 +79,7 @@ def get_web_user(request: Request, ledger: NamedDependency[Ledger]) -> WebUser:
     token = request.cookies.get(SESSION_COOKIE, "")
     found = ledger.session_actor(token) if token else None
     if found is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise NotSignedIn(target)
+        raise NotSignedIn(asked_path(request))
     actor, csrf = found
     user = WebUser(actor=actor, csrf=csrf, token=token)
     request.scope.setdefault("state", {})["web_user"] = user
@@ -208,8 +207,26 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
 
 
+MAX_NEXT = 2000
+
+
+def visible_ascii(text: str) -> bool:
+    """Only characters 0x21..0x7E: no control character (a tab or a line break is dropped by browsers, or
+    splits a header), no space, nothing beyond ASCII."""
+    return all("!" <= c <= "~" for c in text)
+
+
 def redirect(location: str, cookies: list[Cookie] | None = None) -> Response:
+    if not visible_ascii(location):  # never a header with a control character: home instead
+        location = "/"
     return Response(content=b"", status_code=303, headers={"Location": location}, cookies=cookies or [])
+
+
+def asked_path(request: Request) -> str:
+    """The page asked for (path and query), percent-encoded: a plain local path to come back to."""
+    path = quote(request.url.path, safe="/:@!$&'()*+,;=")
+    query = quote(request.url.query, safe="%/:@!$&'()*+,;=?")
+    return path + (f"?{query}" if query else "")
 
 
 def sign_in_location(next_path: str) -> str:
@@ -217,7 +234,16 @@ def sign_in_location(next_path: str) -> str:
 
 
 def safe_next(value: str | None) -> str:
-    """Only paths of this site, never another host (open-redirect guard)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and not value.startswith("/v1"):
+    """Where to go after signing in: a path of this site or ``/`` (open-redirect guard). Visible ASCII only,
+    one leading slash (``//host`` is another site), no backslash (browsers read it as a slash), not the API."""
+    if (
+        value
+        and len(value) <= MAX_NEXT
+        and value.startswith("/")
+        and not value.startswith("//")
+        and "\\" not in value
+        and visible_ascii(value)
+        and not value.startswith("/v1")
+    ):
         return value
     return "/"

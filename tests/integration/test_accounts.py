@@ -8,6 +8,7 @@ from domain import errors
 from domain.accounts import LOCK_SECONDS, MAX_FAILURES
 from ledger import types as t
 from ledger.web_sessions import ABSOLUTE_SECONDS, IDLE_SECONDS
+from ledger.account_commands import WRONG
 from tests.scenario import ADMIN, WallClock, world
 
 PASSWORD = "une phrase de passe solide"
@@ -141,3 +142,104 @@ def test_an_old_hash_is_upgraded_at_sign_in(ledger, wall, monkeypatch):
     account = ledger.app.repository.get(user.id)
     assert not stronger.check_needs_rehash(account.password_hash)
     assert stronger.verify(account.password_hash, PASSWORD)
+
+
+# -- an unknown address is refused exactly as a known one (issue 15) ----------------------------------------
+
+def refusal(ledger, email, password="pas le bon mot de passe") -> tuple[str, str]:
+    with pytest.raises((errors.SignInRefused, errors.AccountLocked)) as refused:
+        ledger.sign_in(email, password)
+    return refused.value.slug, refused.value.detail
+
+
+@pytest.mark.parametrize("unknown", ["nobody@example.org", "pas une adresse", ""])
+def test_an_unknown_address_is_locked_out_like_a_known_one(ledger, wall, unknown):
+    prescriber_user(ledger)
+    for attempt in range(1, MAX_FAILURES + 3):
+        known = refusal(ledger, "alice.martin@example.org")
+        assert refusal(ledger, unknown) == known, f"attempt {attempt}"
+        assert known[0] == ("sign-in-refused" if attempt < MAX_FAILURES else "account-locked")
+        wall.now += 61
+    wall.now += LOCK_SECONDS
+    assert refusal(ledger, unknown) == refusal(ledger, "alice.martin@example.org") == ("sign-in-refused", WRONG)
+
+
+def test_a_disabled_account_answers_as_a_wrong_password_even_with_the_right_one(ledger, wall):
+    _, user = prescriber_user(ledger)
+    ledger.create_user(ADMIN, t.NewUser(email="bob@example.org", password=PASSWORD, role="observatory"))
+    ledger.set_user_state(ADMIN, user.id, disabled=True)
+    for attempt in range(1, MAX_FAILURES + 2):
+        disabled = refusal(ledger, "alice.martin@example.org", PASSWORD)
+        assert disabled == refusal(ledger, "bob@example.org") == refusal(ledger, "nobody@example.org"), attempt
+
+
+def test_every_refusal_spends_one_password_check(ledger, wall, monkeypatch):
+    """Timing tells nothing either: an unknown address, a disabled account and a wrong password each cost one
+    argon2 verification; a locked address (known or not) none."""
+    from argon2 import PasswordHasher
+
+    import ledger.account_commands as module
+
+    checks = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002
+            checks.append(1)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(module, "HASHER", Counting(time_cost=1, memory_cost=1024, parallelism=1))
+    prescriber_user(ledger)
+    bob = ledger.create_user(ADMIN, t.NewUser(email="bob@example.org", password=PASSWORD, role="observatory"))
+    ledger.set_user_state(ADMIN, bob.id, disabled=True)
+    for email in ["alice.martin@example.org", "nobody@example.org", "bob@example.org", "pas une adresse"]:
+        checks.clear()
+        refusal(ledger, email)
+        assert len(checks) == 1, email
+    for _ in range(MAX_FAILURES):
+        refusal(ledger, "alice.martin@example.org")
+        refusal(ledger, "nobody@example.org")
+    checks.clear()
+    locked = refusal(ledger, "alice.martin@example.org"), refusal(ledger, "nobody@example.org")
+    assert locked[0][0] == locked[1][0] == "account-locked"
+    assert checks == []
+
+
+def test_failures_of_unknown_addresses_are_kept_under_a_keyed_hash_and_expire(ledger, wall):
+    import hashlib
+
+    from ledger.web_sessions import FAILURES_TABLE
+
+    for _ in range(MAX_FAILURES - 1):
+        refusal(ledger, "Tres.Unique@Example.org")
+    with ledger.db.read() as cur:
+        rows = cur.execute(f"SELECT * FROM {FAILURES_TABLE}").fetchall()
+    assert len(rows) == 1
+    stored = repr(rows).lower()
+    assert "tres.unique" not in stored
+    assert hashlib.sha256(b"tres.unique@example.org").hexdigest() not in stored
+    refusal(ledger, "tres.unique@example.org")  # the fifth: locked for LOCK_SECONDS
+    wall.now += LOCK_SECONDS
+    refusal(ledger, "someone.else@example.org")  # any later write drops what has expired
+    with ledger.db.read() as cur:
+        assert cur.execute(f"SELECT COUNT(*) FROM {FAILURES_TABLE}").fetchone()[0] == 1
+
+
+def test_the_failures_of_unknown_addresses_are_bounded(ledger, wall, monkeypatch):
+    from ledger import web_sessions
+
+    monkeypatch.setattr(web_sessions, "MAX_FAILURE_ROWS", 5)
+    for i in range(12):
+        refusal(ledger, f"inconnu{i}@example.org")
+        wall.now += web_sessions.TIDY_EVERY
+    with ledger.db.read() as cur:
+        assert cur.execute(f"SELECT COUNT(*) FROM {web_sessions.FAILURES_TABLE}").fetchone()[0] == 5
+
+
+def test_a_failure_counted_while_another_locked_the_address_counts_nothing(ledger):
+    """Two refusals at once: the one that finds the address locked (between its check and its count) says so."""
+    store = ledger.failed_sign_ins
+    outcomes = [store.failed("k", 1000) for _ in range(MAX_FAILURES)]
+    assert outcomes == [("counted", 0)] * (MAX_FAILURES - 1) + [("locking", 1000 + LOCK_SECONDS)]
+    assert store.failed("k", 1001) == ("locked", 1000 + LOCK_SECONDS)
+    assert store.locked_until("k") == 1000 + LOCK_SECONDS
+    assert store.failed("k", 1000 + LOCK_SECONDS) == ("counted", 0)
