@@ -17,7 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
-from api.door import at_the_door
+from api.door import at_the_door, document_media_type
 from api.deps import LedgerDep
 from api.fast_redemptions import FastRedemptions
 from api.openapi_structs import StrictStructSchemaPlugin
@@ -119,6 +119,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     )
     routes_observatory.document_csv(app.openapi_schema)
     routes_cheques.document_pdf(app.openapi_schema)
+    document_media_type(app.openapi_schema)
     app.state.query_parameters = allowed_query_parameters(app)
     if fast_redemptions:
         app.fast = FastRedemptions(super(LedgerApp, app).__call__, metrics_config, MAX_BODY)

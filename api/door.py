@@ -14,6 +14,8 @@ from typing import Any
 import anyio.to_thread
 from litestar import Request
 from litestar.exceptions import HTTPException
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType
+from litestar.openapi.spec import OpenAPIResponse
 
 from api.auth import authenticated, idempotency_key
 from api.query_params import refuse_unknown_query_parameters
@@ -61,3 +63,21 @@ async def at_the_door(request: Request) -> None:
     else:
         data = decode_body(cls, body, today)
     request._connection_state.json = data  # the handler's ``data``: litestar passes a decoded struct through
+
+
+def document_media_type(openapi: OpenAPI) -> None:
+    """Every operation that takes a body may answer 415 (a body that is not JSON)."""
+    problem = next(
+        (r for item in (openapi.paths or {}).values() for op in (item.post, item.put) if op is not None
+         for code, r in (op.responses or {}).items() if code == "400" and isinstance(r, OpenAPIResponse)),
+        None,
+    )
+    if problem is None:
+        return
+    for item in (openapi.paths or {}).values():
+        for operation in (item.post, item.put, item.patch):
+            if operation is not None and operation.request_body is not None and operation.responses is not None:
+                operation.responses["415"] = OpenAPIResponse(
+                    description="Corps non JSON (`unsupported-media-type`) : envoyez `application/json`",
+                    content={key: OpenAPIMediaType(schema=media.schema) for key, media in (problem.content or {}).items()},
+                )

@@ -69,9 +69,14 @@ def client(ledger):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
-    from tests.e2e import test_schemathesis
+    from tests.e2e import test_fuzz_posts, test_schemathesis
 
     if test_schemathesis.STATS["requests"]:
         terminalreporter.write_line(
             f"schemathesis: {test_schemathesis.STATS['requests']} requests generated and validated against the schema"
+        )
+    if test_fuzz_posts.STATS["requests"]:
+        terminalreporter.write_line(
+            f"random JSON to every POST: {test_fuzz_posts.STATS['requests']} requests,"
+            f" {test_fuzz_posts.STATS['server_errors']} server errors"
         )
