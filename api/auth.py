@@ -6,11 +6,11 @@ from typing import Any
 
 from litestar import Request
 
+from api.problems import Unauthenticated
 from domain import errors
 from ledger.idempotency import Idem, request_fingerprint
 from ledger.ledger import Ledger
 from ledger.types import Actor
-from api.problems import Unauthenticated
 
 
 def bearer_key(header: str) -> str | None:

@@ -14,8 +14,7 @@ from typing import Any
 import anyio.to_thread
 from litestar import Request
 from litestar.exceptions import HTTPException
-from litestar.openapi.spec import OpenAPI, OpenAPIMediaType
-from litestar.openapi.spec import OpenAPIResponse
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse
 
 from api.auth import authenticated, idempotency_key
 from api.query_params import refuse_unknown_query_parameters

@@ -99,7 +99,7 @@ def run_commands(ledger: Any, x: dict[str, Any]) -> None:
         attempt(lambda: ledger.follow_up_loan(structure_actor, str(loan.id), t.NewFollowUp(on=today, kind="call", note=x["reason"])))
         attempt(lambda: ledger.return_loan(structure_actor, str(loan.id), t.LoanReturn(on=today, condition="good")))
     for phase in ("entry", "exit"):
-        attempt(lambda: ledger.record_pix(structure_actor, str(person.id), t.NewPixAssessment(phase=phase, score=x["score"], taken_on=fact)))
+        attempt(lambda p=phase: ledger.record_pix(structure_actor, str(person.id), t.NewPixAssessment(phase=p, score=x["score"], taken_on=fact)))
     attempt(lambda: ledger.expire(ADMIN, t.NewExpiry(as_of=today)))
 
 
