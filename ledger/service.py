@@ -39,6 +39,7 @@ from ledger.types import Actor
 from ledger.web_sessions import SessionStore
 from projections.directory import Directory
 from projections.event_chain import EventChain
+from projections.failures import ProjectionsFailed
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
@@ -187,9 +188,16 @@ class LedgerCore:
             return True
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
 
-    def _fresh_views(self) -> None:
-        """Read-your-writes: every write acknowledged before this read is in the views."""
-        if not self.views.wait_for(self.views.head(), READ_WAIT_SECONDS):
+    def _fresh_views(self, *names: str) -> None:
+        """Read-your-writes: every write acknowledged before this read is in the views it reads. ``names``:
+        the projections whose tables the read queries (none: all); one of them failed: ``ProjectionFailed``."""
+        try:
+            fresh = self.views.wait_for(self.views.head(), READ_WAIT_SECONDS, names or None)
+        except ProjectionsFailed:
+            raise errors.ProjectionFailed(
+                "Une vue nécessaire à cette lecture est en panne ; l'exploitation en est avertie. Réessayez plus tard."
+            ) from None
+        if not fresh:
             raise errors.ProjectionLagging("Les vues ont du retard ; réessayez dans un instant.")
 
     def _check_commune(self, insee: str, what: str = "commune_insee") -> str:
