@@ -39,7 +39,7 @@ from ledger.types import Actor
 from ledger.web_sessions import SessionStore
 from projections.directory import Directory
 from projections.event_chain import EventChain
-from projections.failures import ProjectionsFailed
+from projections.failures import ProjectionsFailed, is_outage
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
@@ -147,6 +147,16 @@ class LedgerCore:
 
     def position(self) -> int:
         return self.views.head()
+
+    def health(self) -> tuple[int | None, list[str]]:
+        """The log's head and the failed projections (of any process); ``(None, ["event_store"])`` when the
+        database does not answer."""
+        try:
+            return self.position(), sorted(self.views.failures())
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return None, ["event_store"]
 
     # -- loading -----------------------------------------------------------------------------
     def _get(self, aggregate_id: UUID) -> Any:
