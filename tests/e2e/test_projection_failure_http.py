@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 from tests.e2e.conftest import bearer
 from tests.e2e.test_http_flow import problem
@@ -52,3 +53,12 @@ def test_the_schema_documents_both_answers_of_healthz(client):
     assert set(responses) == {"200", "503"}
     degraded = responses["503"]["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
     assert {"status", "failing"} <= set(schema["components"]["schemas"][degraded]["required"])
+
+
+def test_healthz_names_the_event_store_when_the_database_does_not_answer(client, ledger, monkeypatch):
+    def unreachable():
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(ledger, "position", unreachable)
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json() == {"status": "degraded", "failing": ["event_store"]}
