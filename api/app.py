@@ -9,12 +9,12 @@ from litestar import Litestar, Request, Response, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.openapi import OpenAPIConfig
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
-from api import routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
+from api import projection_metrics, routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.door import at_the_door, document_media_type
@@ -43,14 +43,31 @@ class Health(Output):
     position: int
 
 
+class Degraded(Output, omit_defaults=True):
+    status: str
+    failing: list[str]  # projections' names, or "event_store"
+    position: int | None = None
+
+
 def get_ledger(state: State) -> Ledger:
     return state.ledger
 
 
-@get("/healthz", sync_to_thread=True, tags=["health"])
-def healthz(ledger: LedgerDep) -> Health:
-    """Liveness, and the ledger's last position (no key needed)."""
-    return Health(status="ok", position=ledger.position())
+DEGRADED = ResponseSpec(
+    data_container=Degraded, generate_examples=False,
+    description="Le registre ne répond pas (`event_store`) ou des vues sont en panne (leurs noms dans `failing`)",
+)
+
+
+@get("/healthz", sync_to_thread=True, tags=["health"], responses={503: DEGRADED})
+def healthz(ledger: LedgerDep) -> Response[Health]:
+    """Health (no key needed): 200 with the ledger's last position while the event store answers and every
+    projection is live; 503 naming what fails otherwise."""
+    position, failing = ledger.health()
+    if failing:
+        return Response(Degraded(status="degraded", failing=failing, position=position), status_code=503)
+    assert position is not None
+    return Response(Health(status="ok", position=position))
 
 
 def on_http_error_anywhere(request: Request, exc: HTTPException) -> Response:
@@ -79,6 +96,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = ledger is None
         app.state.ledger = Ledger.from_env() if opened else ledger
+        projection_metrics.COLLECTOR.watch(app.state.ledger.views)
         if background_projections:
             app.state.ledger.views.start()
         try:

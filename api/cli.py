@@ -112,13 +112,16 @@ def rebuild(args: argparse.Namespace) -> int:
     ledger = _ledger()
     try:
         events, seconds = run_rebuild(ledger, args.projection)
+        failed = ledger.views.failed_here()
     except KeyError as e:
         print(e.args[0], file=sys.stderr)
         return 2
     finally:
         ledger.close()
     print(f"rebuilt {args.projection or 'all projections'}: {events} events in {seconds:.2f} s ({events / max(seconds, 1e-9):,.0f} events/s)")
-    return 0
+    for name in sorted(failed):
+        print(f"FAILED: {failed[name].describe()}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def verify(args: argparse.Namespace) -> int:

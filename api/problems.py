@@ -120,7 +120,8 @@ DESCRIPTIONS = {
     413: "Corps trop volumineux",
     422: "Code erroné, ou clé d'idempotence réutilisée avec un autre corps",
     423: "Chèque verrouillé",
-    503: "Vues en retard ou trop de conflits : réessayer (`Retry-After`)",
+    503: "Vues en retard (`projection-lagging`) ou en panne (`projection-failed`), ou trop de conflits :"
+    " réessayer (`Retry-After`)",
 }
 
 

@@ -71,6 +71,7 @@ AccountLocked = _error("AccountLocked", "account-locked", 423, "Compte verrouill
 ProjectionLagging = _error(
     "ProjectionLagging", "projection-lagging", 503, "Les vues ne sont pas encore à jour, réessayez"
 )
+ProjectionFailed = _error("ProjectionFailed", "projection-failed", 503, "Une vue est en panne")
 
 
 def from_slug(slug: str, detail: str) -> DomainError:

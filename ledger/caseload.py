@@ -28,7 +28,7 @@ class CaseloadQueries(LedgerCore):
     def caseload(self, actor: t.Actor, limit: int = 500) -> list[CaseEntry]:
         """The prescriber's own beneficiaries, newest first (the admin sees everyone's)."""
         self._require(actor, "prescriber")
-        self._fresh_views()
+        self._fresh_views("directory", "ledger_views")
         mine = actor.role != "admin"
         with self.db.read() as cur:
             rows = cur.execute(
@@ -58,7 +58,7 @@ class CaseloadQueries(LedgerCore):
     def beneficiary_cheques(self, actor: t.Actor, beneficiary_id: str) -> list[t.ChequeOut]:
         """The beneficiary's cheques, for its prescriber (and the admin)."""
         self.get_beneficiary(actor, beneficiary_id)  # type: ignore[attr-defined]  # role, organisation, erasure
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             serials = [
                 r[0]
@@ -80,7 +80,7 @@ class CaseloadQueries(LedgerCore):
         return self._cheque_column(cheque.serial, "beneficiary_id")
 
     def _cheque_column(self, serial: str, column: str) -> str:
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             row = cur.execute(
                 f"SELECT {column} FROM cheque_index WHERE cheque_id = ?", (str(natural_id("cheque", serial)),)

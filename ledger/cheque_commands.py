@@ -183,7 +183,7 @@ class ChequeCommands(LedgerCore):
         return self._execute(idem, decide, t.ChequeBookOut)
 
     def _eligible_commitments(self, today, beneficiary: Beneficiary) -> list[Commitment]:
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT id FROM commitment_index WHERE valid_from <= ? AND valid_until >= ?",

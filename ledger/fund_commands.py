@@ -17,7 +17,7 @@ from ledger.service import Decision, LedgerCore
 class FundCommands(LedgerCore):
     def _candidates(self, sql: str, params: tuple) -> list[Cheque]:
         """Cheques the index proposes; each is loaded, and its aggregate has the last word."""
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             serials = [r[0] for r in cur.execute(sql, params).fetchall()]
         return self._load_many([natural_id("cheque", s) for s in sorted(serials)], Cheque, "Chèque")

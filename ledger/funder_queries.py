@@ -27,7 +27,7 @@ class FunderQueries(LedgerCore):
         as_of = as_of or today
         # Today or later: every event so far. A past day: events recorded before that day ended.
         cutoff = "9999" if current else end_of_day_utc(as_of)
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             commitments = cur.execute(
                 "SELECT id, reference, amount_cents FROM commitment_index WHERE funder_code = ? AND signed_at < ?"
@@ -109,7 +109,7 @@ class FunderQueries(LedgerCore):
         self._require(actor, "funder")
         self._require_org(actor, code)
         self._load(natural_id("funder", code), Funder, "Financeur")
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal WHERE funder_code = ?"
@@ -153,7 +153,7 @@ class FunderQueries(LedgerCore):
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         after = parse_position_cursor(cursor)
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             where, params = ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"], [code, *after[:1], *after]
             if kind:

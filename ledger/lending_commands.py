@@ -221,7 +221,7 @@ class LendingCommands(LedgerCore):
         elif status:
             where.append("state = ?")
             params.append(status)
-        self._fresh_views()
+        self._fresh_views("lending_views")
         with self.db.read() as cur:
             ids = [
                 r[0]
@@ -244,7 +244,7 @@ class LendingCommands(LedgerCore):
         if actor.role == "structure":
             where += " AND structure_id = ?"
             params.append(actor.org or "")
-        self._fresh_views()
+        self._fresh_views("lending_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT position, seq, at, event_id, loan_id, structure_id, kind, debit, credit, amount_cents"
@@ -284,7 +284,7 @@ class LendingCommands(LedgerCore):
         self._require(actor, "prescriber")
         b = self._live_beneficiary(beneficiary_id)
         self._require_org(actor, b.prescriber_id)
-        self._fresh_views()
+        self._fresh_views("lending_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT id, phase, score, taken_on FROM pix_results WHERE beneficiary_id = ? ORDER BY taken_on, id",

@@ -59,7 +59,7 @@ class ObservatoryQueries(LedgerCore):
     def indicators(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.Indicators:
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
-        self._fresh_views()
+        self._fresh_views("ledger_views", "outcomes", "lending_views")
         redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
         with self.db.read() as cur:
             issued = cur.execute(
@@ -141,7 +141,7 @@ class ObservatoryQueries(LedgerCore):
         if by not in ("quarter", "epci"):
             raise errors.ValidationError("by : quarter ou epci.")
         low, high = self._period(start, end)
-        self._fresh_views()
+        self._fresh_views("ledger_views", "outcomes")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT c.session_date, b.commune_insee, c.beneficiary_id, c.duration_minutes"
@@ -182,7 +182,7 @@ class ObservatoryQueries(LedgerCore):
     def observatory_export(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.ExportPage:
         self._require(actor, "observatory")
         low, high = self._period(start, end)
-        self._fresh_views()
+        self._fresh_views("ledger_views", "outcomes", "lending_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes"

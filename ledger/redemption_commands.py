@@ -156,7 +156,7 @@ class RedemptionCommands(LedgerCore):
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
         structure = self._load_id(structure_id, Structure, "Structure")
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"

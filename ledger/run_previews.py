@@ -45,7 +45,7 @@ class RunPreviews(LedgerCore):
     def preview_settlement(self, actor: t.Actor, through: date) -> SettlementPreview:
         """Redeemed, unsettled cheques whose session date is on or before ``through``, by structure."""
         self._require(actor)
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT structure_id, COUNT(*), SUM(face_value_cents) FROM cheque_index"
@@ -67,7 +67,7 @@ class RunPreviews(LedgerCore):
     def preview_expiry(self, actor: t.Actor, as_of: date) -> ExpiryPreview:
         """Still-issued cheques whose ``valid_until`` is before ``as_of``, by funder."""
         self._require(actor)
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT funder_code, COUNT(*), SUM(face_value_cents) FROM cheque_index"

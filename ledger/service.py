@@ -40,6 +40,7 @@ from ledger.types import Actor
 from ledger.web_sessions import FailedSignIns, SessionStore
 from projections.directory import Directory
 from projections.event_chain import EventChain
+from projections.failures import ProjectionsFailed, is_outage
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
@@ -149,6 +150,16 @@ class LedgerCore:
     def position(self) -> int:
         return self.views.head()
 
+    def health(self) -> tuple[int | None, list[str]]:
+        """The log's head and the failed projections (of any process); ``(None, ["event_store"])`` when the
+        database does not answer."""
+        try:
+            return self.position(), sorted(self.views.failures())
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            return None, ["event_store"]
+
     # -- loading -----------------------------------------------------------------------------
     def _get(self, aggregate_id: UUID) -> Any:
         """The aggregate, from the group-commit batch when deciding inside one, else from the store."""
@@ -189,9 +200,16 @@ class LedgerCore:
             return True
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
 
-    def _fresh_views(self) -> None:
-        """Read-your-writes: every write acknowledged before this read is in the views."""
-        if not self.views.wait_for(self.views.head(), READ_WAIT_SECONDS):
+    def _fresh_views(self, *names: str) -> None:
+        """Read-your-writes: every write acknowledged before this read is in the views it reads. ``names``:
+        the projections whose tables the read queries (none: all); one of them failed: ``ProjectionFailed``."""
+        try:
+            fresh = self.views.wait_for(self.views.head(), READ_WAIT_SECONDS, names or None)
+        except ProjectionsFailed:
+            raise errors.ProjectionFailed(
+                "Une vue nécessaire à cette lecture est en panne ; l'exploitation en est avertie. Réessayez plus tard."
+            ) from None
+        if not fresh:
             raise errors.ProjectionLagging("Les vues ont du retard ; réessayez dans un instant.")
 
     def _check_commune(self, insee: str, what: str = "commune_insee") -> str:

@@ -29,7 +29,7 @@ class StructureQueries(LedgerCore):
         """The structure's redeemed and settled cheques, latest session first."""
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
-        self._fresh_views()
+        self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT serial, status, face_value_cents, session_date, session_kind, duration_minutes, funder_code"
@@ -48,7 +48,7 @@ class StructureQueries(LedgerCore):
     def structure_devices(self, actor: t.Actor, structure_id: str) -> list[DeviceRow]:
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
-        self._fresh_views()
+        self._fresh_views("lending_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT id, kind, status FROM device_index WHERE structure_id = ? ORDER BY status, kind, id", (structure_id,)

@@ -7,6 +7,10 @@ one, and two processes catching up at once serialise instead of doubling rows. A
 its own replays from the start until it has caught up with the others, then they advance together.
 More than a batch behind (a rebuild, a process starting late), on PostgreSQL, the transactions are
 pipelined: a writer thread writes batch k while the next is applied (``projections/pipeline.py``).
+
+A projection that raises on a stored event is set aside (``projections/failures.py``): the batch is rolled
+back and applied again without it, so the others keep advancing; it stays failed until rebuilt. A database
+outage (``failures.is_outage``) is not a projection's failure: it is raised to the caller.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
+from projections import failures
+from projections.failures import ApplyFailed, Failure, ProjectionsFailed, is_outage
 from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
 from projections.versions import prepare_tables
 
@@ -98,8 +104,14 @@ class ProjectionSet:
         # A catch-up more than a batch behind is pipelined on PostgreSQL; SQLite, in the process itself, gained
         # nothing from it (measured, docs/benchmarks.md).
         self.pipelined = db.postgres if pipelined is None else pipelined
-        prepare_tables(db, projections)  # a projection whose schema version changed is dropped, to be replayed
+        reset = prepare_tables(db, projections)  # a projection whose schema version changed is dropped, to be replayed
+        db.script(failures.SCHEMA)
+        if reset:
+            with db.transaction() as cur:
+                failures.clear(cur, reset)
         self._committed: dict[str, int] = {}  # the positions this process last stored (see ``resume``)
+        self._failed: dict[str, Failure] = {}  # the projections this process set aside
+        self._seen: dict[str, int] = {}  # the positions this process last read or stored (for the metrics)
         self._mutex = threading.RLock()  # one catch-up (or rebuild) at a time in a process: they share the projections' buffers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -114,25 +126,53 @@ class ProjectionSet:
     def position(self) -> int:
         return min(self.positions().values())
 
+    def failed_here(self) -> dict[str, Failure]:
+        """The projections this process set aside (no database access)."""
+        return dict(self._failed)
+
+    def seen_positions(self) -> dict[str, int]:
+        """The positions this process last read or stored (no database access)."""
+        return dict(self._seen)
+
+    def failures(self) -> dict[str, Failure]:
+        """Every failed projection: those recorded by any process and still standing, and this process's."""
+        return {**failures.standing(self.db), **self._failed}
+
     def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
         """Applies every event up to ``until`` (default: the newest); returns the lowest position reached.
         ``progress(position, target, events)`` is called after each batch."""
         target = self.head() if until is None else until
         with self._mutex:
+            if self._failed:
+                self._forget_cleared()
+            pipelined = self.pipelined
             while True:
                 try:
-                    return self._catch_up(target, progress)
+                    return self._catch_up(target, progress, pipelined)
                 except PositionsMoved:
                     continue  # another process advanced a projection between two of our batches: start again
+                except Exception as error:
+                    if is_outage(error):
+                        raise
+                    if pipelined:  # a pipelined batch's error may surface in a later statement: placed again inline
+                        pipelined = False
+                        continue
+                    if not isinstance(error, ApplyFailed):
+                        raise
+                    self._fail(error)
+                    pipelined = self.pipelined
 
-    def _catch_up(self, target: int, progress: Progress | None) -> int:
-        names = list(self.projections)
+    def _catch_up(self, target: int, progress: Progress | None, pipelined: bool) -> int:
+        names = [name for name in self.projections if name not in self._failed]
+        if not names:
+            return target
         batches: Inline | Pipelined = Inline(self.db, names)  # the first batch tells how far behind we are
         error: BaseException | None = None
         try:
             expected: dict[str, int] | None = None
             while True:
                 cur, positions = batches.open(expected)  # None only for the first batch, always inline
+                self._seen.update(positions)
                 low = min(positions.values())
                 notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
                 if not notifications:
@@ -141,11 +181,12 @@ class ProjectionSet:
                 stored = self._apply(cur, positions, notifications)
                 batches.commit(cur, stored)
                 self._committed.update(stored)
+                self._seen.update(stored)
                 expected = {**positions, **stored}
                 batches.wait_previous()
                 if progress is not None:
                     progress(notifications[-1].id, target, len(notifications))
-                if isinstance(batches, Inline) and self.pipelined and target - min(expected.values()) > self.batch_size:
+                if isinstance(batches, Inline) and pipelined and target - min(expected.values()) > self.batch_size:
                     batches.close(None)
                     batches = Pipelined(self.db, names)  # more than a batch still to go: pipeline the rest
         except BaseException as failure:
@@ -156,38 +197,98 @@ class ProjectionSet:
             batches.close(error)
 
     def _apply(self, cur: Cursor, positions: dict[str, int], notifications: Sequence[Any]) -> dict[str, int]:
-        """Applies a batch to the projections behind it; returns their new positions."""
-        behind = [p for name, p in self.projections.items() if positions[name] < notifications[-1].id]
-        for projection in behind:
-            if self._committed.get(projection.name) != positions[projection.name] and hasattr(projection, "resume"):
-                projection.resume(cur)
-            projection.begin(cur)
+        """Applies a batch to the projections behind it; returns their new positions. A projection that
+        raises is named, with the event's position (``ApplyFailed``); a database outage is raised as it is."""
+        last = notifications[-1].id
+        behind = [p for name, p in self.projections.items() if name in positions and positions[name] < last]
         decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
         nap = self._thread is not None and threading.current_thread() is self._thread
-        for index, notification in enumerate(notifications, 1):
-            if nap and index % self.YIELD_EVERY == 0:
-                time.sleep(self.NAP_SECONDS)  # let the requests' threads in
-            topic = notification.topic
-            wanted = decodes.get(topic)
-            if wanted is None:
-                wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
-            # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
-            event = self.app.mapper.to_domain_event(notification) if wanted else None
+        projection, notification = behind[0], None
+        try:
             for projection in behind:
-                if positions[projection.name] < notification.id:
-                    projection.apply(cur, event, notification)
-        for projection in behind:
-            projection.flush(cur)
-        return {p.name: notifications[-1].id for p in behind}
+                if self._committed.get(projection.name) != positions[projection.name] and hasattr(projection, "resume"):
+                    projection.resume(cur)
+                projection.begin(cur)
+            for index, notification in enumerate(notifications, 1):
+                if nap and index % self.YIELD_EVERY == 0:
+                    time.sleep(self.NAP_SECONDS)  # let the requests' threads in
+                topic = notification.topic
+                wanted = decodes.get(topic)
+                if wanted is None:
+                    wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
+                # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
+                event = None
+                if wanted:
+                    try:
+                        event = self.app.mapper.to_domain_event(notification)
+                    except Exception as error:
+                        self._undecodable(error, notification, behind, positions)
+                for projection in behind:
+                    if positions[projection.name] < notification.id:
+                        projection.apply(cur, event, notification)
+            notification = None
+            for projection in behind:
+                projection.flush(cur)
+        except (ApplyFailed, PositionsMoved):
+            raise
+        except Exception as error:
+            if is_outage(error):
+                raise
+            where = None if notification is None else notification.id
+            name = projection.name
+            raise ApplyFailed(name, where, type(error).__name__, positions[name], notifications) from error
+        return {p.name: last for p in behind}
 
-    def wait_for(self, position: int, timeout: float) -> bool:
+    @staticmethod
+    def _undecodable(error: Exception, notification: Any, behind: list[Any], positions: dict[str, int]) -> None:
+        """An event that cannot be decoded fails the first projection that reads it (the others in turn)."""
+        if is_outage(error):
+            raise error
+        readers = [p for p in behind if positions[p.name] < notification.id and _decodes(p, notification.topic)]
+        if readers:
+            raise ApplyFailed(readers[0].name, notification.id, type(error).__name__) from error
+
+    def _fail(self, error: ApplyFailed) -> None:
+        """Sets a projection aside: in this process, in the log (once) and in ``projection_failures``."""
+        position = error.position
+        if position is None:  # failed in its flush: which event of the batch?
+            position = failures.locate(self.db, self.projections[error.name], error, self._decoded)
+            self._committed.pop(error.name, None)  # the search used its state: reloaded before it is used again
+        if position is None:
+            return  # another process moved the projection meanwhile: the next attempt starts from there
+        failure = Failure(error.name, position, error.error, failures.now())
+        self._failed[error.name] = failure
+        self._committed.pop(error.name, None)
+        failures.report(failure)
+        failures.store(self.db, failure)
+
+    def _decoded(self, projection: Any, notification: Any) -> Any:
+        return self.app.mapper.to_domain_event(notification) if _decodes(projection, notification.topic) else None
+
+    def _forget_cleared(self) -> None:
+        """Forgets the failures no longer recorded (rebuilt by another process, or applied by newer code)."""
+        standing = failures.standing(self.db)
+        for name in [n for n in self._failed if n not in standing]:
+            del self._failed[name]
+            self._committed.pop(name, None)
+
+    def wait_for(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
         """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout`` (also when
-        this process's other catch-up, a long one, kept the projections busy all that time)."""
+        this process's other catch-up, a long one, kept the projections busy all that time). ``names``: the
+        projections the read needs (default: all); ``ProjectionsFailed`` if one of them failed."""
+        needed = list(self.projections) if names is None else list(names)
+        unknown = [n for n in needed if n not in self.projections]
+        if unknown:
+            raise KeyError(f"unknown projection {unknown[0]!r}")
         deadline = time.monotonic() + timeout
         while True:
             if self._mutex.acquire(timeout=max(0.0, deadline - time.monotonic())):
                 try:
-                    if self.catch_up(position) >= position:
+                    reached = self.catch_up(position)
+                    broken = [self._failed[n] for n in needed if n in self._failed]
+                    if broken:
+                        raise ProjectionsFailed(broken)
+                    if reached >= position:
                         return True
                 finally:
                     self._mutex.release()
@@ -196,7 +297,8 @@ class ProjectionSet:
             time.sleep(0.01)
 
     def rebuild(self, name: str | None = None, progress: Progress | None = None) -> int:
-        """Drops one projection's rows (or every projection's) and replays the events into it."""
+        """Drops one projection's rows (or every projection's) and replays the events into it; a failure
+        recorded for it is cleared (if the event still fails it, the replay records it again)."""
         names = [name] if name else list(self.projections)
         unknown = [n for n in names if n not in self.projections]
         if unknown:
@@ -213,6 +315,9 @@ class ProjectionSet:
                 for n in names:
                     cur.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?", (n,))
                     self._committed.pop(n, None)
+                failures.clear(cur, names)
+            for n in names:
+                self._failed.pop(n, None)
             return self.catch_up(progress=progress)
 
     def start(self, interval: float | None = None) -> None:
