@@ -11,10 +11,11 @@ litestar still answers every request this path does not take whole. Here, in ord
    is loaded on the event loop;
 4. the Idempotency-Key, if any, is checked.
 
-If any of these fails, nothing has happened yet: the request goes to litestar with its body replayed, and
-litestar gives the refusal, exactly as without this path. Otherwise the redemption is handed to the group
-commit, and its answer (201, or the domain's problem+json) is written here, with the same access-log line
-and Prometheus metrics as litestar's middlewares write. ``tests/e2e/test_fast_redemptions.py`` checks that
+If any of these fails (a database error while authenticating included), nothing has happened yet: the
+request goes to litestar with its body replayed, and litestar gives the refusal, exactly as without this
+path. Otherwise the redemption is handed to the group commit, and its answer (201, the domain's
+problem+json, or 503 ``service-unavailable`` if the database went away) is written here, with the same
+access-log line and Prometheus metrics as litestar's middlewares write. ``tests/e2e/test_fast_redemptions.py`` checks that
 both paths answer byte for byte alike.
 """
 
@@ -30,9 +31,12 @@ from litestar.types import Message, Receive, Scope, Send
 from api.access_log import log_access
 from api.strict_body import decode_body
 from api.auth import bearer_key, request_idem, valid_idempotency_key
-from api.problems import MEDIA_TYPE, UNEXPECTED, domain_error_headers, domain_problem_bytes, log_unexpected, problem_bytes
+from api.problems import (
+    MEDIA_TYPE, UNEXPECTED, domain_error_headers, domain_problem_bytes, log_unavailable, log_unexpected, problem_bytes,
+)
 from domain import errors
 from ledger import types as t
+from ledger.connections import database_unavailable, service_unavailable
 from ledger.key_cache import RevokedSinceCached
 
 PATH = "/v1/redemptions"
@@ -72,7 +76,12 @@ class FastRedemptions:
         if idem_text is not None and not valid_idempotency_key(idem_text):
             return await self.fallback(scope, replay, send)
         key = bearer_key(headers.get(b"authorization", b"").decode("latin-1"))
-        actor, cached = await ledger.authenticate_deferred(key) if key is not None else (None, None)
+        try:
+            actor, cached = await ledger.authenticate_deferred(key) if key is not None else (None, None)
+        except Exception as e:
+            if not database_unavailable(e):
+                raise
+            actor = None  # nothing happened yet: litestar authenticates again, or answers 503 itself
         if actor is None:
             return await self.fallback(scope, replay, send)
 
@@ -112,9 +121,12 @@ class FastRedemptions:
         except RevokedSinceCached:
             return None
         except errors.DomainError as e:
-            extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
-            return e.status, MEDIA_TYPE.encode(), domain_problem_bytes(e), extra
+            return refusal(e)
         except Exception as e:  # noqa: BLE001 - answered as litestar's handler would
+            unavailable = service_unavailable(e)
+            if unavailable is not None:  # the database went away: 503 service-unavailable
+                log_unavailable(e, "POST", PATH)
+                return refusal(unavailable)
             log_unexpected(e, "POST", PATH)
             return UNEXPECTED[0], MEDIA_TYPE.encode(), problem_bytes(*UNEXPECTED), []
 
@@ -128,6 +140,11 @@ class FastRedemptions:
         self.metrics.request_time(labels).labels(*values).observe(seconds)
         if status >= 500:
             self.metrics.requests_error_count(labels).labels(*values).inc()
+
+
+def refusal(e: errors.DomainError) -> tuple:
+    extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
+    return e.status, MEDIA_TYPE.encode(), domain_problem_bytes(e), extra
 
 
 async def read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:

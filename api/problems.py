@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.openapi.datastructures import ResponseSpec
 
 from domain import errors
+from ledger.connections import service_unavailable
 from ledger.types import FieldError, Problem
 
 MEDIA_TYPE = "application/problem+json"
@@ -28,7 +29,7 @@ HTTP_SLUGS = {
     415: ("unsupported-media-type", "Type de contenu non pris en charge"),
     429: ("too-many-requests", "Trop de requêtes"),
     500: ("internal-error", "Erreur interne"),
-    503: ("unavailable", "Service momentanément indisponible"),
+    503: ("service-unavailable", "Service momentanément indisponible"),
 }
 
 
@@ -87,7 +88,8 @@ def on_unauthenticated(_: Request, exc: Unauthenticated) -> Response:
 def on_http_error(_: Request, exc: HTTPException) -> Response:
     slug, title = HTTP_SLUGS.get(exc.status_code, ("http-error", "Erreur"))
     detail = title if exc.status_code >= 500 else (exc.detail if isinstance(exc.detail, str) else title)
-    return problem_response(exc.status_code, slug, title, detail, exc.headers or None)
+    headers = {"Retry-After": "1", **(exc.headers or {})} if exc.status_code == 503 else exc.headers or None
+    return problem_response(exc.status_code, slug, title, detail, headers)
 
 
 UNEXPECTED = (500, "internal-error", "Erreur interne", "Une erreur interne est survenue ; elle a été enregistrée.")
@@ -97,7 +99,15 @@ def log_unexpected(exc: Exception, method: str, path_template: str) -> None:
     log.error("unhandled %s on %s %s", type(exc).__name__, method, path_template)
 
 
+def log_unavailable(exc: BaseException, method: str, path_template: str) -> None:
+    log.warning("database unavailable (%s) on %s %s", type(exc).__name__, method, path_template)
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response:
+    unavailable = service_unavailable(exc)  # the database went away: 503 service-unavailable, not a 500
+    if unavailable is not None:
+        log_unavailable(exc, request.method, request.scope.get("path_template", "?"))
+        return on_domain_error(request, unavailable)
     log_unexpected(exc, request.method, request.scope.get("path_template", "?"))
     return problem_response(*UNEXPECTED)
 
@@ -120,8 +130,8 @@ DESCRIPTIONS = {
     413: "Corps trop volumineux",
     422: "Code erroné, ou clé d'idempotence réutilisée avec un autre corps",
     423: "Chèque verrouillé",
-    503: "Vues en retard (`projection-lagging`) ou en panne (`projection-failed`), ou trop de conflits :"
-    " réessayer (`Retry-After`)",
+    503: "Base de données momentanément indisponible (`service-unavailable`), vues en retard (`projection-lagging`)"
+    " ou en panne (`projection-failed`), ou trop de conflits : réessayer (`Retry-After`)",
 }
 
 
@@ -129,7 +139,7 @@ def problems(*codes: int) -> dict[int, ResponseSpec]:
     """OpenAPI responses for the refusals a route can give, as problem+json."""
     return {
         code: ResponseSpec(data_container=Problem, media_type=MEDIA_TYPE, description=DESCRIPTIONS[code], generate_examples=False)
-        for code in sorted({400, 401, 403, 413, *codes})
+        for code in sorted({400, 401, 403, 413, 503, *codes})  # 503: any route, should the database go away
     }
 
 

@@ -72,6 +72,9 @@ ProjectionLagging = _error(
     "ProjectionLagging", "projection-lagging", 503, "Les vues ne sont pas encore à jour, réessayez"
 )
 ProjectionFailed = _error("ProjectionFailed", "projection-failed", 503, "Une vue est en panne")
+ServiceUnavailable = _error(
+    "ServiceUnavailable", "service-unavailable", 503, "Service momentanément indisponible"
+)  # the database is unreachable or lost its connections (``ledger/connections.py``)
 
 
 def from_slug(slug: str, detail: str) -> DomainError:

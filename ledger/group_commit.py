@@ -8,12 +8,16 @@ in one transaction, then answers each caller with its own result.
 - A batch does not wait for company: the writer takes whatever is queued when it wakes up.
 - If another process changed an aggregate meanwhile (a version conflict), every command of the batch
   is decided again on its own, on the ordinary path, which reloads and retries.
+- If the database goes away, every command of the batch not answered yet is answered 503
+  ``service-unavailable``, and the writer goes on with the next batch. None of them is acknowledged; a
+  commit whose answer was lost may have landed all the same: the same Idempotency-Key again gets its outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import logging
 import queue
 import threading
 import time
@@ -27,8 +31,11 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
+from ledger.connections import service_unavailable
 from ledger.decision import Decision
 from ledger.key_cache import RevokedSinceCached
+
+log = logging.getLogger("cheque_ledger.errors")
 
 
 @dataclass
@@ -190,8 +197,11 @@ class GroupCommitter:
                 self._gather(batch)
                 self._run(batch, replies)
             except BaseException as e:  # noqa: BLE001 - every caller must hear back, and the writer live on
+                failure = service_unavailable(e) or e  # the database went away: 503 to each caller
+                if failure is not e:
+                    log.warning("database unavailable (%s): a batch of %d commands refused", type(e).__name__, len(batch))
                 for command in batch:
-                    replies.answer(command, False, e)  # those not answered yet
+                    replies.answer(command, False, failure)  # those not answered yet
             replies.send()
 
     def _gather(self, batch: list[Command]) -> None:
@@ -287,7 +297,11 @@ class GroupCommitter:
                 replies.answer(command, False, value)
             else:
                 if value.after_save is not None:
-                    value.after_save()
+                    try:
+                        value.after_save()
+                    except Exception as e:  # noqa: BLE001 - its own command's failure; the others committed
+                        replies.answer(command, False, service_unavailable(e) or e)
+                        continue
                 if value.error is not None:
                     replies.answer(command, False, value.error)
                 else:

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from api.web.render import page
 from api.web.session import NotSignedIn, redirect, sign_in_location
 from domain import errors
+from ledger.connections import service_unavailable
 
 log = logging.getLogger("cheque_ledger.errors")
 
@@ -25,7 +26,10 @@ def on_not_signed_in(request: Request, exc: NotSignedIn) -> Response:
 
 
 def on_domain_error(request: Request, exc: errors.DomainError) -> Response:
-    return page(request, "erreur.html", status=exc.status, title=exc.title, detail=exc.detail)
+    response = page(request, "erreur.html", status=exc.status, title=exc.title, detail=exc.detail)
+    if exc.status == 503:
+        response.set_header("Retry-After", "1")
+    return response
 
 
 def on_validation(request: Request, exc: ValidationException) -> Response:
@@ -52,6 +56,10 @@ def wants_page(request: Request) -> bool:
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response:
+    unavailable = service_unavailable(exc)  # the database went away: a 503 page, not a 500
+    if unavailable is not None:
+        log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
+        return on_domain_error(request, unavailable)
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
     return page(request, "erreur.html", status=500, title="Erreur interne", detail="Une erreur interne est survenue ; elle a été enregistrée.")
 
