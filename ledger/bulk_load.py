@@ -19,6 +19,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 
+from ledger.connections import read_again_if_lost
+
 SQLITE_CHUNK = 400
 
 
@@ -81,9 +83,7 @@ class BulkLoader:
     def _rows(self, ids: list[UUID]) -> Iterable[tuple[bool, UUID, int, str, bytes]]:
         recorder: Any = self.app.recorder
         if self._postgres:
-            with recorder.datastore.get_connection() as conn, conn.cursor() as cur:
-                cur.execute(self._sql, {"ids": ids}, prepare=True)
-                rows = cur.fetchall()
+            rows = read_again_if_lost(lambda: self._pg_rows(ids))  # a read: run again if its connection died
             return [
                 (bool(r["snap"]), r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
             ]
@@ -105,6 +105,11 @@ class BulkLoader:
                 for r in rows
             ]
         return out
+
+    def _pg_rows(self, ids: list[UUID]) -> list[Any]:
+        with self.app.recorder.datastore.get_connection() as conn, conn.cursor() as cur:  # type: ignore[attr-defined]
+            cur.execute(self._sql, {"ids": ids}, prepare=True)
+            return cur.fetchall()
 
     def load(self, ids: Iterable[UUID]) -> dict[UUID, Any]:
         """The current state of every aggregate among ``ids`` that exists (absent ones are left out)."""

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from ledger.config import PG_SESSION_OPTIONS, DatabaseConfig
+from ledger.connections import CheckOnCheckout, read_again_if_lost
 
 _JSON = msgspec.json.Encoder()
 
@@ -109,9 +110,12 @@ class Database:
         if self.postgres:
             from psycopg_pool import ConnectionPool
 
+            check = CheckOnCheckout()  # connections the server closed are replaced at checkout
             self._pool = ConnectionPool(
-                config.conninfo(), kwargs={"options": PG_SESSION_OPTIONS}, min_size=1, max_size=20, open=True
+                config.conninfo(), kwargs={"options": PG_SESSION_OPTIONS}, min_size=1, max_size=20, open=True,
+                check=check,
             )
+            check.attach(self._pool)
         else:
             assert config.sqlite_path is not None
             config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -158,17 +162,21 @@ class Database:
 
     def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """One row of one read-only statement, outside any explicit transaction (PostgreSQL: in autocommit,
-        one round trip instead of BEGIN, the query and COMMIT)."""
+        one round trip instead of BEGIN, the query and COMMIT). Run once more if the connection died under it."""
         if self.postgres:
-            assert self._pool is not None
-            with self._pool.connection() as conn:
-                conn.autocommit = True
-                try:
-                    row = conn.execute(sql.replace("?", "%s"), tuple(params), prepare=True).fetchone()
-                finally:
-                    conn.autocommit = False
-            return tuple(row) if row is not None else None
+            return read_again_if_lost(lambda: self._query_one_pg(sql, params))
         row = self._sqlite().execute(sql, tuple(params)).fetchone()
+        return tuple(row) if row is not None else None
+
+    def _query_one_pg(self, sql: str, params: Sequence[Any]) -> tuple | None:
+        assert self._pool is not None
+        with self._pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                row = conn.execute(sql.replace("?", "%s"), tuple(params), prepare=True).fetchone()
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
         return tuple(row) if row is not None else None
 
     def script(self, statements: Sequence[str]) -> None:

@@ -24,6 +24,7 @@ from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ledger.config import PG_SESSION_OPTIONS
+from ledger.connections import CheckOnCheckout, read_again_if_lost
 
 
 class StoredRow(NamedTuple):
@@ -58,13 +59,17 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
     def select_rows(self, start: int, limit: int, stop: int | None = None) -> list[StoredRow]:
-        """``select_notifications(start, limit, stop)``, as ``StoredRow`` tuples."""
-        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self.select_rows_statement, (start, limit), prepare=True)
-            rows = [StoredRow._make(row) for row in curs.fetchall()]
+        """``select_notifications(start, limit, stop)``, as ``StoredRow`` tuples (read once more if the
+        connection died under it)."""
+        rows = read_again_if_lost(lambda: self._select_rows(start, limit))
         if stop is not None and rows and rows[-1].id > stop:
             rows = [row for row in rows if row.id <= stop]
         return rows
+
+    def _select_rows(self, start: int, limit: int) -> list[StoredRow]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.select_rows_statement, (start, limit), prepare=True)
+            return [StoredRow._make(row) for row in curs.fetchall()]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
         self._lock_table(curs)
@@ -87,3 +92,4 @@ class ArrayInsertFactory(PostgresFactory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.datastore.pool.kwargs["options"] = PG_SESSION_OPTIONS  # the pool opens its connections later
+        CheckOnCheckout.install(self.datastore.pool)  # connections the server closed are replaced at checkout

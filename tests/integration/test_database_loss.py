@@ -11,9 +11,13 @@ import pytest
 from eventsourcing import persistence
 
 from domain import errors
-from ledger.connections import database_unavailable, service_unavailable
+from ledger.config import DatabaseConfig
+from ledger.connections import connection_lost, database_unavailable, service_unavailable
 from tests import scenario as s
+from tests.conftest import BACKEND, PG_URL
 from tests.integration.test_group_commit import run_concurrently
+
+postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="terminating server connections is PostgreSQL's")
 
 
 def wrapped(cause: BaseException, wrapper: type[Exception] = persistence.OperationalError) -> Exception:
@@ -54,6 +58,14 @@ def test_which_errors_say_the_database_is_unavailable(exc, unavailable):
         assert refusal is None
 
 
+def test_only_a_lost_connection_makes_a_read_run_again():
+    assert connection_lost(psycopg.errors.AdminShutdown("bye"))
+    assert connection_lost(wrapped(psycopg.OperationalError("server closed the connection unexpectedly")))
+    assert not connection_lost(psycopg.errors.QueryCanceled("statement timeout"))  # the connection is fine
+    assert not connection_lost(psycopg_pool.PoolTimeout("no connection"))  # waiting again would double the wait
+    assert not connection_lost(sqlite3.OperationalError("database is locked"))
+
+
 def test_a_failed_batch_answers_each_caller_503_and_the_writer_goes_on(make_ledger, monkeypatch):
     ledger = make_ledger(group_commit=True)
     w = s.world(ledger)
@@ -79,3 +91,38 @@ def test_a_failed_batch_answers_each_caller_503_and_the_writer_goes_on(make_ledg
         assert ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, today)).serial == c.serial
     rec = ledger.reconciliation(s.ADMIN, "DEPT26")
     assert rec.balanced and rec.redeemed_cents == 8 * 1000
+
+
+def terminate_the_ledgers_connections() -> int:
+    with psycopg.connect(DatabaseConfig.from_url(PG_URL).conninfo(), autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()[0]
+
+
+@postgres_only
+def test_after_its_connections_are_terminated_every_path_gets_a_live_one(ledger):
+    w = s.world(ledger)
+    cheques = s.book(ledger, w, count=3).cheques
+    today = ledger.today()
+    ledger.redeem(w.structure_actor, s.redemption(cheques[0].serial, cheques[0].code, today))
+    ledger.reconciliation(s.ADMIN, "DEPT26")  # both pools hold connections now
+    def in_a_transaction():
+        with ledger.db.read() as cur:
+            return cur.execute("SELECT 1").fetchone()
+
+    checks = [
+        lambda: ledger.db.query_one("SELECT 1"),  # the ledger's tables, outside a transaction
+        in_a_transaction,
+        lambda: ledger.app.recorder.max_notification_id(),
+        lambda: ledger.app.recorder.select_rows(1, 10),
+        lambda: ledger.loader.load([w.commitment.id]),
+        lambda: ledger.redeem(w.structure_actor, s.redemption(cheques[1].serial, cheques[1].code, today)),
+        lambda: ledger.reconciliation(s.ADMIN, "DEPT26"),
+    ]
+    for check in checks:
+        assert terminate_the_ledgers_connections() > 0
+        check()  # no error: the dead connections were replaced at checkout
+    rec = ledger.reconciliation(s.ADMIN, "DEPT26")
+    assert rec.balanced and rec.redeemed_cents == 2 * 1000
