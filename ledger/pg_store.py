@@ -7,6 +7,13 @@ cProfile). Here the same rows go as ``uuid[]``, ``bigint[]``, ``text[]`` and ``b
 binary format, which psycopg dumps without escaping. Everything else (the table lock that keeps commit
 order equal to notification order, the NOTIFY, the returned notification ids) is the library's own.
 
+``insert_events`` is the library's, retried as the library retries it when the connection fails (10 attempts,
+0.2 s apart), and it tells one case apart: a retry refused for a version conflict after a failed attempt may
+be meeting that attempt's own commit, whose answer was lost with the connection. If the events stored at
+those versions are ours byte for byte (their state holds each event's timestamp: another writer's differ),
+the commit was ours and the insert succeeded; otherwise it is a real conflict (``docs/architecture.md``,
+"When the database goes away").
+
 ``select_rows`` reads the notification log for projections: plain tuples with the originator id as text
 (the library builds a dict per row, a ``UUID`` per id and a frozen dataclass per event, and every view
 then turns the ``UUID`` back into text; a third of a rebuild's reading time, measured with py-spy).
@@ -14,10 +21,11 @@ then turns the ``UUID`` back into text; a third of a rebuild's reading time, mea
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
@@ -25,6 +33,12 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.config import PG_SESSION_OPTIONS
 from ledger.connections import CheckOnCheckout, read_again_if_lost
+
+# The library's insert without its retry decorator (``@retry((InterfaceError, OperationalError), 10, 0.2)``),
+# which ``insert_events`` below does itself, with the same numbers.
+LIBRARY_INSERT = PostgresApplicationRecorder.insert_events.__wrapped__  # type: ignore[attr-defined]
+INSERT_ATTEMPTS = 10
+INSERT_RETRY_SECONDS = 0.2
 
 
 class StoredRow(NamedTuple):
@@ -57,6 +71,44 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {schema}.{table}"
             " WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
         ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        self.select_ours_statement = SQL(
+            "SELECT e.notification_id, e.state = k.state FROM unnest(%b::{id_type}[], %b::bigint[], %b::bytea[])"
+            " WITH ORDINALITY AS k(id, version, state, n)"
+            " JOIN {schema}.{table} AS e ON e.originator_id = k.id AND e.originator_version = k.version ORDER BY k.n"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            id_type=Identifier(self.datastore.originator_id_type),
+        )
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        failed = False
+        for attempt in range(1, INSERT_ATTEMPTS + 1):
+            try:
+                return LIBRARY_INSERT(self, stored_events, **kwargs)
+            except IntegrityError:
+                ids = self._ids_if_ours(stored_events) if failed and stored_events else None
+                if ids is None:
+                    raise
+                return ids
+            except (OperationalError, InterfaceError):
+                if attempt == INSERT_ATTEMPTS:
+                    raise
+                failed = True
+                time.sleep(INSERT_RETRY_SECONDS)
+        raise AssertionError("unreachable")
+
+    def _ids_if_ours(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """The notification ids of ``stored_events`` if they are stored as given, byte for byte; else None."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(
+                self.select_ours_statement,
+                ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events], [e.state for e in stored_events]),
+            )
+            rows = curs.fetchall()
+        if len(rows) != len(stored_events) or not all(same for _, same in rows):
+            return None
+        return [notification_id for notification_id, _ in rows]
 
     def select_rows(self, start: int, limit: int, stop: int | None = None) -> list[StoredRow]:
         """``select_notifications(start, limit, stop)``, as ``StoredRow`` tuples (read once more if the

@@ -11,6 +11,7 @@ import pytest
 from eventsourcing import persistence
 
 from domain import errors
+from ledger.application import SNAPSHOT_INTERVAL
 from ledger.config import DatabaseConfig
 from ledger.connections import connection_lost, database_unavailable, service_unavailable
 from tests import scenario as s
@@ -93,6 +94,23 @@ def test_a_failed_batch_answers_each_caller_503_and_the_writer_goes_on(make_ledg
     assert rec.balanced and rec.redeemed_cents == 8 * 1000
 
 
+def test_a_snapshot_that_cannot_be_written_does_not_fail_the_save(ledger, monkeypatch):
+    """The events are committed before the snapshot is written: a snapshot refused does not fail the save."""
+    w = s.world(ledger)
+    attempts = []
+
+    def refuse(*_args, **_kwargs):
+        attempts.append(1)
+        raise wrapped(psycopg.OperationalError("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(ledger.app.snapshots.recorder, "insert_events", refuse)
+    # a book is an event of the commitment: the 50th version of it is due for a snapshot
+    books = [s.book(ledger, w, count=1) for _ in range(SNAPSHOT_INTERVAL)]
+    assert attempts, "a snapshot was due"
+    assert len({b.cheques[0].serial for b in books}) == SNAPSHOT_INTERVAL
+    assert ledger.reconciliation(s.ADMIN, "DEPT26").reserved_cents == SNAPSHOT_INTERVAL * 1000
+
+
 def terminate_the_ledgers_connections() -> int:
     with psycopg.connect(DatabaseConfig.from_url(PG_URL).conninfo(), autocommit=True) as conn:
         return conn.execute(
@@ -126,3 +144,63 @@ def test_after_its_connections_are_terminated_every_path_gets_a_live_one(ledger)
         check()  # no error: the dead connections were replaced at checkout
     rec = ledger.reconciliation(s.ADMIN, "DEPT26")
     assert rec.balanced and rec.redeemed_cents == 2 * 1000
+
+
+@postgres_only
+def test_a_commit_whose_answer_was_lost_is_recognised_on_retry(ledger, monkeypatch):
+    """The connection dies after the server committed: the retry meets our own events (a version conflict);
+    they are ours byte for byte, so the redemption succeeded, and is not refused as already redeemed."""
+    import ledger.pg_store as pg_store
+
+    w = s.world(ledger)
+    cheque = s.book(ledger, w, count=1).cheques[0]
+    real_insert = pg_store.LIBRARY_INSERT
+    calls = []
+
+    def commit_then_lose_the_answer(recorder, stored_events, **kwargs):
+        calls.append(len(stored_events))
+        ids = real_insert(recorder, stored_events, **kwargs)
+        if len(calls) == 1:
+            raise wrapped(psycopg.OperationalError("server closed the connection unexpectedly"))
+        return ids
+
+    monkeypatch.setattr(pg_store, "INSERT_RETRY_SECONDS", 0)
+    monkeypatch.setattr(pg_store, "LIBRARY_INSERT", commit_then_lose_the_answer)
+    out = ledger.redeem(w.structure_actor, s.redemption(cheque.serial, cheque.code, ledger.today()))
+    assert out.serial == cheque.serial and len(calls) == 2
+    monkeypatch.undo()
+    assert ledger.get_cheque(s.ADMIN, cheque.serial).status == "redeemed"
+    rec = ledger.reconciliation(s.ADMIN, "DEPT26")
+    assert rec.balanced and rec.redeemed_cents == 1000
+
+
+@postgres_only
+def test_after_a_lost_connection_a_real_conflict_stays_a_conflict(make_ledger, monkeypatch):
+    """The first attempt fails without committing, and another process redeems the cheque meanwhile: the
+    retry's version conflict is with events that are not ours, so the redemption is refused."""
+    import ledger.pg_store as pg_store
+
+    ledger, other = make_ledger(), make_ledger()
+    w = s.world(ledger)
+    cheque = s.book(ledger, w, count=1).cheques[0]
+    today = ledger.today()
+    other.get_cheque(s.ADMIN, cheque.serial)  # the other process has its pools open
+    real_insert = pg_store.LIBRARY_INSERT
+    attempts = []
+
+    def lose_the_connection_while_another_redeems(recorder, stored_events, **kwargs):
+        if recorder is ledger.app.recorder:
+            attempts.append(len(stored_events))
+            if len(attempts) == 1:
+                other.redeem(w.structure_actor, s.redemption(cheque.serial, cheque.code, today))
+                raise wrapped(psycopg.OperationalError("server closed the connection unexpectedly"))
+        return real_insert(recorder, stored_events, **kwargs)
+
+    monkeypatch.setattr(pg_store, "INSERT_RETRY_SECONDS", 0)
+    monkeypatch.setattr(pg_store, "LIBRARY_INSERT", lose_the_connection_while_another_redeems)
+    with pytest.raises(errors.ChequeAlreadyRedeemed):
+        ledger.redeem(w.structure_actor, s.redemption(cheque.serial, cheque.code, today))
+    assert len(attempts) == 2
+    monkeypatch.undo()
+    rec = ledger.reconciliation(s.ADMIN, "DEPT26")
+    assert rec.balanced and rec.redeemed_cents == 1000
