@@ -112,9 +112,12 @@ def test_a_snapshot_that_cannot_be_written_does_not_fail_the_save(ledger, monkey
 
 
 def terminate_the_ledgers_connections() -> int:
+    """Terminates them and waits until they are gone (without a timeout, ``pg_terminate_backend`` returns at
+    once: a connection still being terminated would pass the check, and its query meet the termination; that
+    race is the storm test's, answered 503 there)."""
     with psycopg.connect(DatabaseConfig.from_url(PG_URL).conninfo(), autocommit=True) as conn:
         return conn.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()[0]
 
@@ -126,6 +129,7 @@ def test_after_its_connections_are_terminated_every_path_gets_a_live_one(ledger)
     today = ledger.today()
     ledger.redeem(w.structure_actor, s.redemption(cheques[0].serial, cheques[0].code, today))
     ledger.reconciliation(s.ADMIN, "DEPT26")  # both pools hold connections now
+
     def in_a_transaction():
         with ledger.db.read() as cur:
             return cur.execute("SELECT 1").fetchone()
