@@ -47,16 +47,16 @@ def causes(exc: BaseException | None) -> Iterator[BaseException]:
 
 
 def database_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database is unavailable (rather than a fault of the ledger's)."""
-    wrapped = False
+    """Whether ``exc`` says the database is unavailable (rather than a fault of the ledger's). The error and
+    those it wraps are looked at: eventsourcing's wrappers are judged by what they wrap."""
     for e in causes(exc):
         if isinstance(e, sqlite3.Error):  # the first cause from SQLite decides
             return isinstance(e, sqlite3.OperationalError) and any(m in str(e).lower() for m in SQLITE_UNAVAILABLE)
         if isinstance(e, (psycopg.OperationalError, psycopg.InterfaceError)):
             return True  # connection lost or refused, server shutting down, lock or pool timeout, …
-        if isinstance(e, (persistence.OperationalError, persistence.InterfaceError)):
-            wrapped = True  # eventsourcing's: judged by what it wraps, if anything
-    return wrapped
+        if isinstance(e, persistence.ConnectionUnavailableError):
+            return True  # eventsourcing's own pool (SQLite's) timed out
+    return False
 
 
 def service_unavailable(exc: BaseException) -> errors.DomainError | None:

@@ -12,20 +12,16 @@ never the event's values, nor the exception's message (it may quote them).
 from __future__ import annotations
 
 import logging
-import sqlite3
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ledger.connections import database_unavailable
 from ledger.database import Cursor, Database
 from projections.pipeline import read_positions
 
 log = logging.getLogger("cheque_ledger.projections")
-SQLITE_OUTAGES = (
-    "database is locked", "database is busy", "database table is locked", "disk i/o error", "unable to open database file",
-)
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS projection_failures (name TEXT PRIMARY KEY, position BIGINT NOT NULL,"
@@ -74,19 +70,9 @@ class ProjectionsFailed(Exception):
 
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` says the database is unavailable (unreachable, connection lost, busy, timed out)
-    rather than that a statement or a value was wrong: such an error is no projection's failure. The error
-    and those it wraps are looked at; SQLite's ``OperationalError`` also reports mistakes ("no such table"),
-    so only its busy, locked and I/O errors count."""
-    psycopg = sys.modules.get("psycopg")  # not imported: no PostgreSQL error can exist
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, sqlite3.Error):
-            return isinstance(error, sqlite3.OperationalError) and any(m in str(error).lower() for m in SQLITE_OUTAGES)
-        if psycopg is not None and isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
-            return True  # connection lost or refused, server shutting down, lock or pool timeout
-        error = error.__cause__  # type: ignore[assignment]
-    return False
+    rather than that a statement or a value was wrong: such an error is no projection's failure. The same
+    rule as the one that answers 503 ``service-unavailable`` (``ledger/connections.py``)."""
+    return database_unavailable(error)
 
 
 def now() -> str:

@@ -27,7 +27,6 @@ from tests.e2e.conftest import bearer
 from tests.e2e.test_server_crash import free_port, start_server
 from tests.e2e.web import sign_in
 
-
 SECRET_LOOKING = "host=db.internal port=5432 user=ledger password=hunter2"
 
 

@@ -37,7 +37,7 @@ def wrapped(cause: BaseException, wrapper: type[Exception] = persistence.Operati
         (psycopg_pool.PoolTimeout("couldn't get a connection after 30.00 sec"), True),
         (wrapped(psycopg.OperationalError("connection refused")), True),
         (wrapped(psycopg.InterfaceError("x"), persistence.InterfaceError), True),
-        (persistence.OperationalError("no connection available"), True),
+        (persistence.ConnectionUnavailableError("Timed out waiting for return of writer"), True),  # SQLite's pool
         (sqlite3.OperationalError("database is locked"), True),
         (wrapped(sqlite3.OperationalError("database is locked")), True),
         (wrapped(sqlite3.OperationalError("no such table: journal")), False),  # a fault of ours: stays a 500
@@ -45,6 +45,7 @@ def wrapped(cause: BaseException, wrapper: type[Exception] = persistence.Operati
         (psycopg.errors.UndefinedTable("relation does not exist"), False),
         (wrapped(psycopg.errors.UniqueViolation("duplicate"), persistence.IntegrityError), False),
         (KeyError("x"), False),
+        (wrapped(ValueError("bad")), False),  # eventsourcing's wrapper judged by what it wraps
     ],
     ids=repr,
 )
@@ -154,7 +155,7 @@ def test_after_its_connections_are_terminated_every_path_gets_a_live_one(ledger)
 def test_a_commit_whose_answer_was_lost_is_recognised_on_retry(ledger, monkeypatch):
     """The connection dies after the server committed: the retry meets our own events (a version conflict);
     they are ours byte for byte, so the redemption succeeded, and is not refused as already redeemed."""
-    import ledger.pg_store as pg_store
+    from ledger import pg_store
 
     w = s.world(ledger)
     cheque = s.book(ledger, w, count=1).cheques[0]
@@ -182,7 +183,7 @@ def test_a_commit_whose_answer_was_lost_is_recognised_on_retry(ledger, monkeypat
 def test_after_a_lost_connection_a_real_conflict_stays_a_conflict(make_ledger, monkeypatch):
     """The first attempt fails without committing, and another process redeems the cheque meanwhile: the
     retry's version conflict is with events that are not ours, so the redemption is refused."""
-    import ledger.pg_store as pg_store
+    from ledger import pg_store
 
     ledger, other = make_ledger(), make_ledger()
     w = s.world(ledger)
