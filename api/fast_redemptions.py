@@ -29,11 +29,17 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
 from litestar.types import Message, Receive, Scope, Send
 
 from api.access_log import log_access
-from api.strict_body import decode_body
 from api.auth import bearer_key, request_idem, valid_idempotency_key
 from api.problems import (
-    MEDIA_TYPE, UNEXPECTED, domain_error_headers, domain_problem_bytes, log_unavailable, log_unexpected, problem_bytes,
+    MEDIA_TYPE,
+    UNEXPECTED,
+    domain_error_headers,
+    domain_problem_bytes,
+    log_unavailable,
+    log_unexpected,
+    problem_bytes,
 )
+from api.strict_body import decode_body
 from domain import errors
 from ledger import types as t
 from ledger.connections import database_unavailable, service_unavailable

@@ -24,6 +24,26 @@ SECRET = b"test-secret-not-for-production"
 ADMIN = Actor(role="admin", key_id="test")
 
 
+POSTGRES_ONLY: list[str] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres_only`` run in the PostgreSQL pass; the SQLite pass leaves them out and says
+    so at the end (never a silent skip)."""
+    if BACKEND == "postgres":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    POSTGRES_ONLY.extend(item.nodeid for item in items if item.get_closest_marker("postgres_only") is not None)
+    if POSTGRES_ONLY:
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if POSTGRES_ONLY:
+        terminalreporter.write_line(f"{len(POSTGRES_ONLY)} PostgreSQL-only tests left to the PostgreSQL pass")
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     where = PG_URL if BACKEND == "postgres" else "a fresh SQLite file per test"
     return f"cheque-ledger backend: {BACKEND} ({where})"

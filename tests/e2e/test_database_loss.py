@@ -22,7 +22,7 @@ from api.app import create_app
 from ledger import types as t
 from ledger.config import DatabaseConfig
 from tests import scenario as s
-from tests.conftest import BACKEND, PG_URL, SECRET
+from tests.conftest import PG_URL, SECRET
 from tests.e2e.conftest import bearer
 from tests.e2e.test_server_crash import free_port, start_server
 from tests.e2e.web import sign_in
@@ -131,7 +131,7 @@ TERMINATE_OTHERS = (
 )
 
 
-@pytest.mark.skipif(BACKEND != "postgres", reason="terminating server connections is PostgreSQL's")
+@pytest.mark.postgres_only  # terminating server connections is PostgreSQL's
 def test_terminated_connections_answer_503_then_recover_and_lose_nothing(ledger):
     """A real server under reads and redemptions (half of them with an Idempotency-Key) while every connection
     it has is terminated five times: no 500, each 503 proper; afterwards, requests succeed at once without a

@@ -15,10 +15,10 @@ from ledger.application import SNAPSHOT_INTERVAL
 from ledger.config import DatabaseConfig
 from ledger.connections import connection_lost, database_unavailable, service_unavailable
 from tests import scenario as s
-from tests.conftest import BACKEND, PG_URL
+from tests.conftest import PG_URL
 from tests.integration.test_group_commit import run_concurrently
 
-postgres_only = pytest.mark.skipif(BACKEND != "postgres", reason="terminating server connections is PostgreSQL's")
+postgres_only = pytest.mark.postgres_only  # terminating server connections is PostgreSQL's
 
 
 def wrapped(cause: BaseException, wrapper: type[Exception] = persistence.OperationalError) -> Exception:
