@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import CanCreateTimestamp
 from stdnum import luhn
@@ -22,9 +21,9 @@ from stdnum import luhn
 from domain import errors
 from domain.ids import natural_id
 from ledger import types as t
+from ledger.clock import PARIS
 from ledger.ledger import Ledger
 
-PARIS = ZoneInfo("Europe/Paris")
 
 ADMIN = t.Actor(role="admin", key_id="demo")
 

@@ -14,10 +14,9 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 import msgspec
@@ -28,6 +27,7 @@ from domain import errors
 from domain.values import check_fact_date
 from ledger.application import LedgerApp, eventsourcing_env
 from ledger.bulk_load import BulkLoader
+from ledger.clock import paris_today
 from ledger.config import DatabaseConfig, load_secret
 from ledger.database import Database
 from ledger.decision import Decision
@@ -51,11 +51,6 @@ A = TypeVar("A")
 MAX_ATTEMPTS = 20
 SCHEMA_LOCK = 0x636C_6564  # "cled": the advisory lock id for schema creation
 READ_WAIT_SECONDS = 5.0
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def paris_today() -> date:
-    return datetime.now(PARIS).date()
 
 
 def parse_position_cursor(cursor: str | None) -> tuple[int, int]:

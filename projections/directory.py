@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.clock import instant
 from ledger.database import Cursor
-from projections.raw_events import instant
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS account_index (id TEXT PRIMARY KEY, role TEXT NOT NULL, org TEXT,"

@@ -10,12 +10,10 @@
 from __future__ import annotations
 
 import operator
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from ledger.database import Cursor
-from projections.raw_events import day_text, fields, instant, instant_text, uuid_text
+from projections.raw_events import day_text, fields, instant_text, uuid_text
 from projections.runner import handler_name
 
 # Indexes are most of a replay's writes: a cheque is keyed by its id alone (a serial's id is computed from it,
@@ -252,9 +250,3 @@ class LedgerViews:
     def _on_Cheque_Expired(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         self._move(e, n, "cheque_expired", "reserved", "available", None)
         self._status(n, "expired")
-
-
-def end_of_day_utc(day: date) -> str:
-    """The first instant after ``day`` in Europe/Paris, as a UTC instant string."""
-    local = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Europe/Paris")) + timedelta(days=1)
-    return instant(local)

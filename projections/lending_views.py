@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
-from projections.raw_events import instant
+from ledger.clock import instant
 from projections.runner import handles_by_name
 
 SCHEMA = [

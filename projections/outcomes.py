@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
-from projections.raw_events import instant
+from ledger.clock import instant
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS beneficiary_facts ("

@@ -10,12 +10,14 @@ that both give the same rows on every event kind).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 import msgspec
+
+from ledger.clock import instant
 
 DECODER = msgspec.json.Decoder()
 
@@ -41,13 +43,6 @@ def day_text(value: Any) -> str:
         assert value["_type_"] == "date_iso", value["_type_"]
         return value["_data_"]
     return value.isoformat() if isinstance(value, date) else value
-
-
-def instant(at: datetime) -> str:
-    """UTC instants as fixed-width text, so they sort and compare as strings (``…T10:00:00.000000Z``)."""
-    if at.tzinfo is not UTC:
-        at = at.astimezone(UTC)
-    return at.isoformat(timespec="microseconds")[:26] + "Z"  # strftime costs 4× more, once per posting
 
 
 def instant_text(value: Any) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import eventsourcing.domain
 from hypothesis import HealthCheck, given, settings
@@ -14,12 +13,12 @@ from hypothesis import strategies as st
 
 from domain import errors
 from ledger import types as t
+from ledger.clock import PARIS
 from ledger.ledger import Ledger
 from projections.verify import Recomputed, verify
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config
 
-PARIS = ZoneInfo("Europe/Paris")
 START = date(2026, 2, 2)
 OPS = st.lists(
     st.tuples(
