@@ -17,6 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import projection_metrics, routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
+from api.bootstrap import ledger_from_env
 from api.door import at_the_door, document_media_type
 from api.deps import LedgerDep
 from api.fast_redemptions import FastRedemptions
@@ -95,7 +96,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = ledger is None
-        app.state.ledger = Ledger.from_env() if opened else ledger
+        app.state.ledger = ledger_from_env() if opened else ledger
         projection_metrics.COLLECTOR.watch(app.state.ledger.views)
         if background_projections:
             app.state.ledger.views.start()

@@ -8,9 +8,9 @@ import sys
 
 
 def _ledger():
-    from ledger.ledger import Ledger
+    from api.bootstrap import ledger_from_env
 
-    return Ledger.from_env()
+    return ledger_from_env()
 
 
 def _open_and_close() -> None:

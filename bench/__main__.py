@@ -33,7 +33,7 @@ from bench.projections import decode_all
 from bench.raw_ceilings import ceiling_a, ceiling_b, sqlite_ceiling_a, sqlite_ceiling_b
 from bench.server import SECRET, peak_rss_mb, redeem_in_batches, redeem_one_by_one, running_server
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 from projections.process import rebuild
 
 def main() -> None:
@@ -88,7 +88,7 @@ def run_backend(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str
     # Enough distinct cheques for the server to redeem at up to 1.5 × A for the whole measurement (a run that
     # runs out sends repeats, refused 409 and counted as non-201).
     cheques_single = max(4_000 if args.quick else 20_000, int(a * seconds * 1.5) // 10 * 10)
-    ledger = Ledger(config, SECRET.encode(), clock=lambda: date(2026, 6, 1))
+    ledger = open_ledger(config, SECRET.encode(), clock=lambda: date(2026, 6, 1))
     key, (single, batch) = ready_for_server(ledger, cheques_single, cheques_batch)
 
     with running_server(url, args.workers) as server:

@@ -18,7 +18,7 @@ from bench.fill import CODE, issue_books, setup
 from bench.raw_ceilings import ceiling_a
 from ledger import types as t
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 
 
 def fresh_database(url: str) -> None:
@@ -31,7 +31,7 @@ def fresh_database(url: str) -> None:
 
 def run(url: str, group_commit: bool, threads: int, cheques: int) -> tuple[float, float, float, int]:
     fresh_database(url)
-    ledger = Ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1), group_commit=group_commit)
+    ledger = open_ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1), group_commit=group_commit)
     commitment, structure, beneficiary = setup(ledger)
     issued = issue_books(ledger, commitment.id, beneficiary.id, cheques // 10)
     actor = t.Actor(role="structure", org=str(structure.id))

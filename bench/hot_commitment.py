@@ -21,6 +21,7 @@ from domain.funding import Commitment
 from eventsourcing.application import project_aggregate
 from ledger import types as t
 from ledger.config import DatabaseConfig
+from api.bootstrap import open_ledger
 from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="bench")
@@ -42,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    ledger = Ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1))
+    ledger = open_ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1))
     ledger.create_funder(ADMIN, t.NewFunder(code="BENCH", name="Bench", kind="other"))
 
     def sign(ref: str) -> t.CommitmentOut:

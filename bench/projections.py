@@ -21,6 +21,7 @@ from pathlib import Path
 from bench.fill import CODE, fill, issue_books
 from ledger import types as t
 from ledger.config import DatabaseConfig
+from api.bootstrap import open_ledger
 from ledger.ledger import Ledger
 from projections.process import rebuild
 from projections.runner import read_notifications
@@ -90,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
-    ledger = Ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1))
+    ledger = open_ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1))
     t0 = time.perf_counter()
     total = fill(ledger, args.events)
     print(f"backend: {ledger.config.describe()}  events: {total}  (filled in {time.perf_counter() - t0:.1f} s)")

@@ -24,12 +24,12 @@ from bench.group_commit import fresh_database
 from bench.machine import BusyCores, stray_servers
 from bench.server import SECRET, redeem_in_batches, redeem_one_by_one, running_server
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 
 
 def one_run(url: str, root: Path, mode: str, seconds: int, cheques: int, connections: int, workers: int) -> str:
     fresh_database(url)
-    ledger = Ledger(DatabaseConfig.from_url(url), SECRET.encode(), clock=lambda: date(2026, 6, 1))
+    ledger = open_ledger(DatabaseConfig.from_url(url), SECRET.encode(), clock=lambda: date(2026, 6, 1))
     try:
         key, (issued,) = ready_for_server(ledger, cheques)
     finally:

@@ -29,22 +29,17 @@ from ledger.application import LedgerApp, eventsourcing_env
 from ledger.bulk_load import BulkLoader
 from ledger.clock import paris_today
 from ledger.config import DatabaseConfig, load_secret
+from ledger.connections import database_unavailable
 from ledger.database import Database
 from ledger.decision import Decision
 from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
+from ledger.read_models import ReadModelsFactory, ReadModelsFailed
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
 from ledger.web_sessions import FailedSignIns, SessionStore
-from projections.directory import Directory
-from projections.event_chain import EventChain
-from projections.failures import ProjectionsFailed, is_outage
-from projections.ledger_views import LedgerViews
-from projections.lending_views import LendingViews
-from projections.outcomes import Outcomes
-from projections.runner import ProjectionSet
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -99,6 +94,7 @@ class LedgerCore:
         config: DatabaseConfig,
         secret: bytes,
         *,
+        views: ReadModelsFactory,
         clock: Callable[[], date] = paris_today,
         territory: Territory | None = None,
         admin_key: str | None = None,
@@ -116,9 +112,7 @@ class LedgerCore:
             self.vault = KeyVault(self.db)
             self.sessions = SessionStore(self.db, lambda: self.wall_clock())
             self.failed_sign_ins = FailedSignIns(self.db)
-            self.views = ProjectionSet(
-                self.app, self.db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), EventChain()]
-            )
+            self.views = views(self.app, self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
         self._batch = threading.local()
@@ -151,7 +145,7 @@ class LedgerCore:
         try:
             return self.position(), sorted(self.views.failures())
         except Exception as error:
-            if not is_outage(error):
+            if not database_unavailable(error):
                 raise
             return None, ["event_store"]
 
@@ -200,7 +194,7 @@ class LedgerCore:
         the projections whose tables the read queries (none: all); one of them failed: ``ProjectionFailed``."""
         try:
             fresh = self.views.wait_for(self.views.head(), READ_WAIT_SECONDS, names or None)
-        except ProjectionsFailed:
+        except ReadModelsFailed:
             raise errors.ProjectionFailed(
                 "Une vue nécessaire à cette lecture est en panne ; l'exploitation en est avertie. Réessayez plus tard."
             ) from None

@@ -60,14 +60,6 @@ class ApplyFailed(Exception):
         self.name, self.position, self.error, self.after, self.batch = name, position, error, after, batch
 
 
-class ProjectionsFailed(Exception):
-    """A read needs projections that failed."""
-
-    def __init__(self, failures: Sequence[Failure]) -> None:
-        super().__init__("; ".join(f.describe() for f in failures))
-        self.failures = list(failures)
-
-
 def is_outage(error: BaseException) -> bool:
     """Whether ``error`` says the database is unavailable (unreachable, connection lost, busy, timed out)
     rather than that a statement or a value was wrong: such an error is no projection's failure. The same

@@ -60,8 +60,9 @@ def run_forever(ledger: Any, interval: float = 0.1, stop: threading.Event | None
 def main() -> None:
     """``python -m projections.process`` = ``cheque-ledger project`` (uses LEDGER_DATABASE_URL)."""
     from ledger.ledger import Ledger
+    from projections.catalogue import projection_set
 
-    ledger = Ledger.from_env()
+    ledger = Ledger.from_env(views=projection_set)
     try:
         run_forever(ledger)
     finally:

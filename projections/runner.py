@@ -25,7 +25,8 @@ from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
 from projections import failures
-from projections.failures import ApplyFailed, Failure, ProjectionsFailed, is_outage
+from ledger.read_models import ReadModelsFailed
+from projections.failures import ApplyFailed, Failure, is_outage
 from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
 from projections.versions import prepare_tables
 
@@ -275,7 +276,7 @@ class ProjectionSet:
     def wait_for(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
         """Read-your-writes: catch up to ``position``; False if that took longer than ``timeout`` (also when
         this process's other catch-up, a long one, kept the projections busy all that time). ``names``: the
-        projections the read needs (default: all); ``ProjectionsFailed`` if one of them failed."""
+        projections the read needs (default: all); ``ReadModelsFailed`` if one of them failed."""
         needed = list(self.projections) if names is None else list(names)
         unknown = [n for n in needed if n not in self.projections]
         if unknown:
@@ -287,7 +288,7 @@ class ProjectionSet:
                     reached = self.catch_up(position)
                     broken = [self._failed[n] for n in needed if n in self._failed]
                     if broken:
-                        raise ProjectionsFailed(broken)
+                        raise ReadModelsFailed(broken)
                     if reached >= position:
                         return True
                 finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ledger.config import DatabaseConfig
+from api.bootstrap import open_ledger
 from ledger.ledger import Ledger
 from ledger.types import Actor
 
@@ -104,7 +105,7 @@ def make_ledger(tmp_path: Path, clock: Clock) -> Iterator[Callable[..., Ledger]]
     opened: list[Ledger] = []
 
     def make(**kwargs) -> Ledger:
-        ledger = Ledger(config, SECRET, clock=kwargs.pop("clock", clock), **kwargs)
+        ledger = open_ledger(config, SECRET, clock=kwargs.pop("clock", clock), **kwargs)
         opened.append(ledger)
         return ledger
 

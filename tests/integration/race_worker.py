@@ -13,7 +13,7 @@ from datetime import date
 
 from domain import errors
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 from ledger.types import Actor
 from tests.conftest import SECRET
 from tests.scenario import redemption
@@ -22,7 +22,7 @@ from tests.scenario import redemption
 def main() -> None:
     url, plan_path, out_path, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     plan = json.loads(open(plan_path).read())
-    ledger = Ledger(DatabaseConfig.from_url(url), SECRET)
+    ledger = open_ledger(DatabaseConfig.from_url(url), SECRET)
     actor = Actor(role="structure", org=plan["structure_id"])
     session = date.fromisoformat(plan["session_date"])
     won: list[str] = []

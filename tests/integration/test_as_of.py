@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from domain import errors
 from ledger import types as t
 from ledger.clock import PARIS
+from api.bootstrap import open_ledger
 from ledger.ledger import Ledger
 from projections.verify import Recomputed, verify
 from tests import scenario as s
@@ -47,7 +48,7 @@ def test_as_of_equals_replay_up_to_that_day(ops):
     original = eventsourcing.domain.datetime_now_with_tzinfo
     eventsourcing.domain.datetime_now_with_tzinfo = lambda: at_day_start["at"].astimezone(UTC)
     tmp = tempfile.TemporaryDirectory()
-    ledger = Ledger(database_config(Path(tmp.name)), SECRET, clock=clock)
+    ledger = open_ledger(database_config(Path(tmp.name)), SECRET, clock=clock)
     try:
         w = s.world(ledger, amount_cents=30_000)
         open_cheques: list[t.IssuedCheque] = []

@@ -13,11 +13,11 @@ PROCESSES, ROUNDS = 6, 3
 
 
 def open_and_close(url: str, barrier, results) -> None:  # runs in a fresh process
-    from ledger.ledger import Ledger
+    from api.bootstrap import open_ledger
 
     barrier.wait(timeout=60)
     try:
-        Ledger(DatabaseConfig.from_url(url), SECRET, group_commit=False).close()
+        open_ledger(DatabaseConfig.from_url(url), SECRET, group_commit=False).close()
         results.put("ok")
     except Exception as e:  # noqa: BLE001 - reported to the test by name
         results.put(f"{type(e).__name__}: {e}")

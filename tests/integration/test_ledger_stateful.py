@@ -16,7 +16,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 
 from domain import errors
 from ledger import types as t
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config
 
@@ -32,7 +32,7 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
         self.clock = Clock(date(2026, 1, 10))
-        self.ledger = Ledger(database_config(Path(self.tmp.name)), SECRET, clock=self.clock)
+        self.ledger = open_ledger(database_config(Path(self.tmp.name)), SECRET, clock=self.clock)
         self.model: dict[str, dict] = {}  # serial -> {status, commitment, code, value, valid_until, wrong}
         self.committed: dict[str, int] = {}
         self.redemption_ids: dict[str, str] = {}

@@ -13,7 +13,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 
 from domain import errors
 from ledger import types as t
-from ledger.ledger import Ledger
+from api.bootstrap import open_ledger
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config
 
@@ -27,7 +27,7 @@ class LendingMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.tmp = tempfile.TemporaryDirectory()
-        self.ledger = Ledger(database_config(Path(self.tmp.name)), SECRET, clock=Clock(date(2026, 12, 31)))
+        self.ledger = open_ledger(database_config(Path(self.tmp.name)), SECRET, clock=Clock(date(2026, 12, 31)))
         self.device_status: dict = {}
         self.loan_of_device: dict = {}  # device -> active loan
         self.loan_status: dict = {}
