@@ -6,10 +6,9 @@ from api.access_log import write_lines_to_stdout
 from api.app import create_app
 
 # Server workers collect garbage less often: with CPython's defaults (a young collection every 700 net
-# allocations) a worker under load ran a full collection every few seconds, each pausing every request
-# for 60–80 ms (measured with gc.callbacks during `python -m bench --quick`: p99 85–100 ms). Objects alive
-# after start-up are frozen out of collections, and young collections wait for 20 000 allocations:
-# no full collection in the same run, p99 50–55 ms, peak memory +5 MiB (docs/benchmarks.md).
+# allocations) a worker under load runs a full collection every few seconds, and each one pauses every
+# request in flight. Objects alive after start-up are frozen out of collections, and young collections wait
+# for 20 000 allocations (figures in docs/benchmarks.md).
 GC_THRESHOLDS = (20_000, 50, 100)
 
 app = create_app()

@@ -24,7 +24,7 @@ def serve(args: argparse.Namespace) -> int:
     from granian.constants import Interfaces
 
     # Fail fast on configuration (database, secret) and create the tables once, in a child process: the
-    # supervisor itself never imports the ledger and stays small (60 → 30 MiB resident).
+    # supervisor itself never imports the ledger and stays small.
     check = subprocess.run([sys.executable, "-c", "from api.cli import _open_and_close; _open_and_close()"], check=False)
     if check.returncode != 0:
         print("cheque-ledger: the ledger could not be opened (see above); not serving.", file=sys.stderr)

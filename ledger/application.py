@@ -38,8 +38,8 @@ class DateAsISO(Transcoding):
 
 class LedgerApp(Application):
     name = "ChequeLedger"
-    # A commitment gets an event per book; snapshots keep it as fast to load at 100 000
-    # cheques as when new (measured in bench/ and docs/benchmarks.md).
+    # A commitment gets an event per book; snapshots keep it as fast to load after many books as when new
+    # (``python -m bench.hot_commitment``).
     snapshotting_intervals = {
         Commitment: SNAPSHOT_INTERVAL,
         Funder: SNAPSHOT_INTERVAL,

@@ -12,10 +12,8 @@ DEFAULT_SQLITE_PATH = Path("var") / "ledger.db"
 
 
 # Options of every PostgreSQL session the ledger opens. PostgreSQL's JIT compiler fires on cost estimates,
-# and the bulk load of a 1 000-item batch (1 000 lateral look-ups, mis-estimated at 84 rows each) crossed
-# its threshold: 9 ms of a 16 ms query went to compiling, 150 ms on a connection's first run (EXPLAIN
-# ANALYZE); a batch redemption went from 7 000-8 200 to 9 800-10 600 items/s without it. The ledger's
-# queries are short: no JIT.
+# and the bulk load of a large batch (many lateral look-ups, mis-estimated) crosses its threshold: most of
+# such a query's time then goes to compiling. The ledger's queries are short: no JIT (docs/benchmarks.md).
 PG_SESSION_OPTIONS = "-c jit=off"
 
 

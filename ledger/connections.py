@@ -6,8 +6,8 @@
   I/O errors count; any other error stays a 500 (a fault of ours, logged).
 - ``CheckOnCheckout``: the ``check`` of a psycopg pool. A connection the server closed (terminated,
   restarted) while it sat in the pool has something to read (the server's goodbye, or the end of the
-  stream): only such a connection is pinged, so a live one costs a ``poll`` and no round trip (pinging
-  every checkout, psycopg's ``check_connection``, cost 0.1-0.2 ms each, several per request, measured).
+  stream): only such a connection is pinged, so a live one costs a ``poll`` and no round trip (psycopg's
+  ``check_connection`` pings every checkout: a round trip each, several per request).
   A failed ping sweeps the whole pool at once (``ConnectionPool.check``): after a storm of terminated
   connections the next checkout gets a live one, instead of meeting the dead ones one by one (the pool
   waits 1 s, then 2 s, … between failed checks).

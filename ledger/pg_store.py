@@ -1,9 +1,8 @@
 """The PostgreSQL event store: events sent as four binary arrays, and read back as plain rows.
 
 ``eventsourcing``'s recorder sends them as one array of a composite type, which psycopg can only dump as
-text: every event's state is escaped as ``bytea`` text by a regular expression, in Python (12 % of a
-1 000-item batch redemption, and most of the query-building time of a group commit, measured with
-cProfile). Here the same rows go as ``uuid[]``, ``bigint[]``, ``text[]`` and ``bytea[]`` parameters in
+text: every event's state is escaped as ``bytea`` text by a regular expression, in Python (a large share of
+a batch redemption and of a group commit: docs/benchmarks.md). Here the same rows go as ``uuid[]``, ``bigint[]``, ``text[]`` and ``bytea[]`` parameters in
 binary format, which psycopg dumps without escaping. Everything else (the table lock that keeps commit
 order equal to notification order, the NOTIFY, the returned notification ids) is the library's own.
 
@@ -16,7 +15,7 @@ the commit was ours and the insert succeeded; otherwise it is a real conflict (`
 
 ``select_rows`` reads the notification log for projections: plain tuples with the originator id as text
 (the library builds a dict per row, a ``UUID`` per id and a frozen dataclass per event, and every view
-then turns the ``UUID`` back into text; a third of a rebuild's reading time, measured with py-spy).
+then turns the ``UUID`` back into text: much of a rebuild's reading time).
 """
 
 from __future__ import annotations
@@ -65,8 +64,8 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         )
         # No upper bound in SQL: with a range (``>= start AND <= stop``) and no statistics yet (a table not yet
         # analysed: autovacuum off, or just filled), PostgreSQL guesses 0.5 % of the rows, and above that many
-        # it sorts every row of the range for each batch (5 000-event batches read 30 000 instead of 200 000
-        # rows/s, measured). An open range keeps the index scan in order; ``stop`` is applied here.
+        # it sorts every row of the range for each batch. An open range keeps the index scan in order; ``stop``
+        # is applied here.
         self.select_rows_statement = SQL(
             "SELECT notification_id, originator_id::text, originator_version, topic, state FROM {schema}.{table}"
             " WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"

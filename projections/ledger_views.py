@@ -18,8 +18,8 @@ from projections.runner import handler_name
 
 # Indexes are most of a replay's writes: a cheque is keyed by its id alone (a serial's id is computed from it,
 # ``domain.ids.natural_id``), and rows with no structure (cheques not redeemed, reservations) stay out of the
-# structure indexes. Version 2 (the schema before was keyed by serial too, and had no index by beneficiary: a
-# prescriber's caseload scanned every cheque twice per beneficiary): ``projections/versions.py``.
+# structure indexes. An index by beneficiary serves a prescriber's caseload. ``version`` changes with the
+# schema's shape (``projections/versions.py``).
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
     " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event_id TEXT NOT NULL,"

@@ -87,9 +87,9 @@ def handles_by_name(projection: Any, topic: str) -> bool:
 class ProjectionSet:
     # The background catch-up shares its process's GIL with the requests being served: it lets them in every
     # ``YIELD_EVERY`` events (a ``NAP`` long enough for a waiting thread to take the GIL; ``sleep(0)`` is not:
-    # the caller takes it back first), and runs every ``INTERVAL`` seconds, in smaller bursts. Under 64
-    # clients, p99 ÷ p50 2.4–2.8 → 2.1–2.4 (docs/benchmarks.md, "Issue 6, fifth pass"). Catch-ups made for a
-    # read, and rebuilds, do not yield.
+    # the caller takes it back first), and runs every ``INTERVAL`` seconds, in smaller bursts, so that the
+    # requests' tail latency stays close to their median. Catch-ups made for a read, and rebuilds, do not
+    # yield.
     YIELD_EVERY = 32
     NAP_SECONDS = 0.0002
     INTERVAL_SECONDS = 0.05
@@ -102,8 +102,8 @@ class ProjectionSet:
         self.db = db
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
-        # A catch-up more than a batch behind is pipelined on PostgreSQL; SQLite, in the process itself, gained
-        # nothing from it (measured, docs/benchmarks.md).
+        # A catch-up more than a batch behind is pipelined on PostgreSQL; SQLite, in the process itself, gains
+        # nothing from it (docs/benchmarks.md).
         self.pipelined = db.postgres if pipelined is None else pipelined
         reset = prepare_tables(db, projections)  # a projection whose schema version changed is dropped, to be replayed
         db.script(failures.SCHEMA)
