@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
@@ -24,6 +24,7 @@ from api.fast_redemptions import FastRedemptions
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS, on_http_error
 from api.query_params import allowed_query_parameters
+from api.reference_page import reference_assets, reference_page
 from api.web import errors as web_errors
 from api.web.routes import web_routers
 from ledger.ledger import Ledger
@@ -114,6 +115,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             Metrics,
             Router(path="/", security=[{"bearer": []}], route_handlers=V1, before_request=at_the_door),
             *web_routers(),
+            reference_assets(),
         ],
         dependencies={
             "ledger": Provide(get_ledger, sync_to_thread=False),
@@ -130,7 +132,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             description="Registre du chèque numérique Drômois et du prêt de matériel reconditionné. "
             "Errors are RFC 9457 application/problem+json; money is integer euro cents.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
+            render_plugins=[reference_page(), JsonRenderPlugin(path="/openapi.json")],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API key")}
             ),
