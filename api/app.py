@@ -79,7 +79,7 @@ def on_http_error_anywhere(request: Request, exc: HTTPException) -> Response:
     return on_http_error(request, exc)
 
 
-class LedgerApp(Litestar):
+class LitestarWithShortPath(Litestar):
     """Litestar, with ``POST /v1/redemptions`` on a short path (``api/fast_redemptions.py``) when enabled."""
 
     fast: FastRedemptions | None = None
@@ -109,7 +109,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
                 app.state.ledger.close()
 
     metrics_config = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
-    app = LedgerApp(
+    app = LitestarWithShortPath(
         route_handlers=[
             healthz,
             Metrics,
@@ -143,7 +143,7 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     document_media_type(app.openapi_schema)
     app.state.query_parameters = allowed_query_parameters(app)
     if fast_redemptions:
-        app.fast = FastRedemptions(super(LedgerApp, app).__call__, metrics_config, MAX_BODY)
+        app.fast = FastRedemptions(super(LitestarWithShortPath, app).__call__, metrics_config, MAX_BODY)
     return app
 
 

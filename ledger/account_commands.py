@@ -54,7 +54,7 @@ class AccountCommands(LedgerCore):
         email_hash = hash_email(self.secret, email)
         user_id = UserAccount.create_id(email_hash)
         if idem is not None:
-            replay = self._replay(idem, t.UserOut)
+            replay = self.replay(idem, t.UserOut)
             if replay is not None:
                 return replay
         if self._exists(user_id):

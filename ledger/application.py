@@ -36,7 +36,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-class LedgerApp(Application):
+class EventStoreApp(Application):
     name = "ChequeLedger"
     # A commitment gets an event per book; snapshots keep it as fast to load after many books as when new
     # (``python -m bench.hot_commitment``).

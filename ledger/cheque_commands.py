@@ -56,7 +56,7 @@ class ChequeCommands(LedgerCore):
             self._load_id(actor.org or "", Prescriber, "Prescripteur")
         beneficiary_id = uuid4()
         if idem is not None:
-            replay = self._replay(idem, t.BeneficiaryOut)
+            replay = self.replay(idem, t.BeneficiaryOut)
             if replay is not None:
                 return replay
         sealed = self.vault.seal(

@@ -24,7 +24,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -145,8 +146,35 @@ class BatchContext:
         return [a for a in self.committed.values() if a.pending_events]
 
 
+class Executor(Protocol):
+    """What the group commit needs of the ledger: the public face of ``LedgerCore``'s execution."""
+
+    loader: Any  # ``BulkLoader``: many aggregates in one statement
+    app: Any  # the event-sourced application: ``save``
+
+    def run_now(self, idem: Any, decide: Any, out_type: Any, prefetch: Iterable[UUID] = ()) -> Any:
+        """A command on its own, in its own transaction (re-decided on a version conflict)."""
+        ...
+
+    def replay(self, idem: Any, out_type: Any) -> Any:
+        """The first outcome recorded under ``idem``, or None."""
+        ...
+
+    def idempotency_record(self, idem: Any, decision: Decision) -> Any:
+        """The record that saves a decision's outcome under ``idem``, in the same transaction."""
+        ...
+
+    def deciding_in(self, ctx: BatchContext | None) -> AbstractContextManager[None]:
+        """Decisions made meanwhile load their aggregates from ``ctx``."""
+        ...
+
+    def verify_keys(self, keys: list[Any]) -> list[bool]:
+        """Whether each API key taken from the cache is still valid."""
+        ...
+
+
 class GroupCommitter:
-    def __init__(self, ledger: Any, max_batch: int = 1000, gather_seconds: float = 0.0) -> None:
+    def __init__(self, ledger: Executor, max_batch: int = 1000, gather_seconds: float = 0.0) -> None:
         self.ledger = ledger
         self.max_batch = max_batch
         # Under concurrency (the last batch had company), wait up to this long for more commands: fewer,
@@ -244,50 +272,50 @@ class GroupCommitter:
         checking = self._check_keys(batch)
         ctx = BatchContext(ledger.loader)
         decided: list[tuple[Command, str, Any]] = []
-        ledger._batch.ctx = ctx
-        try:
-            # Every aggregate the batch names in advance (and its idempotency records), in one statement,
-            # while the keys are checked; nothing is decided before both are done.
-            ctx.prefetch(
-                [i for c in batch for i in c.prefetch] + [c.idem.record_id for c in batch if c.idem is not None]
-            )
-            batch = self._keys_still_valid(batch, checking, replies)
-            for command in batch:
-                try:
-                    replay = ledger._replay(command.idem, command.out_type) if command.idem is not None else None
-                    if replay is not None:
+        conflicted = False
+        with ledger.deciding_in(ctx):
+            try:
+                # Every aggregate the batch names in advance (and its idempotency records), in one statement,
+                # while the keys are checked; nothing is decided before both are done.
+                ctx.prefetch(
+                    [i for c in batch for i in c.prefetch] + [c.idem.record_id for c in batch if c.idem is not None]
+                )
+                batch = self._keys_still_valid(batch, checking, replies)
+                for command in batch:
+                    try:
+                        replay = ledger.replay(command.idem, command.out_type) if command.idem is not None else None
+                        if replay is not None:
+                            ctx.reject()
+                            decided.append((command, "result", replay))
+                            continue
+                        decision = command.decide()
+                    except errors.DomainError as e:
                         ctx.reject()
-                        decided.append((command, "result", replay))
-                        continue
-                    decision = command.decide()
-                except errors.DomainError as e:
-                    ctx.reject()
-                    if command.idem is None or e.status >= 500:
+                        if command.idem is None or e.status >= 500:
+                            decided.append((command, "error", e))
+                            continue
+                        decision = Decision(error=e)  # remembered, so the key cannot serve another body
+                    except Exception as e:  # noqa: BLE001 - reported to its caller alone
+                        ctx.reject()
                         decided.append((command, "error", e))
                         continue
-                    decision = Decision(error=e)  # remembered, so the key cannot serve another body
-                except Exception as e:  # noqa: BLE001 - reported to its caller alone
-                    ctx.reject()
-                    decided.append((command, "error", e))
-                    continue
-                objs = list(decision.objs)
-                if command.idem is not None:
-                    objs.append(ledger._idempotency_record(command.idem, decision))
-                ctx.accept(objs)
-                decided.append((command, "decision", decision))
-            pending = ctx.pending()
-            if pending:
-                ledger.app.save(*pending)
-        except IntegrityError:
-            ledger._batch.ctx = None
+                    objs = list(decision.objs)
+                    if command.idem is not None:
+                        objs.append(ledger.idempotency_record(command.idem, decision))
+                    ctx.accept(objs)
+                    decided.append((command, "decision", decision))
+                pending = ctx.pending()
+                if pending:
+                    ledger.app.save(*pending)
+            except IntegrityError:
+                conflicted = True
+        if conflicted:  # another writer got there first: each command again on its own, re-decided afresh
             for command in batch:
                 try:
-                    replies.answer(command, True, ledger._execute_now(command.idem, command.decide, command.out_type, command.prefetch))
+                    replies.answer(command, True, ledger.run_now(command.idem, command.decide, command.out_type, command.prefetch))
                 except BaseException as e:  # noqa: BLE001
                     replies.answer(command, False, e)
             return
-        finally:
-            ledger._batch.ctx = None
         self.batches += 1
         self.commands += len(batch)
         for command, kind, value in decided:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger.account_commands import AccountCommands
 from ledger.admin_queries import AdminQueries
+from ledger.authentication import Authentication
 from ledger.caseload import CaseloadQueries
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
@@ -17,6 +18,7 @@ from ledger.structure_queries import StructureQueries
 
 
 class Ledger(
+    Authentication,
     SetupCommands,
     ChequeCommands,
     RedemptionCommands,
@@ -30,4 +32,4 @@ class Ledger(
     AdminQueries,
     RunPreviews,
 ):
-    """Open with ``Ledger.from_env()`` (reads LEDGER_DATABASE_URL, LEDGER_SECRET, LEDGER_ADMIN_KEY)."""
+    """Open with ``api.bootstrap.open_ledger`` or ``ledger_from_env`` (the composition root)."""

@@ -25,7 +25,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain import errors
 from domain.values import check_fact_date
-from ledger.application import LedgerApp, eventsourcing_env
+from ledger.application import EventStoreApp, eventsourcing_env
 from ledger.bulk_load import BulkLoader
 from ledger.clock import paris_today
 from ledger.config import DatabaseConfig, load_secret
@@ -106,7 +106,7 @@ class LedgerCore:
         self.admin_key = admin_key
         self.territory = territory or default_territory()
         with schema_lock(config):  # processes starting together must not create the schema at once
-            self.app = LedgerApp(env=eventsourcing_env(config))
+            self.app = EventStoreApp(env=eventsourcing_env(config))
             self.db = Database(config)
             self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
             self.vault = KeyVault(self.db)
@@ -231,7 +231,7 @@ class LedgerCore:
         ``prefetch``: ids of aggregates the decision will load, loaded in bulk beforehand (a hint only)."""
         if self.committer is not None and not self.committer.is_writer():
             return self.committer.submit(idem, decide, out_type, prefetch)
-        return self._execute_now(idem, decide, out_type, prefetch)
+        return self.run_now(idem, decide, out_type, prefetch)
 
     async def _execute_async(
         self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = (),
@@ -242,7 +242,16 @@ class LedgerCore:
         if self.committer is not None:
             return await self.committer.enqueue_async(idem, decide, out_type, prefetch, key)
         assert key is None, "keys are checked by the group-commit writer only"
-        return await anyio.to_thread.run_sync(lambda: self._execute_now(idem, decide, out_type, prefetch))
+        return await anyio.to_thread.run_sync(lambda: self.run_now(idem, decide, out_type, prefetch))
+
+    @contextmanager
+    def deciding_in(self, ctx: BatchContext | None) -> Iterator[None]:
+        """Decisions made in this thread meanwhile load their aggregates from ``ctx`` (a group-commit batch)."""
+        self._batch.ctx = ctx
+        try:
+            yield
+        finally:
+            self._batch.ctx = None
 
     def _decide_with(self, ctx: BatchContext | None, decide: Callable[[], Decision]) -> Decision:
         previous = getattr(self._batch, "ctx", None)
@@ -254,12 +263,12 @@ class LedgerCore:
         finally:
             self._batch.ctx = previous
 
-    def _execute_now(
+    def run_now(
         self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = ()
     ) -> T:
         prefetch = list(prefetch)
         if idem is not None:
-            replay = self._replay(idem, out_type)
+            replay = self.replay(idem, out_type)
             if replay is not None:
                 return replay
         for _attempt in range(MAX_ATTEMPTS):
@@ -277,13 +286,13 @@ class LedgerCore:
                 decision = Decision(error=refusal)
             objs = list(decision.objs)
             if idem is not None:
-                objs.append(self._idempotency_record(idem, decision))
+                objs.append(self.idempotency_record(idem, decision))
             try:
                 if objs:
                     self.app.save(*objs)
             except IntegrityError:
                 if idem is not None:
-                    replay = self._replay(idem, out_type)
+                    replay = self.replay(idem, out_type)
                     if replay is not None:
                         return replay
                 continue
@@ -294,7 +303,7 @@ class LedgerCore:
             return decision.result
         raise errors.ConcurrencyConflict("Trop de modifications concurrentes ; réessayez.")
 
-    def _idempotency_record(self, idem: Idem, decision: Decision) -> IdempotencyRecord:
+    def idempotency_record(self, idem: Idem, decision: Decision) -> IdempotencyRecord:
         if decision.error is None:
             outcome = Outcome(ok=True, value=msgspec.Raw(msgspec.json.encode(decision.result)))
         else:
@@ -305,7 +314,7 @@ class LedgerCore:
             sealed_outcome=self.sealer.seal(outcome, idem.record_id),
         )
 
-    def _replay(self, idem: Idem, out_type: type[T]) -> T | None:
+    def replay(self, idem: Idem, out_type: type[T]) -> T | None:
         try:
             record = self._get(idem.record_id)
         except AggregateNotFoundError:
