@@ -68,9 +68,8 @@ class DatabaseConfig:
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
 
 
-def load_secret(db: DatabaseConfig, value: str | None = None) -> bytes:
-    """LEDGER_SECRET, or (SQLite only) a secret generated once and kept beside the database file."""
-    value = value if value is not None else os.environ.get("LEDGER_SECRET")
+def load_secret(db: DatabaseConfig, value: str | None) -> bytes:
+    """The secret given (LEDGER_SECRET), or (SQLite only) one generated once and kept beside the database file."""
     if value:
         return value.encode()
     if db.kind != "sqlite":

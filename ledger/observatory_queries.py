@@ -7,7 +7,6 @@ figures nulled and ``suppressed: true``.
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from datetime import date
 
@@ -15,16 +14,14 @@ from domain import errors
 from domain.pix import pix_pairs
 from ledger import types as t
 from ledger.service import LedgerCore
+from ledger.settings import Settings
 
 MIN_SUPPRESSION_THRESHOLD = 5
 
 
-def suppression_threshold() -> int:
-    raw = os.environ.get("LEDGER_SUPPRESSION_THRESHOLD", "")
-    try:
-        return max(MIN_SUPPRESSION_THRESHOLD, int(raw)) if raw else MIN_SUPPRESSION_THRESHOLD
-    except ValueError:
-        return MIN_SUPPRESSION_THRESHOLD
+def suppression_threshold(settings: Settings) -> int:
+    """The small-cell threshold: the setting can raise the minimum, never lower it."""
+    return max(MIN_SUPPRESSION_THRESHOLD, settings.suppression_threshold)
 
 
 def quarter_of(day: str) -> str:
@@ -163,7 +160,7 @@ class ObservatoryQueries(LedgerCore):
             group["beneficiaries"].add(beneficiary_id)
             group["sessions"] += 1
             group["minutes"] += int(minutes or 0)
-        threshold = suppression_threshold()
+        threshold = suppression_threshold(self.settings)
         out = []
         for key, group in sorted(groups.items()):
             shown = len(group["beneficiaries"]) >= threshold
@@ -216,7 +213,7 @@ class ObservatoryQueries(LedgerCore):
             for cell in cells_of(exit_on, commune, publics, band):
                 cell["beneficiaries"].add(beneficiary_id)
                 cell["deltas"].append(exit_ - entry)
-        threshold = suppression_threshold()
+        threshold = suppression_threshold(self.settings)
         items = []
         for (quarter, commune, public, age_band), cell in sorted(cells.items()):
             shown = len(cell["beneficiaries"]) >= threshold

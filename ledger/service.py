@@ -9,7 +9,6 @@ transaction.
 from __future__ import annotations
 
 import hmac
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,6 +36,7 @@ from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
 from ledger.read_models import ReadModelsFactory, ReadModelsFailed
+from ledger.settings import Settings
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
 from ledger.web_sessions import FailedSignIns, SessionStore
@@ -99,7 +99,9 @@ class LedgerCore:
         territory: Territory | None = None,
         admin_key: str | None = None,
         group_commit: bool | None = None,
+        settings: Settings | None = None,
     ) -> None:
+        self.settings = settings or Settings.from_env()
         self.config = config
         self.secret = secret
         self.clock = clock
@@ -117,14 +119,15 @@ class LedgerCore:
         self.sealer = OutcomeSealer(secret)
         self._batch = threading.local()
         if group_commit is None:
-            group_commit = os.environ.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no")
-        gather = float(os.environ.get("LEDGER_GROUP_COMMIT_GATHER_MS", "2")) / 1000
+            group_commit = self.settings.group_commit
+        gather = self.settings.group_commit_gather_seconds
         self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None
 
     @classmethod
-    def from_env(cls, **kwargs: Any) -> Any:
-        config = DatabaseConfig.from_url(os.environ.get("LEDGER_DATABASE_URL"))
-        return cls(config, load_secret(config), admin_key=os.environ.get("LEDGER_ADMIN_KEY") or None, **kwargs)
+    def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Any:
+        settings = settings or Settings.from_env()
+        config = DatabaseConfig.from_url(settings.database_url)
+        return cls(config, load_secret(config, settings.secret), admin_key=settings.admin_key, settings=settings, **kwargs)
 
     def close(self) -> None:
         if self.committer is not None:

@@ -18,7 +18,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-ENV_VAR = "LEDGER_TERRITORY_CSV"
+from ledger.settings import Settings
+
+ENV_VAR = "LEDGER_TERRITORY_CSV"  # read by ``ledger/settings.py``
 DEFAULT_RESOURCE = "data/territory_26.csv"
 HEADER = ("commune_insee", "commune_name", "epci_siren", "epci_name")
 
@@ -52,7 +54,7 @@ class Territory:
     def load(cls, path: str | os.PathLike[str] | None = None) -> Territory:
         """Load and validate a territory CSV: *path*, else ``$LEDGER_TERRITORY_CSV``, else the shipped file."""
         if path is None:
-            path = os.environ.get(ENV_VAR) or None
+            path = Settings.from_env().territory_csv
         if path is not None:
             path = Path(path)
             return cls._parse(path.read_text(encoding="utf-8-sig"), str(path))

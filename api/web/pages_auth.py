@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 
 from litestar import Request, Response, get, post
 from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
@@ -24,6 +23,7 @@ from api.web.session import (
     safe_next,
 )
 from domain import errors
+from ledger.settings import Settings
 
 HOMES = {
     "admin": "/admin",
@@ -61,7 +61,7 @@ def sign_in_form(request: Request) -> Response:
     return sign_in_page(request)
 
 
-SIGN_IN_PER_MINUTE = 20
+SIGN_IN_PER_MINUTE = Settings().sign_in_per_minute
 
 
 class SignInRateLimit(RateLimitMiddleware):
@@ -72,7 +72,7 @@ class SignInRateLimit(RateLimitMiddleware):
 
     def __init__(self, app: ASGIApp, config: RateLimitConfig) -> None:
         super().__init__(app, config)
-        self.max_requests = int(os.environ.get("LEDGER_SIGN_IN_PER_MINUTE") or SIGN_IN_PER_MINUTE)
+        self.max_requests = Settings.from_env().sign_in_per_minute
         if self.max_requests < 1:
             raise ValueError("LEDGER_SIGN_IN_PER_MINUTE must be at least 1")
 

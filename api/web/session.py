@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 import re
 from datetime import date
 import secrets
@@ -66,7 +65,7 @@ class CsrfRefused(errors.DomainError):
 
 
 def secure_cookies(request: Request) -> bool:
-    return request.url.scheme == "https" or os.environ.get("LEDGER_COOKIE_SECURE") == "1"
+    return request.url.scheme == "https" or request.app.state.ledger.settings.cookie_secure
 
 
 def cookie(request: Request, name: str, value: str, *, max_age: int | None = None) -> Cookie:

@@ -8,6 +8,7 @@ import pytest
 
 from domain import errors
 from ledger import types as t
+from ledger.settings import Settings
 from tests import scenario as s
 
 OBSERVATORY = t.Actor(role="observatory")
@@ -40,9 +41,9 @@ def test_export_shows_a_cell_of_six_and_suppresses_a_cell_of_two(ledger, clock):
 def test_suppression_threshold_can_only_go_up(ledger, clock, monkeypatch):
     w = s.world(ledger)
     accompany(ledger, w, clock, s.VALENCE, 6)
-    monkeypatch.setenv("LEDGER_SUPPRESSION_THRESHOLD", "2")
+    monkeypatch.setattr(ledger, "settings", Settings.from_env({"LEDGER_SUPPRESSION_THRESHOLD": "2"}))
     assert not ledger.observatory_export(OBSERVATORY).items[0].suppressed
-    monkeypatch.setenv("LEDGER_SUPPRESSION_THRESHOLD", "7")
+    monkeypatch.setattr(ledger, "settings", Settings.from_env({"LEDGER_SUPPRESSION_THRESHOLD": "7"}))
     assert ledger.observatory_export(OBSERVATORY).items[0].suppressed
 
 
