@@ -1,7 +1,7 @@
 """Request bodies decoded strictly, refused with every faulty field named in French.
 
 A body is decoded by msgspec into the request type in one pass (``strict``: no string for an integer, no
-float, no boolean), then the dates are held to their bounds (``ledger/types.py``: ``FactDate``, ``Day``),
+float, no boolean), then the dates are held to their bounds (``ledger/types/common.py``: ``FactDate``, ``Day``),
 which msgspec cannot express. When that first pass fails, the body is decoded as plain JSON (nesting at
 most ``MAX_DEPTH`` deep) and walked field by field against the type, so that the refusal lists every faulty
 field, not only the first. Messages say what is expected, never what was sent: a value may be personal data.
@@ -22,7 +22,7 @@ from ledger.types import VISIBLE
 T = TypeVar("T")
 MAX_DEPTH = 32
 
-# Patterns of ``ledger/types.py`` in words (the others: "au format attendu").
+# Patterns of the schemas in ``ledger/types/`` in words (the others: "au format attendu").
 PATTERN_WORDS = {
     VISIBLE: "sans caractère de contrôle",
     r"^(\d{5}|2[AB]\d{3})$": "un code INSEE de commune (5 caractères)",

@@ -1,0 +1,84 @@
+"""Who takes part: structures and their accreditation, prescribers, API keys, and people's accounts on the
+web pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from msgspec import Meta
+
+from domain.values import PrescriberKind, StructureLabel
+from ledger.types.common import VISIBLE, Actor, FactDate, Input, Insee, Output, Reason, Role, Text
+
+
+# -- set-up -------------------------------------------------------------------------------
+class NewStructure(Input):
+    siret: Annotated[str, Meta(pattern=r"^\d{14}$")]
+    name: Text
+    commune_insee: Insee
+    labels: Annotated[list[StructureLabel], Meta(max_length=20)] = []
+
+
+class StructureOut(Output):
+    id: UUID
+    siret: str
+    name: str
+    commune_insee: str
+    labels: list[str]
+    accredited: bool
+
+
+class AccreditationChange(Input):
+    reason: Reason
+    on: FactDate | None = None
+
+
+class NewPrescriber(Input):
+    name: Text
+    kind: PrescriberKind
+    commune_insee: Insee
+
+
+class PrescriberOut(Output):
+    id: UUID
+    name: str
+    kind: str
+    commune_insee: str
+
+
+class NewApiKey(Input):
+    role: Role
+    org: Annotated[str, Meta(min_length=1, max_length=64, pattern=VISIBLE)] | None = None
+
+
+class ApiKeyOut(Output):
+    id: UUID
+    role: str
+    org: str | None
+    key: str | None = None
+
+
+# -- people's accounts (web pages) --------------------------------------------------------------
+class NewUser(Input):
+    email: Annotated[str, Meta(min_length=3, max_length=254, pattern=VISIBLE)]
+    password: Annotated[str, Meta(min_length=1, max_length=256)]
+    role: Role
+    org: Annotated[str, Meta(min_length=1, max_length=64, pattern=VISIBLE)] | None = None
+
+
+class UserOut(Output):
+    id: UUID
+    email: str
+    role: str
+    org: str | None
+    disabled: bool = False
+    locked: bool = False
+
+
+class SignedIn(Output):
+    """A new web session: the cookie's token (shown once) and the user's actor."""
+
+    token: str
+    csrf: str
+    actor: Actor
