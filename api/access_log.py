@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 import msgspec
-
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("cheque_ledger.access")

@@ -18,8 +18,8 @@ from api import projection_metrics, routes_cheques, routes_lending, routes_obser
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.bootstrap import ledger_from_env
-from api.door import at_the_door, document_media_type
 from api.deps import LedgerDep
+from api.door import at_the_door, document_media_type
 from api.fast_redemptions import FastRedemptions
 from api.openapi_structs import StrictStructSchemaPlugin
 from api.problems import EXCEPTION_HANDLERS, on_http_error

@@ -26,6 +26,7 @@ import sys
 import tempfile
 from datetime import date
 
+from api.bootstrap import open_ledger
 from bench.fill import ready_for_server
 from bench.group_commit import fresh_database
 from bench.machine import BusyCores, stray_servers
@@ -33,8 +34,8 @@ from bench.projections import decode_all
 from bench.raw_ceilings import ceiling_a, ceiling_b, sqlite_ceiling_a, sqlite_ceiling_b
 from bench.server import SECRET, peak_rss_mb, redeem_in_batches, redeem_one_by_one, running_server
 from ledger.config import DatabaseConfig
-from api.bootstrap import open_ledger
 from projections.process import rebuild
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()

@@ -14,11 +14,11 @@ from datetime import date
 
 import psycopg
 
+from api.bootstrap import open_ledger
 from bench.fill import CODE, issue_books, setup
 from bench.raw_ceilings import ceiling_a
 from ledger import types as t
 from ledger.config import DatabaseConfig
-from api.bootstrap import open_ledger
 
 
 def fresh_database(url: str) -> None:

@@ -19,12 +19,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from api.bootstrap import open_ledger
 from bench.fill import ready_for_server
 from bench.group_commit import fresh_database
 from bench.machine import BusyCores, stray_servers
 from bench.server import SECRET, redeem_in_batches, redeem_one_by_one, running_server
 from ledger.config import DatabaseConfig
-from api.bootstrap import open_ledger
 
 
 def one_run(url: str, root: Path, mode: str, seconds: int, cheques: int, connections: int, workers: int) -> str:

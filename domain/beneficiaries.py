@@ -8,7 +8,6 @@ that key. The aggregate records the erasure so the record stops being served.
 from __future__ import annotations
 
 from datetime import date
-
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event

@@ -23,6 +23,7 @@ from ledger.idempotency import Idem
 from ledger.personal_data import KeyErased
 from ledger.service import LedgerCore
 
+
 def production_hasher() -> PasswordHasher:
     """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes)."""
     return PasswordHasher()

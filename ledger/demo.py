@@ -24,7 +24,6 @@ from ledger import types as t
 from ledger.clock import PARIS
 from ledger.ledger import Ledger
 
-
 ADMIN = t.Actor(role="admin", key_id="demo")
 
 FUNDERS = [

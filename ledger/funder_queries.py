@@ -10,8 +10,7 @@ from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
-from ledger.clock import end_of_day_utc
-from ledger.clock import PARIS
+from ledger.clock import PARIS, end_of_day_utc
 from ledger.service import LedgerCore, parse_position_cursor
 
 ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.database import Cursor
 from ledger.clock import instant
+from ledger.database import Cursor
 from projections.runner import handles_by_name
 
 SCHEMA = [

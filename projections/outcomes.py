@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.database import Cursor
 from ledger.clock import instant
+from ledger.database import Cursor
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS beneficiary_facts ("

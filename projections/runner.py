@@ -24,8 +24,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from ledger.database import Cursor, Database
-from projections import failures
 from ledger.read_models import ReadModelsFailed
+from projections import failures
 from projections.failures import ApplyFailed, Failure, is_outage
 from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
 from projections.versions import prepare_tables

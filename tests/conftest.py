@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.config import DatabaseConfig
 from api.bootstrap import open_ledger
+from ledger.config import DatabaseConfig
 from ledger.ledger import Ledger
 from ledger.types import Actor
 

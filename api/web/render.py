@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
+
 from ledger.clock import PARIS
 
 TEMPLATES = Path(__file__).parent / "templates"

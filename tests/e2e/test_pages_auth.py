@@ -11,8 +11,8 @@ from api.app import create_app
 from domain.accounts import LOCK_SECONDS, MAX_FAILURES
 from ledger.web_sessions import IDLE_SECONDS
 from tests import scenario as s
-from tests.scenario import WallClock
 from tests.e2e.web import PASSWORD, csrf_of, sign_in
+from tests.scenario import WallClock
 
 
 def page_paths(app) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-
 from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance
 
 from api.app import create_app

@@ -11,9 +11,9 @@ import sys
 import threading
 from datetime import date
 
+from api.bootstrap import open_ledger
 from domain import errors
 from ledger.config import DatabaseConfig
-from api.bootstrap import open_ledger
 from ledger.types import Actor
 from tests.conftest import SECRET
 from tests.scenario import redemption

@@ -7,8 +7,8 @@ import pytest
 from domain import errors
 from domain.accounts import LOCK_SECONDS, MAX_FAILURES
 from ledger import types as t
-from ledger.web_sessions import ABSOLUTE_SECONDS, IDLE_SECONDS
 from ledger.account_commands import WRONG
+from ledger.web_sessions import ABSOLUTE_SECONDS, IDLE_SECONDS
 from tests.scenario import ADMIN, WallClock, world
 
 PASSWORD = "une phrase de passe solide"

@@ -11,10 +11,10 @@ import eventsourcing.domain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.bootstrap import open_ledger
 from domain import errors
 from ledger import types as t
 from ledger.clock import PARIS
-from api.bootstrap import open_ledger
 from ledger.ledger import Ledger
 from projections.verify import Recomputed, verify
 from tests import scenario as s

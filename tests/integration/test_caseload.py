@@ -3,8 +3,8 @@ with one statement for the beneficiaries and an index for their cheques, however
 
 from __future__ import annotations
 
-from tests import scenario as s
 from ledger import types as t
+from tests import scenario as s
 
 
 def test_the_caseload_counts_each_beneficiarys_cheques_and_shows_only_ones_own(ledger):

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, multiple, rule
 
+from api.bootstrap import open_ledger
 from domain import errors
 from ledger import types as t
-from api.bootstrap import open_ledger
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config
 

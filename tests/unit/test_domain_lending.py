@@ -19,13 +19,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from domain import errors
 from domain.lending import (
+    MAX_DEPOSIT_CENTS,
+    MAX_MONTHLY_FEE_CENTS,
     Device,
     DeviceKind,
     DeviceStatus,
     EquipmentSource,
     Loan,
-    MAX_DEPOSIT_CENTS,
-    MAX_MONTHLY_FEE_CENTS,
     LoanStatus,
     SourceKind,
     months_started,
