@@ -42,7 +42,7 @@ class CaseloadQueries(LedgerCore):
             ).fetchall()
         beneficiaries = self._load_many([UUID(str(row[0])) for row in rows], Beneficiary, "Bénéficiaire")
         entries = []
-        for b, (_, registered_at, issued, redeemed) in zip(beneficiaries, rows):
+        for b, (_, registered_at, issued, redeemed) in zip(beneficiaries, rows, strict=True):
             try:
                 data = self.vault.open(b.id, b.sealed_personal_data)
             except KeyErased:

@@ -261,7 +261,7 @@ class GroupCommitter:
         keyed, verdicts = checking
         if verdicts is None:
             return batch
-        revoked = {id(c) for c, valid in zip(keyed, verdicts.result()) if not valid}
+        revoked = {id(c) for c, valid in zip(keyed, verdicts.result(), strict=True) if not valid}
         for command in keyed:
             if id(command) in revoked:
                 replies.answer(command, False, RevokedSinceCached())

@@ -124,7 +124,7 @@ class RedemptionCommands(LedgerCore):
             structure = self._acting_structure(actor)
             cheques: dict[str, Cheque] = {}
             results = []
-            for index, (item, target) in enumerate(zip(body.items, targets)):
+            for index, (item, target) in enumerate(zip(body.items, targets, strict=True)):
                 _, out, error = self._redeem_one(structure, item, target, cheques)
                 if error is None:
                     results.append(t.BatchItemResult(index=index, status=201, redemption=out))

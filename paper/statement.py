@@ -39,7 +39,7 @@ def render_statement(rec: Reconciliation, funder_name: str) -> bytes:
     ]
     rows.append(("Total", rec.committed_cents, rec.available_cents, rec.reserved_cents, rec.redeemed_cents, rec.paid_cents, rec.released_cents))
     for row in rows:
-        for (title, width), value in zip(COLUMNS, row, strict=True):
+        for (_title, width), value in zip(COLUMNS, row, strict=True):
             text = value if isinstance(value, str) else euros(value).replace(" euros", "")
             pdf.cell(width, 7, text[:28], border=1, align="L" if isinstance(value, str) else "R")
         pdf.ln()
