@@ -34,7 +34,7 @@ class BusyCores:
         return sum(fields[:8]) - idle, sum(fields[:8])
 
     def cores(self) -> float:
-        busy, total = (b - a for a, b in zip(self.start, self._times()))
+        busy, total = (b - a for a, b in zip(self.start, self._times(), strict=True))
         return (os.cpu_count() or 1) * busy / total if total else 0.0
 
 

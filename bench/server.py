@@ -60,7 +60,7 @@ def running_server(url: str, workers: int = 2, root: Path = ROOT) -> Iterator[Se
     fails, the server's last output is printed first."""
     port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET, "PYTHONPATH": str(root)}
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - outlives this statement; closed in the finally below
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import msgspec
 import psycopg
@@ -57,9 +57,9 @@ def redeem_all(conninfo: str, serials: list[str]) -> int:
                 "SELECT id, version, status, code_hash, valid_until FROM cheque_state WHERE id = ANY(%s)", (ids,), prepare=True
             ).fetchall()
             state = {r[0]: r for r in rows}
-            now = datetime.now(timezone.utc).isoformat()
+            now = datetime.now(UTC).isoformat()
             new_ids, versions, topics, states = [], [], [], []
-            for serial, cheque_id in zip(chunk, ids):
+            for serial, cheque_id in zip(chunk, ids, strict=True):
                 row = state.get(cheque_id)
                 if row is None or row[2] != "issued" or row[4] < today:
                     continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from pypdf import PdfReader
 
@@ -43,7 +44,7 @@ def test_from_registration_to_the_funders_figures(site, browser):
         page.locator("#pdf").click()
     pdf = download.value
     assert pdf.suggested_filename.startswith("carnet-") and pdf.suggested_filename.endswith(".pdf")
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(open(pdf.path(), "rb").read())).pages)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(Path(pdf.path()).read_bytes())).pages)
     vouchers = VOUCHER.findall(text)
     shown = re.findall(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z*~$=]", page.locator("table").inner_text())
     assert [serial for serial, _ in vouchers] == shown and len(vouchers) == 2, "one voucher per cheque of the page"

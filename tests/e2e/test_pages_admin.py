@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from html.parser import HTMLParser
+from itertools import pairwise
 
 import pytest
 
@@ -62,7 +63,7 @@ def check_accessible(html: str) -> None:
     assert m.tables == m.captions, "every table has a caption"
     assert all(scope in ("col", "row") for scope in m.col_headers), "header cells have a scope"
     assert m.headings and m.headings[0] == 1 and m.headings.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(m.headings, m.headings[1:])), f"headings in order: {m.headings}"
+    assert all(b - a <= 1 for a, b in pairwise(m.headings)), f"headings in order: {m.headings}"
 
 
 def admin_client(client, accounts):

@@ -10,6 +10,7 @@ import random
 import sys
 import threading
 from datetime import date
+from pathlib import Path
 
 from api.bootstrap import open_ledger
 from domain import errors
@@ -21,7 +22,7 @@ from tests.scenario import redemption
 
 def main() -> None:
     url, plan_path, out_path, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    plan = json.loads(open(plan_path).read())
+    plan = json.loads(Path(plan_path).read_text())
     ledger = open_ledger(DatabaseConfig.from_url(url), SECRET)
     actor = Actor(role="structure", org=plan["structure_id"])
     session = date.fromisoformat(plan["session_date"])

@@ -59,7 +59,7 @@ def test_redemption_refusals_in_contract_order(ledger, clock):
     with pytest.raises(errors.UnknownCheque):
         ledger.redeem(w.structure_actor, s.redemption(wrong_check, c0.code, today))
 
-    for attempt in range(4):
+    for _ in range(4):
         with pytest.raises(errors.InvalidVerificationCode):
             ledger.redeem(w.structure_actor, s.redemption(c0.serial, "XXXXXX", today))
     with pytest.raises(errors.InvalidVerificationCode):

@@ -24,7 +24,7 @@ def test_stored_events_come_back_byte_for_byte_in_order(ledger):
     assert len(ids) == len(events) and ids == sorted(ids)
     assert recorder.select_events(originator) == events
     notifications = recorder.select_notifications(start=ids[0], limit=len(ids))
-    assert [(n.id, n.originator_version, n.state) for n in notifications] == [(i, e.originator_version, e.state) for i, e in zip(ids, events)]
+    assert [(n.id, n.originator_version, n.state) for n in notifications] == [(i, e.originator_version, e.state) for i, e in zip(ids, events, strict=True)]
 
 
 def test_a_version_already_stored_is_refused_whole(ledger):

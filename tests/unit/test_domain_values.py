@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from itertools import pairwise
 from uuid import UUID
 
 import pytest
@@ -269,7 +270,7 @@ def test_impossible_birth_years(birth_year: int) -> None:
 
 def test_age_bands_are_contiguous_and_cover_every_age() -> None:
     assert AGE_BANDS[0][0] == 0
-    for (_, high, _), (low, _, _) in zip(AGE_BANDS, AGE_BANDS[1:]):
+    for (_, high, _), (low, _, _) in pairwise(AGE_BANDS):
         assert low == high + 1
     assert len({band for _, _, band in AGE_BANDS}) == len(AGE_BANDS)
 
