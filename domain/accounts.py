@@ -39,7 +39,7 @@ def normalize_email(email: str) -> str:
     return email
 
 
-def locked_out(locked_until: int, now: int) -> errors.AccountLocked:
+def locked_out(locked_until: int, now: int) -> errors.DomainError:  # an errors.AccountLocked
     """The refusal while an address is locked out: the same words whether it has an account or not."""
     minutes = max(1, -(-(locked_until - now) // 60))
     return errors.AccountLocked(

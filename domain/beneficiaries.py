@@ -33,7 +33,7 @@ class Beneficiary(Aggregate):
     ) -> Beneficiary:
         if not sealed_personal_data:
             raise ValidationError("Données personnelles manquantes.")
-        return cls(
+        return cls(  # type: ignore[call-arg]  # eventsourcing takes id= since the class declares `id: UUID`
             id=beneficiary_id,
             prescriber_id=prescriber_id,
             age_band=age_band(birth_year, on),

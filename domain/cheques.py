@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -206,15 +206,16 @@ class Cheque(Aggregate):
         if self.lifecycle == Status.SETTLED:
             raise errors.ChequeAlreadySettled("Ce chèque a déjà été remboursé : l'encaissement ne peut plus être annulé.")
         _require_reason(reason)
-        self._redemption_reversed(redemption_id=rid, structure_id=self.redeemed_by, reason=reason.strip())
+        redeemer = cast(str, self.redeemed_by)  # redeemed, not settled: a structure redeemed it
+        self._redemption_reversed(redemption_id=rid, structure_id=redeemer, reason=reason.strip())
 
     @event("RedemptionReversed")
     def _redemption_reversed(self, redemption_id: str, structure_id: str, reason: str) -> None:
         self.lifecycle = Status.ISSUED
         self.redeemed_by = None
         self.session_date = None
-        self.session_kind = None
-        self.duration_minutes = None
+        self.session_kind: str | None = None  # set by Redeemed.apply; declared here for the type checker
+        self.duration_minutes: int | None = None
 
     # -- other transitions ------------------------------------------------------------------
     def cancel(self, reason: str) -> None:
@@ -239,7 +240,7 @@ class Cheque(Aggregate):
     def settle(self, settlement_id: UUID) -> None:
         if self.lifecycle != Status.REDEEMED:
             raise errors.ChequeNotRedeemed("Seul un chèque encaissé peut être remboursé.")
-        self._settled(settlement_id=settlement_id, structure_id=self.redeemed_by)
+        self._settled(settlement_id=settlement_id, structure_id=cast(str, self.redeemed_by))  # redeemed: set
 
     @event("Settled")
     def _settled(self, settlement_id: UUID, structure_id: str) -> None:

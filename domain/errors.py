@@ -85,8 +85,8 @@ def from_slug(slug: str, detail: str) -> DomainError:
     return DomainError(detail)
 
 
-def _all_subclasses(cls: type) -> list[type]:
-    out = []
+def _all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
+    out: list[type[DomainError]] = []
     for sub in cls.__subclasses__():
         out.append(sub)
         out.extend(_all_subclasses(sub))

@@ -181,7 +181,7 @@ class Loan(Aggregate):
             raise errors.ValidationError("L'échéance doit suivre le début du prêt.", field="due_on")
         check_amount(monthly_fee_cents, allow_zero=True, maximum=MAX_MONTHLY_FEE_CENTS, what="monthly_fee_cents")
         check_amount(deposit_cents, allow_zero=True, maximum=MAX_DEPOSIT_CENTS, what="deposit_cents")
-        return cls(
+        return cls(  # type: ignore[call-arg]  # eventsourcing takes id= since the class declares `id: UUID`
             id=loan_id,
             device_id=device_id,
             beneficiary_id=beneficiary_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -12,16 +13,16 @@ class Settlement(Aggregate):
     id: UUID  # given by the run, which stamps it on each cheque it settles
 
     @event("Made")
-    def __init__(self, through: date, lines: list[dict], total_cents: int) -> None:
+    def __init__(self, through: date, lines: list[dict[str, Any]], total_cents: int) -> None:
         """``lines``: [{structure_id, count, amount_cents, serials}] sorted by structure."""
         self.through = through
         self.lines = lines
         self.total_cents = total_cents
 
 
-def settlement_lines(cheques: list) -> tuple[list[dict], int]:
+def settlement_lines(cheques: list[Any]) -> tuple[list[dict[str, Any]], int]:
     """Groups redeemed cheques by structure; amounts are the cheques' face values."""
-    by_structure: dict[str, dict] = {}
+    by_structure: dict[str, dict[str, Any]] = {}
     for c in cheques:
         line = by_structure.setdefault(
             c.redeemed_by, {"structure_id": c.redeemed_by, "count": 0, "amount_cents": 0, "serials": []}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -30,7 +31,7 @@ class Structure(Aggregate):
         self.commune_insee = commune_insee
         self.labels = labels
         # [effective date (ISO), accredited?, reason], in order of effect.
-        self.accreditation: list[list] = []
+        self.accreditation: list[list[Any]] = []
 
     @property
     def accredited(self) -> bool:
