@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar import Request, Response, delete, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Schema
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Schema
 from litestar.params import FromPath, JSONBody
 
 from api.auth import idempotency
@@ -28,7 +28,7 @@ def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, sta
 
 def document_pdf(openapi) -> None:  # type: ignore[no-untyped-def]
     """Issuing and reprinting answer JSON, or the printable book with `Accept: application/pdf`."""
-    pdf = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format="binary", description="The printable book (A4, 8 vouchers a page)"))
+    pdf = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description="The printable book (A4, 8 vouchers a page)"))
     for path in ("/v1/cheque-books", "/v1/cheque-books/{book_id}/reprint"):
         for code, response in openapi.paths[path].post.responses.items():
             if code.startswith("2") and response.content is not None:

@@ -8,6 +8,8 @@ compared in constant time and never stored.
 from __future__ import annotations
 
 import hmac
+from functools import partial
+from typing import cast
 
 from domain import errors
 from domain.ids import natural_id
@@ -45,7 +47,7 @@ class Authentication(LedgerCore):
         """Whether each key taken from the cache is still what it was (one generation read for them all)."""
         generation = self.key_cache.generation()
         return [
-            self.key_cache.lookup(key.key_hash, generation, lambda h=key.key_hash: self._key_actor(h)) == key.value
+            self.key_cache.lookup(key.key_hash, generation, partial(self._key_actor, key.key_hash)) == key.value
             for key in keys
         ]
 
@@ -62,4 +64,4 @@ class Authentication(LedgerCore):
             return None
         if record.revoked:
             return None
-        return t.Actor(role=record.role, org=record.org, key_id=str(record.id))
+        return t.Actor(role=cast(t.Role, record.role), org=record.org, key_id=str(record.id))

@@ -149,16 +149,16 @@ class Database:
             with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
                 yield Cursor(cur, True)
             return
-        conn = self._sqlite()
-        cur = conn.cursor()
-        cur.execute(begin)
+        sqlite = self._sqlite()
+        cursor = sqlite.cursor()
+        cursor.execute(begin)
         try:
-            yield Cursor(cur, False)
+            yield Cursor(cursor, False)
         except BaseException:
-            conn.execute("ROLLBACK")
+            sqlite.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            sqlite.execute("COMMIT")
 
     def query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
         """One row of one read-only statement, outside any explicit transaction (PostgreSQL: in autocommit,

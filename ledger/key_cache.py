@@ -21,6 +21,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Generic, TypeVar
 
 from ledger.database import Database
@@ -92,7 +93,7 @@ class AsyncFreshRead(Generic[V]):
             if running is None:
                 self._started += 1
                 running = self._running = asyncio.get_running_loop().run_in_executor(None, self._read)
-                running.add_done_callback(lambda f, mine=self._started: self._finished(f, mine))
+                running.add_done_callback(partial(self._finished, mine=self._started))
             await asyncio.wait([running])  # never raises, and never cancels the shared read
             if self._done < needed and not running.cancelled() and running.exception() is not None:
                 raise running.exception()  # type: ignore[misc]

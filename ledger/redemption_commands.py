@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from domain import errors
@@ -92,7 +92,9 @@ class RedemptionCommands(LedgerCore):
         except errors.NotFound:
             raise errors.Forbidden("Structure inconnue.") from None
 
-    def _redeem_command(self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None) -> tuple:
+    def _redeem_command(
+        self, actor: t.Actor, body: t.NewRedemption, idem: Idem | None
+    ) -> tuple[Idem | None, Callable[[], Decision], type[t.RedemptionOut], list[UUID]]:
         targets = targets_of([body])
 
         def decide() -> Decision:

@@ -176,7 +176,9 @@ class SetupCommands(LedgerCore):
             return None
         if not org:
             raise errors.ValidationError(f"Une clé {role} doit nommer son organisation.")
-        kinds = {"prescriber": (Prescriber, "Prescripteur"), "structure": (Structure, "Structure")}
+        kinds: dict[str, tuple[type[Prescriber | Structure], str]] = {
+            "prescriber": (Prescriber, "Prescripteur"), "structure": (Structure, "Structure")
+        }
         try:
             if role == "funder":
                 self._load(natural_id("funder", org), Funder, "Financeur")

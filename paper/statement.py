@@ -33,7 +33,7 @@ def render_statement(rec: Reconciliation, funder_name: str) -> bytes:
         pdf.cell(width, 7, title, border=1, align="C")
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
-    rows = [
+    rows: list[tuple[str | int, ...]] = [
         (c.reference, c.committed_cents, c.available_cents, c.reserved_cents, c.redeemed_cents, c.paid_cents, c.released_cents)
         for c in rec.commitments
     ]

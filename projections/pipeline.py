@@ -180,7 +180,7 @@ class Pipelined:
     def close(self, error: BaseException | None) -> None:
         """Ends the writer once it has run what was queued (a transaction never committed is rolled back);
         without an ``error`` of the caller's, raises the writer's own if it had one."""
-        self.put(None)
+        self._steps.put(None)  # the writer's end
         self._writer.join()
         if error is None:
             for step in self._commits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
@@ -65,7 +66,7 @@ def register_form(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> 
 def register(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "prescriber")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("first_name", "last_name", "birth_year", "commune_insee", "phone", "email")}
+    values: dict[str, Any] = {k: form.get(k) for k in ("first_name", "last_name", "birth_year", "commune_insee", "phone", "email")}
     values["publics"] = form.getlist("publics")
     try:
         body = form.build(
