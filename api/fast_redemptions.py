@@ -26,7 +26,7 @@ from typing import Any
 
 import msgspec
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusMiddleware
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import Receive, ReceiveMessage, Scope, Send
 
 from api.access_log import log_access
 from api.auth import bearer_key, request_idem, valid_idempotency_key
@@ -48,6 +48,7 @@ from ledger.key_cache import RevokedSinceCached
 PATH = "/v1/redemptions"
 JSON = b"application/json"
 ENCODER = msgspec.json.Encoder()
+Answer = tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]  # status, media type, body, extra headers
 
 
 class FastRedemptions:
@@ -60,7 +61,12 @@ class FastRedemptions:
 
     @staticmethod
     def takes(scope: Scope) -> bool:
-        return scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "POST" and not scope.get("query_string")
+        return (
+            scope["type"] == "http"
+            and scope["path"] == PATH
+            and scope["method"] == "POST"  # type: ignore[typeddict-item]  # an http scope: it has one
+            and not scope.get("query_string")
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         start = time.perf_counter()
@@ -111,14 +117,14 @@ class FastRedemptions:
                     "headers": [(b"content-type", media), (b"content-length", str(len(content)).encode()), *extra],
                 }
             )
-            await send({"type": "http.response.body", "body": content})
+            await send({"type": "http.response.body", "body": content})  # type: ignore[arg-type]  # more_body: optional in ASGI
         finally:  # logged and counted even if the client is gone, like litestar's middlewares do
             self.answered += 1
             self.count(status, time.perf_counter() - start)
             log_access(scope, status, start)
 
     @staticmethod
-    async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> tuple | None:
+    async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> Answer | None:
         """Status, media type, body and extra headers of the answer; None if the cached key was revoked."""
         try:
             idempotency = request_idem(ledger, "POST", PATH, idem_text, actor, data) if idem_text is not None else None  # key checked above
@@ -148,14 +154,14 @@ class FastRedemptions:
             self.metrics.requests_error_count(labels).labels(*values).inc()
 
 
-def refusal(e: errors.DomainError) -> tuple:
+def refusal(e: errors.DomainError) -> Answer:
     extra = [(k.lower().encode(), v.encode()) for k, v in (domain_error_headers(e) or {}).items()]
     return e.status, MEDIA_TYPE.encode(), domain_problem_bytes(e), extra
 
 
 async def read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
     """The request body, and whether it was read whole within ``limit`` bytes."""
-    chunks = []
+    chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
@@ -174,7 +180,7 @@ def replaying(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that gives the body already read, then whatever the client still sends."""
     sent = False
 
-    async def replay() -> Message:
+    async def replay() -> ReceiveMessage:
         nonlocal sent
         if not sent:
             sent = True

@@ -51,7 +51,7 @@ class AccountCommands(LedgerCore):
         self._require(actor)
         email = normalize_email(body.email)
         check_password_policy(body.password)
-        org = self._check_key_org(body.role, body.org)
+        org = self._check_key_org(body.role, body.org)  # type: ignore[attr-defined]  # SetupCommands's, in the assembled Ledger
         email_hash = hash_email(self.secret, email)
         user_id = UserAccount.create_id(email_hash)
         if idem is not None:

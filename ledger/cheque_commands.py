@@ -21,7 +21,7 @@ from ledger.service import Decision, LedgerCore
 def cheque_out(c: Cheque) -> t.ChequeOut:
     return t.ChequeOut(
         serial=c.serial,
-        status=c.status,
+        status=c.status,  # type: ignore[arg-type]  # a domain Status, one of the values
         face_value_cents=c.face_value_cents,
         valid_until=c.valid_until,
         funder_code=c.funder_code,
@@ -169,7 +169,7 @@ class ChequeCommands(LedgerCore):
             for commitment in used.values():
                 n = sum(1 for c in chosen if c.id == commitment.id)
                 commitment.reserve(book_id, n, n * body.face_value_cents)
-            book = ChequeBook(
+            book = ChequeBook(  # type: ignore[call-arg]  # eventsourcing takes id= (the class declares `id: UUID`)
                 id=book_id,
                 beneficiary_id=beneficiary.id,
                 prescriber_id=beneficiary.prescriber_id,

@@ -38,7 +38,7 @@ class FundCommands(LedgerCore):
             settlement_id = uuid4()
             for cheque in cheques:
                 cheque.settle(settlement_id)
-            settlement = Settlement(id=settlement_id, through=body.through, lines=lines, total_cents=total)
+            settlement = Settlement(id=settlement_id, through=body.through, lines=lines, total_cents=total)  # type: ignore[call-arg]  # eventsourcing takes id= (the class declares `id: UUID`)
             out = t.SettlementOut(
                 id=settlement_id,
                 through=body.through,

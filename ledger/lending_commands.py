@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID, uuid4
 
 from domain import errors
@@ -21,7 +22,7 @@ MAX_PAGE = 1000
 def device_out(d: Device) -> t.DeviceOut:
     return t.DeviceOut(
         id=d.id, source_id=d.source_id, structure_id=d.structure_id, kind=d.kind,
-        serial_number=d.serial_number, status=d.status, grade=d.grade,
+        serial_number=d.serial_number, status=d.status, grade=d.grade,  # type: ignore[arg-type]  # a domain status, one of the values
     )
 
 
@@ -29,7 +30,7 @@ def loan_out(loan: Loan, today: date) -> t.LoanOut:
     return t.LoanOut(
         id=loan.id, device_id=loan.device_id, beneficiary_id=loan.beneficiary_id, structure_id=loan.structure_id,
         start_on=loan.start_on, due_on=loan.due_on, monthly_fee_cents=loan.monthly_fee_cents,
-        deposit_cents=loan.deposit_cents, status=loan.status_on(today), follow_ups=loan.follow_ups,
+        deposit_cents=loan.deposit_cents, status=loan.status_on(today), follow_ups=loan.follow_ups,  # type: ignore[arg-type]  # a domain status, one of the values
         ended_on=loan.ended_on,
     )
 
@@ -240,7 +241,8 @@ class LendingCommands(LedgerCore):
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         after = parse_position_cursor(cursor)
-        where, params = "(position > ? OR (position = ? AND seq > ?))", [after[0], after[0], after[1]]
+        where = "(position > ? OR (position = ? AND seq > ?))"
+        params: list[Any] = [after[0], after[0], after[1]]
         if actor.role == "structure":
             where += " AND structure_id = ?"
             params.append(actor.org or "")

@@ -59,10 +59,10 @@ class ObservatoryQueries(LedgerCore):
         self._fresh_views("ledger_views", "outcomes", "lending_views")
         redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
         with self.db.read() as cur:
-            issued = cur.execute(
+            issued = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM cheque_index WHERE issued_on >= ? AND issued_on <= ?", (low, high)
             ).fetchone()[0]
-            n_redeemed, accompanied, minutes = cur.execute(
+            n_redeemed, accompanied, minutes = cur.execute(  # type: ignore[misc]  # an aggregate: one row
                 f"SELECT COUNT(*), COUNT(DISTINCT beneficiary_id), COALESCE(SUM(duration_minutes), 0)"
                 f" FROM cheque_index WHERE {redeemed}",
                 (low, high),
@@ -73,14 +73,14 @@ class ObservatoryQueries(LedgerCore):
                     (low, high),
                 ).fetchall()
             )
-            funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]
+            funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
             pix_rows = cur.execute(
                 "SELECT beneficiary_id, phase, score, taken_on FROM pix_results WHERE taken_on >= ? AND taken_on <= ?"
                 " ORDER BY taken_on, id",
                 (low, high),
             ).fetchall()
             day = min(end, self.today()).isoformat() if end else self.today().isoformat()
-            signed, active, overdue = cur.execute(
+            signed, active, overdue = cur.execute(  # type: ignore[misc]  # an aggregate: one row
                 "SELECT SUM(CASE WHEN start_on >= ? AND start_on <= ? THEN 1 ELSE 0 END),"
                 " SUM(CASE WHEN state = 'active' AND start_on <= ? AND due_on >= ? THEN 1 ELSE 0 END),"
                 " SUM(CASE WHEN state = 'active' AND due_on < ? THEN 1 ELSE 0 END) FROM loan_index",
@@ -97,8 +97,8 @@ class ObservatoryQueries(LedgerCore):
                 "SELECT start_on FROM loan_index WHERE start_on >= ? AND start_on <= ?", (low, high)
             ).fetchall():
                 by_quarter[quarter_of(start_on)] += 1
-            partners = cur.execute("SELECT COUNT(*) FROM partner_index").fetchone()[0]
-            sources = cur.execute(
+            partners = cur.execute("SELECT COUNT(*) FROM partner_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
+            sources = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM equipment_sources WHERE registered_at < ?", (high + "T99",)
             ).fetchone()[0]
         issued, n_redeemed = int(issued), int(n_redeemed)

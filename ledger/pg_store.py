@@ -142,5 +142,5 @@ class ArrayInsertFactory(PostgresFactory):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.datastore.pool.kwargs["options"] = PG_SESSION_OPTIONS  # the pool opens its connections later
-        CheckOnCheckout.install(self.datastore.pool)  # connections the server closed are replaced at checkout
+        self.datastore.pool.kwargs["options"] = PG_SESSION_OPTIONS  # type: ignore[index]  # the pool opens its connections later
+        CheckOnCheckout.install(self.datastore.pool)  # type: ignore[arg-type]  # connections the server closed are replaced at checkout

@@ -59,7 +59,7 @@ class LendingViews:
         if amount <= 0:
             return
         loan_id = str(e.originator_id)
-        structure_id = cur.execute("SELECT structure_id FROM loan_index WHERE id = ?", (loan_id,)).fetchone()[0]
+        structure_id = cur.execute("SELECT structure_id FROM loan_index WHERE id = ?", (loan_id,)).fetchone()[0]  # type: ignore[index]  # the loan's row exists
         cur.execute(
             "INSERT INTO loan_journal (position, seq, at, event_id, loan_id, structure_id, kind, debit, credit,"
             " amount_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -113,7 +113,7 @@ class LendingViews:
         cur.execute(
             "UPDATE loan_index SET state = ?, ended_on = ? WHERE id = ?", (state, e.on.isoformat(), str(e.originator_id))
         )
-        return int(cur.execute("SELECT deposit_cents FROM loan_index WHERE id = ?", (str(e.originator_id),)).fetchone()[0])
+        return int(cur.execute("SELECT deposit_cents FROM loan_index WHERE id = ?", (str(e.originator_id),)).fetchone()[0])  # type: ignore[index]  # the loan's row exists
 
     def _on_Loan_Returned(self, cur: Cursor, e: Any, position: int) -> None:
         deposit = self._end(cur, e, "returned")

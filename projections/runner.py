@@ -172,15 +172,15 @@ class ProjectionSet:
         try:
             expected: dict[str, int] | None = None
             while True:
-                cur, positions = batches.open(expected)  # None only for the first batch, always inline
+                cur, positions = batches.open(expected)  # type: ignore[arg-type]  # None only for the first batch, always inline
                 self._seen.update(positions)
                 low = min(positions.values())
                 notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
                 if not notifications:
-                    batches.commit(cur, {})
+                    batches.commit(cur, {})  # type: ignore[arg-type]  # each batch takes back its own cursor
                     return low
-                stored = self._apply(cur, positions, notifications)
-                batches.commit(cur, stored)
+                stored = self._apply(cur, positions, notifications)  # type: ignore[arg-type]  # a PipelinedCursor writes like a Cursor
+                batches.commit(cur, stored)  # type: ignore[arg-type]  # each batch takes back its own cursor
                 self._committed.update(stored)
                 self._seen.update(stored)
                 expected = {**positions, **stored}
