@@ -121,7 +121,8 @@ class LedgerCore:
         if group_commit is None:
             group_commit = self.settings.group_commit
         gather = self.settings.group_commit_gather_seconds
-        self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None
+        # The Executor protocol wants verify_keys: Authentication's, there in the assembled Ledger only.
+        self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Any:
