@@ -13,20 +13,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from api.deps import LedgerDep
-from api.web.pages_prescriber import PUBLICS, communes
+from api.web.csrf import checked_form
+from api.web.forms import Form, FormData, build_input, communes, form_error, parse_day
+from api.web.navigation import redirect
+from api.web.pages_prescriber import PUBLICS
 from api.web.render import page
-from api.web.session import (
-    Form,
-    FormData,
-    WebUser,
-    WebUserDep,
-    build_input,
-    checked_form,
-    form_error,
-    parse_day,
-    redirect,
-    require_role,
-)
+from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
 from ledger import types as t
 

@@ -10,18 +10,10 @@ from litestar.types import ASGIApp
 
 from api.deps import LedgerDep
 from api.web.render import page
-from api.web.session import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    FormData,
-    NotSignedIn,
-    WebUserDep,
-    checked_form,
-    cookie,
-    new_login_csrf,
-    redirect,
-    safe_next,
-)
+from api.web.csrf import LOGIN_CSRF_COOKIE, checked_form, new_login_csrf
+from api.web.forms import FormData
+from api.web.navigation import redirect, safe_next
+from api.web.session import SESSION_COOKIE, NotSignedIn, WebUserDep, cookie
 from domain import errors
 from ledger.settings import Settings
 

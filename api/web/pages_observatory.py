@@ -10,7 +10,8 @@ from api.deps import LedgerDep
 from api.routes_observatory import export_csv
 from api.web.charts import bar_chart
 from api.web.render import SECURITY_HEADERS, number, page
-from api.web.session import WebUserDep, parse_day, require_role
+from api.web.forms import parse_day
+from api.web.session import WebUserDep, require_role
 from ledger import types as t
 
 KINDS = {"individual": "Individuels", "collective": "Collectifs", "administrative_procedure": "Démarches administratives"}

@@ -12,7 +12,10 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.render import page
-from api.web.session import FormData, WebUserDep, checked_form, form_error, redirect, require_role
+from api.web.csrf import checked_form
+from api.web.forms import FormData, communes, form_error
+from api.web.navigation import redirect
+from api.web.session import WebUserDep, require_role
 from domain import errors
 from domain.values import Public
 from ledger import types as t
@@ -36,10 +39,6 @@ DONE = {
     "annule": "Chèque annulé ; sa valeur est rendue aux fonds disponibles.",
     "deverrouille": "Chèque déverrouillé : un nouvel essai de code est possible.",
 }
-
-
-def communes(ledger: LedgerDep) -> list[tuple[str, str]]:
-    return sorted(((c.insee, c.name) for c in ledger.territory.communes()), key=lambda pair: pair[1])
 
 
 @get("/prescripteur", sync_to_thread=True)

@@ -7,7 +7,10 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.render import page
-from api.web.session import FormData, WebUser, WebUserDep, acting_org, checked_form, form_error, redirect, require_role
+from api.web.csrf import checked_form
+from api.web.forms import FormData, form_error
+from api.web.navigation import redirect
+from api.web.session import WebUser, WebUserDep, acting_org, require_role
 from domain import errors
 from ledger import types as t
 

@@ -193,7 +193,7 @@ def test_the_way_back_from_an_odd_address_is_a_plain_local_path(client, accounts
 
 
 def test_no_redirect_carries_a_control_character():
-    from api.web.session import redirect
+    from api.web.navigation import redirect
 
     assert redirect("/a\tb").headers["Location"] == redirect("/é").headers["Location"] == "/"
     assert redirect("/admin?fait=compte").headers["Location"] == "/admin?fait=compte"

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.web.render import current_link
-from api.web.session import Form, field_name, safe_next
+from api.web.forms import Form, field_name
+from api.web.navigation import safe_next
 from domain import errors
 
 

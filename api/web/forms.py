@@ -1,0 +1,115 @@
+"""Posted forms: reading their fields (sums in euros, dates, lists), building the command's input type
+with its constraints checked, naming a refused field in French, and the words of a refusal."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from api.deps import LedgerDep
+from domain import errors
+
+T = TypeVar("T")
+
+FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class Form:
+    """A posted form whose CSRF token was checked."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self._data.get(name, default)
+        if isinstance(value, list):
+            value = value[-1] if value else default
+        return str(value).strip()
+
+    def getlist(self, name: str) -> list[str]:
+        value = self._data.get(name, [])
+        return [str(v) for v in (value if isinstance(value, list) else [value]) if str(v)]
+
+    def optional(self, name: str) -> str | None:
+        return self.get(name) or None
+
+    def integer(self, name: str, what: str) -> int:
+        try:
+            return int(self.get(name))
+        except ValueError:
+            raise errors.ValidationError(f"{what} : un nombre entier est attendu.") from None
+
+    def cents(self, name: str, what: str) -> int:
+        """A sum typed in euros (« 20 », « 20,50 », « 1 234,5 ») → integer cents, never a float."""
+        text = self.get(name).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
+        whole, _, frac = text.replace(".", ",").partition(",")
+        if not whole.isdigit() or not (frac == "" or (frac.isdigit() and len(frac) <= 2)):
+            raise errors.ValidationError(f"{what} : un montant en euros est attendu, par exemple 20 ou 20,50.")
+        return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
+
+    def build(self, struct: type[T], /, **fields: Any) -> T:
+        return build_input(struct, **fields)
+
+
+def build_input(struct: type[T], /, **fields: Any) -> T:
+    """The command's input type, with its constraints checked (messages name fields, never values)."""
+    try:
+        return msgspec.convert(fields, struct)
+    except msgspec.ValidationError as e:
+        raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
+
+
+def parse_day(text: str | None, what: str, *, required: bool = False) -> date | None:
+    """A date typed in a form or a query (AAAA-MM-JJ); empty is None unless required."""
+    if not text:
+        if required:
+            raise errors.ValidationError(f"{what} : une date est attendue.")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise errors.ValidationError(f"{what} : une date au format AAAA-MM-JJ est attendue.") from None
+
+
+def form_error(refusal: errors.DomainError, *page_level: type[errors.DomainError]) -> str:
+    """The words of a refusal, for the form that caused it; re-raised to the error page when it is about the
+    page rather than the fields: a server fault, no right to act, or the kinds named."""
+    if refusal.status >= 500 or isinstance(refusal, (errors.Forbidden, *page_level)):
+        raise refusal
+    return refusal.detail
+
+
+def field_name(message: str) -> str:
+    """msgspec says « Expected `int` >= 1 - at `$.count` » or « Object missing required field `code` »:
+    keep the field, in plain words (never the value sent)."""
+    found = re.search(r"at `\$\.([^`]+)`|missing required field `([^`]+)`", message)
+    if not found:
+        return "un champ"
+    path = found.group(1) or found.group(2)
+    last = re.sub(r"\[\d+\]", "", path).split(".")[-1]
+    return FIELD_NAMES.get(last, last)
+
+
+FIELD_NAMES = {
+    "name": "nom", "funder_code": "financeur", "reference": "référence", "amount_cents": "montant",
+    "valid_from": "début de validité", "valid_until": "fin de validité", "eligible_publics": "publics",
+    "territory": "communes", "priority": "priorité", "received_on": "date de réception", "siret": "SIRET",
+    "labels": "labels", "on": "date", "password": "mot de passe", "role": "rôle", "org": "organisation",
+    "through": "date", "as_of": "date", "monthly_fee_cents": "mensualité", "deposit_cents": "caution",
+    "device_id": "appareil", "beneficiary_id": "bénéficiaire", "start_on": "début", "due_on": "retour prévu",
+    "condition": "état", "phase": "test", "score": "score", "taken_on": "date du test",
+    "first_name": "prénom", "last_name": "nom", "birth_year": "année de naissance", "commune_insee": "commune",
+    "publics": "publics", "phone": "téléphone", "email": "e-mail", "count": "nombre de chèques",
+    "face_value_cents": "valeur d'un chèque", "reason": "motif", "serial": "numéro du chèque", "code": "code",
+    "session": "séance", "date": "date", "duration_minutes": "durée", "themes": "thèmes", "kind": "type",
+}
+
+
+def communes(ledger: LedgerDep) -> list[tuple[str, str]]:
+    """The communes of the territory, by name: the choices of a commune field."""
+    return sorted(((c.insee, c.name) for c in ledger.territory.communes()), key=lambda pair: pair[1])
