@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.web.render import current_link
 from api.web.forms import Form, field_name
 from api.web.navigation import safe_next
+from api.web.render import current_link
 from domain import errors
 
 

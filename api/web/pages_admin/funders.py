@@ -1,0 +1,105 @@
+"""Funders: creating one, signing a commitment (convention) and recording a payment received."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, Response, get, post
+
+from api.deps import LedgerDep
+from api.web.csrf import checked_form
+from api.web.forms import FormData, build_input
+from api.web.navigation import redirect
+from api.web.pages_admin.feedback import admin_page, refused
+from api.web.pages_prescriber import PUBLICS
+from api.web.session import WebUser, WebUserDep, require_role
+from domain import errors
+from ledger import types as t
+
+FUNDER_KINDS = [
+    ("department", "Département"), ("state", "État"), ("eu", "Union européenne (FSE+)"), ("caf", "CAF"),
+    ("france_travail", "France Travail"), ("conference_financeurs", "Conférence des financeurs"),
+    ("epci", "EPCI (intercommunalité)"), ("msa", "MSA"), ("carsat", "Carsat"), ("private", "Partenaire privé"),
+    ("other", "Autre"),
+]
+
+
+def funders_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
+                 error: str | None = None, status: int = 200) -> Response:
+    funders = ledger.admin_funders(user.actor)
+    today = ledger.today()
+    return admin_page(
+        request, "admin/funders.html", status=status, title="Financeurs", funders=funders,
+        reconciliations={f.code: ledger.reconciliation(user.actor, f.code) for f in funders},
+        kinds=FUNDER_KINDS, kind_names=dict(FUNDER_KINDS), publics=PUBLICS, form=form, values=values or {},
+        error=error, today=today,
+        defaults={
+            "valid_from": today.isoformat(), "valid_until": date(today.year, 12, 31).isoformat(), "priority": "100",
+            "received_on": today.isoformat(),
+        },
+    )
+
+
+@get("/admin/financeurs", sync_to_thread=True)
+def funders(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    require_role(web_user, "admin")
+    return funders_page(request, ledger, web_user)
+
+
+@post("/admin/financeurs", sync_to_thread=True, status_code=303)
+def create_funder(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "admin")
+    form = checked_form(web_user, data)
+    values = {k: form.get(k) for k in ("code", "name", "kind")}
+    values["code"] = values["code"].upper()
+    try:
+        ledger.create_funder(web_user.actor, build_input(t.NewFunder, **values))
+    except errors.DomainError as refusal:
+        return refused(funders_page, request, ledger, web_user, refusal, form="funder", values=values)
+    return redirect("/admin/financeurs?fait=financeur")
+
+
+@post("/admin/financeurs/conventions", sync_to_thread=True, status_code=303)
+def sign_commitment(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "admin")
+    form = checked_form(web_user, data)
+    names = ("funder_code", "reference", "amount", "valid_from", "valid_until", "territory", "priority")
+    values: dict[str, Any] = {k: form.get(k) for k in names}
+    values["eligible_publics"] = form.getlist("eligible_publics")
+    try:
+        body = build_input(
+            t.NewCommitment, funder_code=values["funder_code"], reference=values["reference"],
+            amount_cents=form.cents("amount", "Montant"), valid_from=values["valid_from"],
+            valid_until=values["valid_until"],
+            eligible_publics=values["eligible_publics"],
+            territory=[c.strip() for c in values["territory"].replace(";", ",").split(",") if c.strip()],
+            priority=form.integer("priority", "Priorité"),
+        )
+        if body.valid_until < body.valid_from:
+            raise errors.ValidationError("La fin de validité doit suivre son début.")
+        ledger.sign_commitment(web_user.actor, body)
+    except errors.DomainError as refusal:
+        return refused(funders_page, request, ledger, web_user, refusal, form="commitment", values=values)
+    return redirect("/admin/financeurs?fait=convention")
+
+
+@post("/admin/financeurs/versements", sync_to_thread=True, status_code=303)
+def receive_payment(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
+    require_role(web_user, "admin")
+    form = checked_form(web_user, data)
+    values = {k: form.get(k) for k in ("payment_funder", "payment_amount", "received_on", "payment_reference")}
+    try:
+        body = build_input(
+            t.NewPayment, amount_cents=form.cents("payment_amount", "Montant"), received_on=values["received_on"],
+            reference=values["payment_reference"],
+        )
+        if not values["payment_funder"]:
+            raise errors.ValidationError("Choisissez le financeur qui a versé.")
+        ledger.receive_payment(web_user.actor, values["payment_funder"], body)
+    except errors.DomainError as refusal:
+        return refused(funders_page, request, ledger, web_user, refusal, form="payment", values=values)
+    return redirect("/admin/financeurs?fait=versement")
+
+
+ROUTES = [funders, create_funder, sign_commitment, receive_payment]
