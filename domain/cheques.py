@@ -27,6 +27,24 @@ class Status:
     LOCKED = "locked"
 
 
+CHEQUE_STATUS_LABELS: dict[str, str] = {
+    Status.ISSUED: "émis",
+    Status.REDEEMED: "encaissé",
+    Status.SETTLED: "remboursé",
+    Status.EXPIRED: "expiré",
+    Status.CANCELLED: "annulé",
+    Status.LOCKED: "verrouillé",
+}
+# Cheques counted by where they are in their life (a locked cheque is counted as issued).
+CHEQUE_STATUS_PLURALS: dict[str, str] = {
+    Status.ISSUED: "émis",
+    Status.REDEEMED: "encaissés",
+    Status.SETTLED: "remboursés",
+    Status.EXPIRED: "expirés",
+    Status.CANCELLED: "annulés",
+}
+
+
 def cheque_validity(issued_on: date, commitment_valid_until: date) -> date:
     """12 months from issue, never past the funding commitment's end."""
     return min(add_months(issued_on, DEFAULT_VALIDITY_MONTHS), commitment_valid_until)

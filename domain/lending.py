@@ -36,6 +36,14 @@ class DeviceKind(StrEnum):
     SMARTPHONE = "smartphone"
 
 
+DEVICE_KIND_LABELS: dict[DeviceKind, str] = {
+    DeviceKind.LAPTOP: "ordinateur portable",
+    DeviceKind.DESKTOP: "ordinateur fixe",
+    DeviceKind.TABLET: "tablette",
+    DeviceKind.SMARTPHONE: "smartphone",
+}
+
+
 class DeviceStatus(StrEnum):
     RECEIVED = "received"
     AVAILABLE = "available"
@@ -44,11 +52,43 @@ class DeviceStatus(StrEnum):
     RETIRED = "retired"
 
 
+DEVICE_STATUS_LABELS: dict[DeviceStatus, str] = {
+    DeviceStatus.RECEIVED: "reçu",
+    DeviceStatus.AVAILABLE: "disponible",
+    DeviceStatus.ON_LOAN: "prêté",
+    DeviceStatus.NEEDS_REPAIR: "à réparer",
+    DeviceStatus.RETIRED: "réformé",
+}
+
+
 class LoanStatus(StrEnum):
     ACTIVE = "active"
     OVERDUE = "overdue"  # derived, never stored
     RETURNED = "returned"
     LOST = "lost"
+
+
+LOAN_STATUS_LABELS: dict[LoanStatus, str] = {
+    LoanStatus.ACTIVE: "en cours",
+    LoanStatus.OVERDUE: "en retard",
+    LoanStatus.RETURNED: "rendu",
+    LoanStatus.LOST: "perdu",
+}
+
+
+class ReturnCondition(StrEnum):
+    """The state a lent device comes back in: only a good one can be lent again without repair."""
+
+    GOOD = "good"
+    DAMAGED = "damaged"
+    INCOMPLETE = "incomplete"
+
+
+RETURN_CONDITION_LABELS: dict[ReturnCondition, str] = {
+    ReturnCondition.GOOD: "En bon état",
+    ReturnCondition.DAMAGED: "Abîmé",
+    ReturnCondition.INCOMPLETE: "Incomplet",
+}
 
 
 class EquipmentSource(Aggregate):
@@ -117,7 +157,7 @@ class Device(Aggregate):
 
     def come_back(self, loan_id: UUID, condition: str, on: date) -> None:
         """Back from a loan: available again only if in good condition, otherwise to repair."""
-        if condition not in ("good", "damaged", "incomplete"):
+        if condition not in tuple(ReturnCondition):
             raise errors.ValidationError("État au retour : good, damaged ou incomplete.")
         if self.loan_id != loan_id or self.status != DeviceStatus.ON_LOAN:
             raise errors.InvalidTransition("Cet appareil n'est pas prêté sur ce contrat.")
@@ -125,7 +165,7 @@ class Device(Aggregate):
 
     @event("CameBack")
     def _came_back(self, loan_id: UUID, condition: str, on: date) -> None:
-        self.status = (DeviceStatus.AVAILABLE if condition == "good" else DeviceStatus.NEEDS_REPAIR).value
+        self.status = (DeviceStatus.AVAILABLE if condition == ReturnCondition.GOOD else DeviceStatus.NEEDS_REPAIR).value
         self.loan_id = None
 
     def lose(self, loan_id: UUID, on: date) -> None:
@@ -249,7 +289,7 @@ class Loan(Aggregate):
 
     def give_back(self, on: date, condition: str) -> None:
         self._require_active()
-        if condition not in ("good", "damaged", "incomplete"):
+        if condition not in tuple(ReturnCondition):
             raise errors.ValidationError("État au retour : good, damaged ou incomplete.")
         check_day(on, "on")
         if on < self.start_on:

@@ -19,6 +19,9 @@ class Phase(StrEnum):
     EXIT = "exit"
 
 
+PHASE_LABELS: dict[Phase, str] = {Phase.ENTRY: "Test d'entrée", Phase.EXIT: "Test de sortie"}
+
+
 class PixAssessment(Aggregate):
     @classmethod
     def record(cls, *, beneficiary_id: UUID, phase: str, score: int, taken_on: date, recorded_by: str, today: date) -> PixAssessment:

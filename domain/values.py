@@ -1,4 +1,7 @@
-"""Value vocabularies and validators shared by the aggregates."""
+"""Value vocabularies and validators shared by the aggregates.
+
+Each vocabulary has its French words beside it (``*_LABELS``, in the order forms offer them): pages and
+printed documents take them from here."""
 
 from __future__ import annotations
 
@@ -25,6 +28,21 @@ class FunderKind(StrEnum):
     OTHER = "other"
 
 
+FUNDER_KIND_LABELS: dict[FunderKind, str] = {  # forms offer the Département first
+    FunderKind.DEPARTMENT: "Département",
+    FunderKind.STATE: "État",
+    FunderKind.EU: "Union européenne (FSE+)",
+    FunderKind.CAF: "CAF",
+    FunderKind.FRANCE_TRAVAIL: "France Travail",
+    FunderKind.CONFERENCE_FINANCEURS: "Conférence des financeurs",
+    FunderKind.EPCI: "EPCI (intercommunalité)",
+    FunderKind.MSA: "MSA",
+    FunderKind.CARSAT: "Carsat",
+    FunderKind.PRIVATE: "Partenaire privé",
+    FunderKind.OTHER: "Autre",
+}
+
+
 class Public(StrEnum):
     RSA = "rsa"
     ASE_YOUNG_ADULT = "ase_young_adult"
@@ -35,6 +53,17 @@ class Public(StrEnum):
     OTHER = "other"
 
 
+PUBLIC_LABELS: dict[Public, str] = {
+    Public.RSA: "Allocataire du RSA",
+    Public.ASE_YOUNG_ADULT: "Jeune majeur de l'ASE",
+    Public.SENIOR: "Personne âgée",
+    Public.JOB_SEEKER: "Demandeur d'emploi",
+    Public.CAF_LOW_INCOME: "Allocataire CAF à faibles revenus",
+    Public.DISABILITY: "Personne en situation de handicap",
+    Public.OTHER: "Autre",
+}
+
+
 class StructureLabel(StrEnum):
     ECLAIREURS = "eclaireurs_du_numerique"
     FRANCE_SERVICES = "france_services"
@@ -42,6 +71,16 @@ class StructureLabel(StrEnum):
     AIDANTS_CONNECT = "aidants_connect"
     PIX_CENTER = "pix_center"
     OTHER = "other"
+
+
+STRUCTURE_LABEL_LABELS: dict[StructureLabel, str] = {
+    StructureLabel.ECLAIREURS: "Éclaireurs du numérique",
+    StructureLabel.FRANCE_SERVICES: "France services",
+    StructureLabel.CONSEILLER_NUMERIQUE: "Conseiller numérique",
+    StructureLabel.AIDANTS_CONNECT: "Aidants Connect",
+    StructureLabel.PIX_CENTER: "Centre d'évaluation PIX",
+    StructureLabel.OTHER: "Autre",
+}
 
 
 class PrescriberKind(StrEnum):
@@ -55,10 +94,35 @@ class PrescriberKind(StrEnum):
     OTHER = "other"
 
 
+PRESCRIBER_KIND_LABELS: dict[PrescriberKind, str] = {
+    PrescriberKind.CCAS: "CCAS",
+    PrescriberKind.CAF: "CAF",
+    PrescriberKind.FRANCE_SERVICES: "France services",
+    PrescriberKind.DEPARTMENT: "Département",
+    PrescriberKind.FRANCE_TRAVAIL: "France Travail",
+    PrescriberKind.MSA: "MSA",
+    PrescriberKind.ASSOCIATION: "Association",
+    PrescriberKind.OTHER: "Autre",
+}
+
+
 class SessionKind(StrEnum):
     INDIVIDUAL = "individual"
     COLLECTIVE = "collective"
     ADMINISTRATIVE_PROCEDURE = "administrative_procedure"
+
+
+SESSION_KIND_LABELS: dict[SessionKind, str] = {
+    SessionKind.INDIVIDUAL: "Accompagnement individuel",
+    SessionKind.COLLECTIVE: "Atelier collectif",
+    SessionKind.ADMINISTRATIVE_PROCEDURE: "Démarche administrative",
+}
+# Sessions counted by kind (« Séances — individuels »).
+SESSION_KIND_PLURALS: dict[SessionKind, str] = {
+    SessionKind.INDIVIDUAL: "Individuels",
+    SessionKind.COLLECTIVE: "Collectifs",
+    SessionKind.ADMINISTRATIVE_PROCEDURE: "Démarches administratives",
+}
 
 
 FUNDER_CODE = re.compile(r"[A-Z0-9-]{2,32}")

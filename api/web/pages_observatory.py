@@ -12,9 +12,8 @@ from api.web.charts import bar_chart
 from api.web.render import SECURITY_HEADERS, number, page
 from api.web.forms import parse_day
 from api.web.session import WebUserDep, require_role
+from domain.values import SESSION_KIND_PLURALS
 from ledger import types as t
-
-KINDS = {"individual": "Individuels", "collective": "Collectifs", "administrative_procedure": "Démarches administratives"}
 
 
 def period(request: Request) -> tuple:
@@ -45,7 +44,7 @@ def indicators(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Res
     query = "&".join(f"{k}={v}" for k, v in (("du", start), ("au", end)) if v)
     return page(
         request, "observatory/indicators.html", title="Indicateurs", figures=figures, quarters=quarters, epcis=epcis,
-        charts=charts, start=start, end=end, kinds=KINDS, query=query,
+        charts=charts, start=start, end=end, kinds=SESSION_KIND_PLURALS, query=query,
     )
 
 

@@ -17,23 +17,11 @@ from api.web.forms import FormData, communes, form_error
 from api.web.navigation import redirect
 from api.web.session import WebUserDep, require_role
 from domain import errors
-from domain.values import Public
+from domain.cheques import CHEQUE_STATUS_LABELS
+from domain.values import PUBLIC_LABELS
 from ledger import types as t
 from paper.cheque_book import render_cheque_book
 
-PUBLICS = [
-    (Public.RSA.value, "Allocataire du RSA"),
-    (Public.ASE_YOUNG_ADULT.value, "Jeune majeur de l'ASE"),
-    (Public.SENIOR.value, "Personne âgée"),
-    (Public.JOB_SEEKER.value, "Demandeur d'emploi"),
-    (Public.CAF_LOW_INCOME.value, "Allocataire CAF à faibles revenus"),
-    (Public.DISABILITY.value, "Personne en situation de handicap"),
-    (Public.OTHER.value, "Autre"),
-]
-STATUS_NAMES = {
-    "issued": "émis", "redeemed": "encaissé", "settled": "remboursé", "expired": "expiré",
-    "cancelled": "annulé", "locked": "verrouillé",
-}
 DONE = {
     "inscrit": "Bénéficiaire inscrit.",
     "annule": "Chèque annulé ; sa valeur est rendue aux fonds disponibles.",
@@ -51,7 +39,7 @@ def caseload(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Respo
 def register_page(request: Request, ledger: LedgerDep, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
     return page(
         request, "prescriber/register.html", status=status, title="Inscrire un bénéficiaire",
-        communes=communes(ledger), publics=PUBLICS, values=values or {}, error=error, this_year=date.today().year,
+        communes=communes(ledger), publics=PUBLIC_LABELS, values=values or {}, error=error, this_year=date.today().year,
     )
 
 
@@ -87,7 +75,7 @@ def beneficiary_page(
     cheques = ledger.beneficiary_cheques(web_user.actor, beneficiary_id)
     return page(
         request, "prescriber/beneficiary.html", status=status, title=f"{record.first_name} {record.last_name}",
-        record=record, cheques=cheques, status_names=STATUS_NAMES, publics=dict(PUBLICS),
+        record=record, cheques=cheques, status_names=CHEQUE_STATUS_LABELS, publics=PUBLIC_LABELS,
         commune=ledger.territory.get(record.commune_insee), error=error,
         flash=DONE.get(request.query_params.get("fait", "")),
     )

@@ -12,13 +12,11 @@ from api.web.forms import FormData, form_error
 from api.web.navigation import redirect
 from api.web.session import WebUser, WebUserDep, acting_org, require_role
 from domain import errors
+from domain.lending import DEVICE_KIND_LABELS, DEVICE_STATUS_LABELS, LOAN_STATUS_LABELS, RETURN_CONDITION_LABELS
+from domain.pix import PHASE_LABELS
+from domain.values import SESSION_KIND_LABELS
 from ledger import types as t
 
-KINDS = [("individual", "Accompagnement individuel"), ("collective", "Atelier collectif"), ("administrative_procedure", "Démarche administrative")]
-LOAN_STATES = {"active": "en cours", "overdue": "en retard", "returned": "rendu", "lost": "perdu"}
-DEVICE_STATES = {"received": "reçu", "available": "disponible", "on_loan": "prêté", "needs_repair": "à réparer", "retired": "réformé"}
-DEVICE_NAMES = {"laptop": "ordinateur portable", "desktop": "ordinateur fixe", "tablet": "tablette", "smartphone": "smartphone"}
-CONDITIONS = [("good", "En bon état"), ("damaged", "Abîmé"), ("incomplete", "Incomplet")]
 DONE = {
     "encaisse": "Chèque encaissé : la séance est enregistrée et sera remboursée à la structure.",
     "pix": "Résultat PIX enregistré.",
@@ -35,7 +33,7 @@ def structure_id(user: WebUser, request: Request) -> str:
 def redeem_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
                 error: str | None = None, status: int = 200) -> Response:
     return page(
-        request, "structure/redeem.html", status=status, title="Encaisser un chèque", kinds=KINDS,
+        request, "structure/redeem.html", status=status, title="Encaisser un chèque", kinds=SESSION_KIND_LABELS,
         values=values or {"session_date": ledger.today().isoformat(), "duration_minutes": "60"}, error=error,
         flash=DONE.get(request.query_params.get("fait", "")), today=ledger.today(),
         recent=ledger.redeemed_cheques(user.actor, structure_id(user, request), 5) if user.role == "structure" else [],
@@ -75,7 +73,7 @@ def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Resp
     return page(
         request, "structure/statement.html", title="Relevé de la structure", structure=ledger.get_structure(web_user.actor, sid),
         statement=ledger.statement(web_user.actor, sid), cheques=ledger.redeemed_cheques(web_user.actor, sid),
-        kinds=dict(KINDS),
+        kinds=SESSION_KIND_LABELS,
     )
 
 
@@ -85,9 +83,9 @@ def loans_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: di
     devices = ledger.structure_devices(user.actor, sid)
     return page(
         request, "structure/loans.html", status=status, title="Prêts et matériel", loans=ledger.list_loans(user.actor).items,
-        devices=devices, device_kinds={d.id: d.kind for d in devices}, loan_states=LOAN_STATES,
-        device_states=DEVICE_STATES, device_names=DEVICE_NAMES, values=values or {}, error=error, today=ledger.today(),
-        flash=DONE.get(request.query_params.get("fait", "")), conditions=CONDITIONS,
+        devices=devices, device_kinds={d.id: d.kind for d in devices}, loan_states=LOAN_STATUS_LABELS,
+        device_states=DEVICE_STATUS_LABELS, device_names=DEVICE_KIND_LABELS, values=values or {}, error=error, today=ledger.today(),
+        flash=DONE.get(request.query_params.get("fait", "")), conditions=RETURN_CONDITION_LABELS,
     )
 
 
@@ -127,7 +125,7 @@ def return_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, loan_
 
 def pix_page(request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
     return page(
-        request, "structure/pix.html", status=status, title="Tests PIX", values=values or {}, error=error,
+        request, "structure/pix.html", status=status, title="Tests PIX", phases=PHASE_LABELS, values=values or {}, error=error,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
 

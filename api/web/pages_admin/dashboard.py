@@ -8,10 +8,7 @@ from litestar import Request, Response, get
 from api.deps import LedgerDep
 from api.web.pages_admin.feedback import admin_page
 from api.web.session import WebUserDep, require_role
-
-STATUS_NAMES = {
-    "issued": "émis", "redeemed": "encaissés", "settled": "remboursés", "expired": "expirés", "cancelled": "annulés",
-}
+from domain.cheques import CHEQUE_STATUS_PLURALS
 
 
 @get("/admin", sync_to_thread=True)
@@ -26,7 +23,7 @@ def dashboard(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Resp
         funders=funders, reconciliations={f.code: ledger.reconciliation(actor, f.code) for f in funders},
         structures=len(structures), suspended=sum(1 for s in structures if not s.accredited),
         prescribers=len(ledger.admin_prescribers(actor)), accounts=len(ledger.list_users(actor)),
-        counts=counts, status_names=STATUS_NAMES, to_pay=ledger.preview_settlement(actor, ledger.today()),
+        counts=counts, status_names=CHEQUE_STATUS_PLURALS, to_pay=ledger.preview_settlement(actor, ledger.today()),
     )
 
 

@@ -12,17 +12,10 @@ from api.web.csrf import checked_form
 from api.web.forms import FormData, build_input
 from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
-from api.web.pages_prescriber import PUBLICS
 from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
+from domain.values import FUNDER_KIND_LABELS, PUBLIC_LABELS
 from ledger import types as t
-
-FUNDER_KINDS = [
-    ("department", "Département"), ("state", "État"), ("eu", "Union européenne (FSE+)"), ("caf", "CAF"),
-    ("france_travail", "France Travail"), ("conference_financeurs", "Conférence des financeurs"),
-    ("epci", "EPCI (intercommunalité)"), ("msa", "MSA"), ("carsat", "Carsat"), ("private", "Partenaire privé"),
-    ("other", "Autre"),
-]
 
 
 def funders_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
@@ -32,7 +25,7 @@ def funders_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: st
     return admin_page(
         request, "admin/funders.html", status=status, title="Financeurs", funders=funders,
         reconciliations={f.code: ledger.reconciliation(user.actor, f.code) for f in funders},
-        kinds=FUNDER_KINDS, kind_names=dict(FUNDER_KINDS), publics=PUBLICS, form=form, values=values or {},
+        kinds=FUNDER_KIND_LABELS, publics=PUBLIC_LABELS, form=form, values=values or {},
         error=error, today=today,
         defaults={
             "valid_from": today.isoformat(), "valid_until": date(today.year, 12, 31).isoformat(), "priority": "100",

@@ -11,12 +11,8 @@ from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
+from domain.values import PRESCRIBER_KIND_LABELS
 from ledger import types as t
-
-PRESCRIBER_KINDS = [
-    ("ccas", "CCAS"), ("caf", "CAF"), ("france_services", "France services"), ("department", "Département"),
-    ("france_travail", "France Travail"), ("msa", "MSA"), ("association", "Association"), ("other", "Autre"),
-]
 
 
 def prescribers_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
@@ -25,7 +21,7 @@ def prescribers_page(request: Request, ledger: LedgerDep, user: WebUser, *, valu
     return admin_page(
         request, "admin/prescribers.html", status=status, title="Prescripteurs",
         prescribers=ledger.admin_prescribers(user.actor), communes=places, commune_names=dict(places),
-        kinds=PRESCRIBER_KINDS, kind_names=dict(PRESCRIBER_KINDS), values=values or {}, error=error,
+        kinds=PRESCRIBER_KIND_LABELS, values=values or {}, error=error,
     )
 
 

@@ -14,13 +14,8 @@ from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
+from domain.values import STRUCTURE_LABEL_LABELS
 from ledger import types as t
-
-STRUCTURE_LABELS = [
-    ("eclaireurs_du_numerique", "Éclaireurs du numérique"), ("france_services", "France services"),
-    ("conseiller_numerique", "Conseiller numérique"), ("aidants_connect", "Aidants Connect"),
-    ("pix_center", "Centre d'évaluation PIX"), ("other", "Autre"),
-]
 
 
 def structures_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
@@ -29,7 +24,7 @@ def structures_page(request: Request, ledger: LedgerDep, user: WebUser, *, form:
     return admin_page(
         request, "admin/structures.html", status=status, title="Structures de médiation",
         structures=ledger.admin_structures(user.actor), communes=places, commune_names=dict(places),
-        labels=STRUCTURE_LABELS, label_names=dict(STRUCTURE_LABELS), form=form, values=values or {}, error=error,
+        labels=STRUCTURE_LABEL_LABELS, form=form, values=values or {}, error=error,
         today=ledger.today(),
     )
 
