@@ -6,6 +6,8 @@ import argparse
 import logging
 import sys
 
+from domain.roles import Role
+
 
 def _ledger():
     from api.bootstrap import ledger_from_env
@@ -152,13 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("demo", help="load the Drôme demo data set and print one API key per role").set_defaults(func=demo)
     keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="keys_command", required=True)
     k = keys.add_parser("create", help="create an API key (shown once)")
-    k.add_argument("--role", required=True, choices=["admin", "prescriber", "structure", "funder", "observatory"])
+    k.add_argument("--role", required=True, choices=[role.value for role in Role])
     k.add_argument("--org", default=None)
     k.set_defaults(func=keys_create)
     users = sub.add_parser("users", help="people's accounts for the web pages").add_subparsers(dest="users_command", required=True)
     u = users.add_parser("create", help="create an account (password asked, or one line on stdin)")
     u.add_argument("--email", required=True)
-    u.add_argument("--role", required=True, choices=["admin", "prescriber", "structure", "funder", "observatory"])
+    u.add_argument("--role", required=True, choices=[role.value for role in Role])
     u.add_argument("--org", default=None)
     u.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     u.set_defaults(func=users_create)

@@ -12,9 +12,6 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.ids import natural_id
 
-ROLES_WITH_ORG = ("prescriber", "structure", "funder")
-ROLES = ("admin", "prescriber", "structure", "funder", "observatory")
-
 
 def hash_key(secret: bytes, key: str) -> str:
     return hmac.new(secret, f"api-key:{key}".encode(), hashlib.sha256).hexdigest()

@@ -20,6 +20,7 @@ from stdnum import luhn
 
 from domain import errors
 from domain.ids import natural_id
+from domain.roles import Role
 from ledger import types as t
 from ledger.clock import PARIS
 from ledger.ledger import Ledger
@@ -151,11 +152,11 @@ def _lending_and_pix(
 
 
 DEMO_EMAILS = {
-    "admin": "admin@demo.cheque-numerique.fr",
-    "prescriber": "prescriptrice@demo.cheque-numerique.fr",
-    "structure": "mediateur@demo.cheque-numerique.fr",
-    "funder": "financeur@demo.cheque-numerique.fr",
-    "observatory": "observatoire@demo.cheque-numerique.fr",
+    Role.ADMIN: "admin@demo.cheque-numerique.fr",
+    Role.PRESCRIBER: "prescriptrice@demo.cheque-numerique.fr",
+    Role.STRUCTURE: "mediateur@demo.cheque-numerique.fr",
+    Role.FUNDER: "financeur@demo.cheque-numerique.fr",
+    Role.OBSERVATORY: "observatoire@demo.cheque-numerique.fr",
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
+from domain.roles import ROLES_WITH_ORG
 from domain.structures import Prescriber, Structure
 from ledger import types as t
-from ledger.access import ROLES_WITH_ORG, ApiKey, hash_key, new_key
+from ledger.access import ApiKey, hash_key, new_key
 from ledger.idempotency import Idem
 from ledger.service import Decision, LedgerCore
 

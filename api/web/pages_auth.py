@@ -15,14 +15,15 @@ from api.web.forms import FormData
 from api.web.navigation import redirect, safe_next
 from api.web.session import SESSION_COOKIE, NotSignedIn, WebUserDep, cookie
 from domain import errors
+from domain.roles import Role
 from ledger.settings import Settings
 
 HOMES = {
-    "admin": "/admin",
-    "prescriber": "/prescripteur",
-    "structure": "/structure",
-    "funder": "/financeur",
-    "observatory": "/observatoire",
+    Role.ADMIN: "/admin",
+    Role.PRESCRIBER: "/prescripteur",
+    Role.STRUCTURE: "/structure",
+    Role.FUNDER: "/financeur",
+    Role.OBSERVATORY: "/observatoire",
 }
 
 

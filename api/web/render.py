@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 
+from domain.roles import ROLE_LABELS, Role
 from ledger.clock import PARIS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,14 +71,7 @@ ENV = Environment(
 )
 ENV.filters.update(euros=euros, day=day, instant=instant, number=number, percent=percent)
 
-ROLE_NAMES = {
-    "admin": "Administration",
-    "prescriber": "Prescripteur",
-    "structure": "Structure de médiation",
-    "funder": "Financeur",
-    "observatory": "Observatoire",
-}
-ENV.globals["ROLE_NAMES"] = ROLE_NAMES
+ENV.globals["ROLE_LABELS"] = ROLE_LABELS
 
 
 def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
@@ -87,16 +81,16 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     return Response(content=html, status_code=status, media_type="text/html", headers=SECURITY_HEADERS)
 
 NAV = {
-    "prescriber": [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],
-    "structure": [
+    Role.PRESCRIBER: [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],
+    Role.STRUCTURE: [
         ("/structure", "Encaisser un chèque"),
         ("/structure/releve", "Relevé"),
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
     ],
-    "funder": [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
-    "observatory": [("/observatoire", "Indicateurs")],
-    "admin": [
+    Role.FUNDER: [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
+    Role.OBSERVATORY: [("/observatoire", "Indicateurs")],
+    Role.ADMIN: [
         ("/admin", "Tableau de bord"),
         ("/admin/financeurs", "Financeurs"),
         ("/admin/structures", "Structures"),

@@ -23,6 +23,7 @@ FactDate = Annotated[
     date, Meta(description="The date of a fact: from 2000-01-01 to today (Europe/Paris)", extra={"bounds": "fact"})
 ]
 Day = Annotated[date, Meta(description="From 2000-01-01 to 2100-12-31", extra={"bounds": "calendar"})]
+# The values of domain.roles.Role, spelled out for the type checker (tests/unit/test_domain_labels.py checks they agree).
 Role = Literal["admin", "prescriber", "structure", "funder", "observatory"]
 
 

@@ -8,11 +8,13 @@ import importlib
 import inspect
 import pkgutil
 from enum import StrEnum
+from typing import get_args
 
 import pytest
 
 import domain
-from domain import cheques, lending, pix, values
+from domain import cheques, lending, pix, roles, values
+from ledger import types as t
 
 LABELLED: list[tuple[str, set[str], dict]] = [
     ("FunderKind", set(values.FunderKind), values.FUNDER_KIND_LABELS),
@@ -26,6 +28,7 @@ LABELLED: list[tuple[str, set[str], dict]] = [
     ("LoanStatus", set(lending.LoanStatus), lending.LOAN_STATUS_LABELS),
     ("ReturnCondition", set(lending.ReturnCondition), lending.RETURN_CONDITION_LABELS),
     ("Phase", set(pix.Phase), pix.PHASE_LABELS),
+    ("Role", set(roles.Role), roles.ROLE_LABELS),
     ("cheque Status", {v for k, v in vars(cheques.Status).items() if k.isupper()}, cheques.CHEQUE_STATUS_LABELS),
     # counted by lifecycle: a locked cheque is an issued one
     (
@@ -63,3 +66,9 @@ def test_every_domain_vocabulary_is_labelled() -> None:
 def test_forms_offer_the_departement_first() -> None:
     """Forms list choices in the labels' order, which for funders is not the enum's."""
     assert next(iter(values.FUNDER_KIND_LABELS)) == values.FunderKind.DEPARTMENT
+
+
+def test_the_api_role_names_are_the_role_enum() -> None:
+    """Requests name a role by one of domain.roles.Role's values (an inline enum in the OpenAPI schema)."""
+    assert get_args(t.Role) == tuple(role.value for role in roles.Role)
+    assert set(roles.ROLES_WITH_ORG) < set(roles.Role)

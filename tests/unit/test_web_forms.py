@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 
 from api.web.forms import Form, field_name
 from api.web.navigation import safe_next
-from api.web.render import current_link
+from api.web.pages_auth import HOMES
+from api.web.render import NAV, current_link
 from domain import errors
+from domain.roles import Role
 
 
 @pytest.mark.parametrize("typed, cents", [("20", 2000), ("20,5", 2050), ("20,50", 2050), ("20.05", 2005),
@@ -56,3 +58,7 @@ def test_one_menu_entry_is_current():
     assert current_link("/admin", links) == "/admin"
     assert current_link("/admin/financeurs/conventions", links) == "/admin/financeurs"
     assert current_link("/administration", links) is None
+
+
+def test_every_role_has_a_home_page_and_a_menu():
+    assert set(HOMES) == set(NAV) == set(Role)

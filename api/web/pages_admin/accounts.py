@@ -13,12 +13,8 @@ from api.web.pages_admin.feedback import admin_page, refused
 from api.web.render import page
 from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
+from domain.roles import ROLE_LABELS
 from ledger import types as t
-
-ROLES = [
-    ("prescriber", "Prescripteur"), ("structure", "Structure de médiation"), ("funder", "Financeur"),
-    ("observatory", "Observatoire"), ("admin", "Administration"),
-]
 
 
 def organisations(ledger: LedgerDep, user: WebUser) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -35,7 +31,7 @@ def accounts_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: s
     orgs = organisations(ledger, user)
     return admin_page(
         request, "admin/accounts.html", status=status, title="Comptes et clés", users=ledger.list_users(user.actor),
-        roles=ROLES, role_names=dict(ROLES), orgs=orgs, org_names={k: v for _, group in orgs for k, v in group},
+        roles=ROLE_LABELS, orgs=orgs, org_names={k: v for _, group in orgs for k, v in group},
         me=(user.actor.key_id or "").removeprefix("user:"), form=form, values=values or {}, error=error,
     )
 
@@ -102,7 +98,7 @@ def create_key(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: 
         return refused(accounts_page, request, ledger, web_user, refusal, form="key", values=values)
     names = {k: v for _, group in organisations(ledger, web_user) for k, v in group}
     return page(
-        request, "admin/key.html", status=201, title="Clé d'API créée", key=key, role_names=dict(ROLES), org_names=names
+        request, "admin/key.html", status=201, title="Clé d'API créée", key=key, roles=ROLE_LABELS, org_names=names
     )
 
 
