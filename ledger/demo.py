@@ -151,7 +151,7 @@ def _lending_and_pix(
     result.counts["prêts"] = len(loans)
 
 
-DEMO_EMAILS = {
+DEMO_EMAILS: dict[str, str] = {
     Role.ADMIN: "admin@demo.cheque-numerique.fr",
     Role.PRESCRIBER: "prescriptrice@demo.cheque-numerique.fr",
     Role.STRUCTURE: "mediateur@demo.cheque-numerique.fr",
