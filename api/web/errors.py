@@ -8,8 +8,8 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.web.render import page
 from api.web.navigation import redirect, sign_in_location
+from api.web.render import page
 from api.web.session import NotSignedIn
 from domain import errors
 from ledger.connections import service_unavailable

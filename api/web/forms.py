@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, overload
 
 import msgspec
 from litestar.enums import RequestEncodingType
@@ -64,6 +64,10 @@ def build_input(struct: type[T], /, **fields: Any) -> T:
         raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
 
 
+@overload
+def parse_day(text: str | None, what: str, *, required: Literal[True]) -> date: ...
+@overload
+def parse_day(text: str | None, what: str, *, required: bool = False) -> date | None: ...
 def parse_day(text: str | None, what: str, *, required: bool = False) -> date | None:
     """A date typed in a form or a query (AAAA-MM-JJ); empty is None unless required."""
     if not text:

@@ -9,16 +9,16 @@ from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.types import ASGIApp
 
 from api.deps import LedgerDep
-from api.web.render import page
 from api.web.csrf import LOGIN_CSRF_COOKIE, checked_form, new_login_csrf
 from api.web.forms import FormData
 from api.web.navigation import redirect, safe_next
+from api.web.render import page
 from api.web.session import SESSION_COOKIE, NotSignedIn, WebUserDep, cookie
 from domain import errors
 from domain.roles import Role
 from ledger.settings import Settings
 
-HOMES = {
+HOMES: dict[str, str] = {  # by Role
     Role.ADMIN: "/admin",
     Role.PRESCRIBER: "/prescripteur",
     Role.STRUCTURE: "/structure",

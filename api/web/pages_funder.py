@@ -11,8 +11,8 @@ from litestar import Request, Response, get
 
 from api.deps import LedgerDep
 from api.web.charts import line_chart
-from api.web.render import SECURITY_HEADERS, euros, page
 from api.web.forms import parse_day
+from api.web.render import SECURITY_HEADERS, euros, page
 from api.web.session import WebUser, WebUserDep, acting_org
 from domain import errors
 from ledger import types as t

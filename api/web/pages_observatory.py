@@ -9,8 +9,8 @@ from litestar import Request, Response, get
 from api.deps import LedgerDep
 from api.routes_observatory import export_csv
 from api.web.charts import bar_chart
-from api.web.render import SECURITY_HEADERS, number, page
 from api.web.forms import parse_day
+from api.web.render import SECURITY_HEADERS, number, page
 from api.web.session import WebUserDep, require_role
 from domain.values import SESSION_KIND_PLURALS
 from ledger import types as t

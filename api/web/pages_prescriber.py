@@ -11,10 +11,10 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from api.deps import LedgerDep
-from api.web.render import page
 from api.web.csrf import checked_form
 from api.web.forms import FormData, communes, form_error
 from api.web.navigation import redirect
+from api.web.render import page
 from api.web.session import WebUserDep, require_role
 from domain import errors
 from domain.cheques import CHEQUE_STATUS_LABELS

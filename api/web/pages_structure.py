@@ -6,10 +6,10 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 
 from api.deps import LedgerDep
-from api.web.render import page
 from api.web.csrf import checked_form
 from api.web.forms import FormData, form_error
 from api.web.navigation import redirect
+from api.web.render import page
 from api.web.session import WebUser, WebUserDep, acting_org, require_role
 from domain import errors
 from domain.lending import DEVICE_KIND_LABELS, DEVICE_STATUS_LABELS, LOAN_STATUS_LABELS, RETURN_CONDITION_LABELS

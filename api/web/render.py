@@ -80,7 +80,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     html = ENV.get_template(template).render(user=user, path=request.url.path, **context)
     return Response(content=html, status_code=status, media_type="text/html", headers=SECURITY_HEADERS)
 
-NAV = {
+NAV: dict[str, list[tuple[str, str]]] = {  # by Role
     Role.PRESCRIBER: [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],
     Role.STRUCTURE: [
         ("/structure", "Encaisser un chèque"),
