@@ -1,14 +1,35 @@
 """The composition root: the one place that wires the write side (``ledger/``) to its read models
 (``projections/``). Everything that opens a ledger (the server, the command line, tests, benchmarks)
-opens it here."""
+opens it here.
+
+``Ledger`` is the full facade: the commands (``ledger.ledger.LedgerCommands``) and the reads of every read
+model. It can only be assembled here, above both sides, since ``ledger/`` never imports ``projections/``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ledger.admin_queries import AdminQueries
+from ledger.caseload import CaseloadQueries
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
+from ledger.funder_queries import FunderQueries
+from ledger.ledger import LedgerCommands
+from ledger.observatory_queries import ObservatoryQueries
+from ledger.run_previews import RunPreviews
+from ledger.structure_queries import StructureQueries
 from projections.catalogue import projection_set
+
+
+class Ledger(
+    LedgerCommands,
+    FunderQueries,
+    ObservatoryQueries,
+    CaseloadQueries,
+    StructureQueries,
+    AdminQueries,
+    RunPreviews,
+):
+    """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""
 
 
 def open_ledger(config: DatabaseConfig, secret: bytes, **options: Any) -> Ledger:

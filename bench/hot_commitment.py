@@ -17,12 +17,12 @@ from datetime import date
 from pathlib import Path
 from uuid import uuid4
 
-from domain.funding import Commitment
 from eventsourcing.application import project_aggregate
+
+from api.bootstrap import Ledger, open_ledger
+from domain.funding import Commitment
 from ledger import types as t
 from ledger.config import DatabaseConfig
-from api.bootstrap import open_ledger
-from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="bench")
 

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import hmac
 import re
-from datetime import date
 import secrets
+from datetime import date
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from api.bootstrap import Ledger
 from domain import errors
-from ledger.ledger import Ledger
 from ledger.types import Actor
 
 T = TypeVar("T")
