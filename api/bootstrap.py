@@ -9,24 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.admin_queries import AdminQueries
-from ledger.caseload import CaseloadQueries
 from ledger.config import DatabaseConfig
-from ledger.funder_queries import FunderQueries
 from ledger.ledger import LedgerCommands
-from ledger.observatory_queries import ObservatoryQueries
-from ledger.run_previews import RunPreviews
-from ledger.structure_queries import StructureQueries
+from projections.admin_reads import AdminReads
+from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
+from projections.funder_reads import FunderReads
+from projections.observatory_reads import ObservatoryReads
+from projections.run_previews import RunPreviews
+from projections.structure_reads import StructureReads
 
 
 class Ledger(
     LedgerCommands,
-    FunderQueries,
-    ObservatoryQueries,
-    CaseloadQueries,
-    StructureQueries,
-    AdminQueries,
+    FunderReads,
+    ObservatoryReads,
+    CaseloadReads,
+    StructureReads,
+    AdminReads,
     RunPreviews,
 ):
     """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""

@@ -1,4 +1,6 @@
-"""What funders come for: reconciliation as of any day, and the journal of postings behind it."""
+"""What funders come for: reconciliation as of any day, and the journal of postings behind it.
+
+Reads the tables of ``projections/ledger_views.py`` (journal, commitment_index, funder_payments, cheque_index)."""
 
 from __future__ import annotations
 
@@ -10,15 +12,14 @@ from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
-from ledger.clock import end_of_day_utc
-from ledger.clock import PARIS
+from ledger.clock import PARIS, end_of_day_utc
 from ledger.service import LedgerCore, parse_position_cursor
 
 ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
 MAX_PAGE = 1000
 
 
-class FunderQueries(LedgerCore):
+class FunderReads(LedgerCore):
     def reconciliation(self, actor: t.Actor, code: str, as_of: date | None = None) -> t.Reconciliation:
         self._require(actor, "funder")
         self._require_org(actor, code)

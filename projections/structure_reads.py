@@ -1,4 +1,6 @@
-"""What a structure's pages list: the cheques it redeemed and its devices (from the projections)."""
+"""What a structure's pages list: the cheques it redeemed and its devices.
+
+Reads cheque_index (``projections/ledger_views.py``) and device_index (``projections/lending_views.py``)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ class DeviceRow(msgspec.Struct, frozen=True):
     status: str
 
 
-class StructureQueries(LedgerCore):
+class StructureReads(LedgerCore):
     def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
         """The structure's redeemed and settled cheques, latest session first."""
         self._require(actor, "structure")
