@@ -11,10 +11,12 @@ from typing import Any
 
 from ledger.config import DatabaseConfig
 from ledger.ledger import LedgerCommands
+from projections.account_reads import AccountReads
 from projections.admin_reads import AdminReads
 from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
 from projections.funder_reads import FunderReads
+from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
 from projections.run_previews import RunPreviews
 from projections.structure_reads import StructureReads
@@ -28,6 +30,8 @@ class Ledger(
     StructureReads,
     AdminReads,
     RunPreviews,
+    LendingReads,
+    AccountReads,
 ):
     """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""
 

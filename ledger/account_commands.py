@@ -23,6 +23,7 @@ from ledger.idempotency import Idem
 from ledger.personal_data import KeyErased
 from ledger.service import LedgerCore
 
+
 def production_hasher() -> PasswordHasher:
     """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes)."""
     return PasswordHasher()
@@ -164,13 +165,6 @@ class AccountCommands(LedgerCore):
         self.sessions.close(token)
 
     # -- administration ------------------------------------------------------------------------
-    def list_users(self, actor: t.Actor) -> list[t.UserOut]:
-        self._require(actor)
-        self._fresh_views("directory")
-        with self.db.read() as cur:
-            ids = [row[0] for row in cur.execute("SELECT id FROM account_index ORDER BY created_at").fetchall()]
-        return [self._user_out(self._load_id(i, UserAccount, "Compte")) for i in ids]
-
     def _user_out(self, account: UserAccount) -> t.UserOut:
         try:
             email = self.vault.open_text(account.id, account.sealed_email).decode()
