@@ -15,6 +15,7 @@ from projections.account_reads import AccountReads
 from projections.admin_reads import AdminReads
 from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
+from projections.command_reads import LedgerViewsCommandReads
 from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
@@ -38,9 +39,9 @@ class Ledger(
 
 def open_ledger(config: DatabaseConfig, secret: bytes, **options: Any) -> Ledger:
     """A ledger on ``config`` with every projection (``options``: clock, territory, admin_key, group_commit)."""
-    return Ledger(config, secret, views=projection_set, **options)
+    return Ledger(config, secret, views=projection_set, command_reads=LedgerViewsCommandReads, **options)
 
 
 def ledger_from_env(**options: Any) -> Ledger:
     """A ledger from LEDGER_DATABASE_URL, LEDGER_SECRET and LEDGER_ADMIN_KEY."""
-    return Ledger.from_env(views=projection_set, **options)
+    return Ledger.from_env(views=projection_set, command_reads=LedgerViewsCommandReads, **options)

@@ -61,8 +61,9 @@ def main() -> None:
     """``python -m projections.process`` = ``cheque-ledger project`` (uses LEDGER_DATABASE_URL)."""
     from ledger.ledger import LedgerCommands
     from projections.catalogue import projection_set
+    from projections.command_reads import LedgerViewsCommandReads
 
-    ledger = LedgerCommands.from_env(views=projection_set)
+    ledger = LedgerCommands.from_env(views=projection_set, command_reads=LedgerViewsCommandReads)
     try:
         run_forever(ledger)
     finally:
