@@ -17,7 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import projection_metrics, routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
 from api.access_log import access_log_middleware
 from api.auth import get_actor
-from api.bootstrap import ledger_from_env
+from api.bootstrap import Ledger, ledger_from_env
 from api.deps import LedgerDep
 from api.door import at_the_door, document_media_type
 from api.fast_redemptions import FastRedemptions
@@ -27,7 +27,6 @@ from api.query_params import allowed_query_parameters
 from api.reference_page import reference_assets, reference_page
 from api.web import errors as web_errors
 from api.web.routes import web_routers
-from ledger.ledger import Ledger
 from ledger.types import Output
 
 MAX_BODY = 2 * 1024 * 1024

@@ -6,10 +6,10 @@ from typing import Any
 
 from litestar import Request
 
+from api.bootstrap import Ledger
 from api.problems import Unauthenticated
 from domain import errors
 from ledger.idempotency import Idem, request_fingerprint
-from ledger.ledger import Ledger
 from ledger.types import Actor
 
 

@@ -41,7 +41,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from ledger.demo import DemoAlreadyLoaded, load_demo
+    from api.demo import DemoAlreadyLoaded, load_demo
 
     ledger = _ledger()
     try:

@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from ledger.ledger import Ledger
+from api.bootstrap import Ledger
 from ledger.types import Actor
 
 LedgerDep = NamedDependency[Ledger]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
+from api.bootstrap import Ledger
 from domain.cheques import Cheque, ChequeBook
 from domain.codes import hash_code, new_serial
 from domain.settlement import Settlement, settlement_lines
 from ledger import types as t
-from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="bench")
 CODE = "ACDEFG"

@@ -19,11 +19,10 @@ from uuid import uuid4
 
 from eventsourcing.application import project_aggregate
 
-from api.bootstrap import open_ledger
+from api.bootstrap import Ledger, open_ledger
 from domain.funding import Commitment
 from ledger import types as t
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="bench")
 

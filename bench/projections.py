@@ -18,11 +18,10 @@ import time
 from datetime import date
 from pathlib import Path
 
-from api.bootstrap import open_ledger
+from api.bootstrap import Ledger, open_ledger
 from bench.fill import CODE, fill, issue_books
 from ledger import types as t
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
 from projections.process import rebuild
 from projections.runner import read_notifications
 

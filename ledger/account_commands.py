@@ -165,13 +165,6 @@ class AccountCommands(LedgerCore):
         self.sessions.close(token)
 
     # -- administration ------------------------------------------------------------------------
-    def list_users(self, actor: t.Actor) -> list[t.UserOut]:
-        self._require(actor)
-        self._fresh_views("directory")
-        with self.db.read() as cur:
-            ids = [row[0] for row in cur.execute("SELECT id FROM account_index ORDER BY created_at").fetchall()]
-        return [self._user_out(self._load_id(i, UserAccount, "Compte")) for i in ids]
-
     def _user_out(self, account: UserAccount) -> t.UserOut:
         try:
             email = self.vault.open_text(account.id, account.sealed_email).decode()

@@ -183,13 +183,8 @@ class ChequeCommands(LedgerCore):
         return self._execute(idem, decide, t.ChequeBookOut)
 
     def _eligible_commitments(self, today, beneficiary: Beneficiary) -> list[Commitment]:
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT id FROM commitment_index WHERE valid_from <= ? AND valid_until >= ?",
-                (today.isoformat(), today.isoformat()),
-            ).fetchall()
-        commitments = self._load_many([UUID(r[0]) for r in rows], Commitment, "Convention")
+        ids = self._fresh_command_reads().eligible_commitment_ids(today)
+        commitments = self._load_many(ids, Commitment, "Convention")
         return [c for c in commitments if c.is_eligible(today, list(beneficiary.publics), beneficiary.commune_insee)]
 
     def reprint_book(self, actor: t.Actor, book_id: str, idem: Idem | None = None) -> t.ChequeBookOut:

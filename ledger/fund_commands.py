@@ -15,11 +15,8 @@ from ledger.service import Decision, LedgerCore
 
 
 class FundCommands(LedgerCore):
-    def _candidates(self, sql: str, params: tuple) -> list[Cheque]:
-        """Cheques the index proposes; each is loaded, and its aggregate has the last word."""
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
-            serials = [r[0] for r in cur.execute(sql, params).fetchall()]
+    def _candidates(self, serials: list[str]) -> list[Cheque]:
+        """Cheques the read models propose; each is loaded, and its aggregate has the last word."""
         return self._load_many([natural_id("cheque", s) for s in sorted(serials)], Cheque, "Chèque")
 
     def settle(self, actor: t.Actor, body: t.NewSettlement, idem: Idem | None = None) -> t.SettlementOut:
@@ -28,10 +25,7 @@ class FundCommands(LedgerCore):
         def decide() -> Decision:
             cheques = [
                 c
-                for c in self._candidates(
-                    "SELECT serial FROM cheque_index WHERE status = 'redeemed' AND session_date <= ?",
-                    (body.through.isoformat(),),
-                )
+                for c in self._candidates(self._fresh_command_reads().cheques_to_settle(body.through))
                 if c.lifecycle == Status.REDEEMED and c.session_date is not None and c.session_date <= body.through
             ]
             lines, total = settlement_lines(cheques)
@@ -59,10 +53,7 @@ class FundCommands(LedgerCore):
         def decide() -> Decision:
             cheques = [
                 c
-                for c in self._candidates(
-                    "SELECT serial FROM cheque_index WHERE status = 'issued' AND valid_until < ?",
-                    (body.as_of.isoformat(),),
-                )
+                for c in self._candidates(self._fresh_command_reads().cheques_to_expire(body.as_of))
                 if c.lifecycle == Status.ISSUED and c.valid_until < body.as_of
             ]
             released: dict[UUID, list[Cheque]] = defaultdict(list)

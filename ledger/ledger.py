@@ -1,35 +1,26 @@
-"""The ledger service the API and the command line use: every command and query, one object."""
+"""The write side as one object: every command (and the reads a command makes of its own aggregates).
+
+The reads of the projections live in ``projections/`` beside the tables they query; the full facade the API
+and the command line use (commands and reads) is assembled above both, in ``api/bootstrap.py``."""
 
 from __future__ import annotations
 
 from ledger.account_commands import AccountCommands
-from ledger.admin_queries import AdminQueries
 from ledger.authentication import Authentication
-from ledger.caseload import CaseloadQueries
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
-from ledger.funder_queries import FunderQueries
 from ledger.lending_commands import LendingCommands
-from ledger.observatory_queries import ObservatoryQueries
 from ledger.redemption_commands import RedemptionCommands
-from ledger.run_previews import RunPreviews
 from ledger.setup_commands import SetupCommands
-from ledger.structure_queries import StructureQueries
 
 
-class Ledger(
+class LedgerCommands(
     Authentication,
     SetupCommands,
     ChequeCommands,
     RedemptionCommands,
     FundCommands,
-    FunderQueries,
-    ObservatoryQueries,
     LendingCommands,
     AccountCommands,
-    CaseloadQueries,
-    StructureQueries,
-    AdminQueries,
-    RunPreviews,
 ):
-    """Open with ``api.bootstrap.open_ledger`` or ``ledger_from_env`` (the composition root)."""
+    """Commands only. Opened with its read models by the composition root (``api.bootstrap``)."""

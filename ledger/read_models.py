@@ -1,10 +1,15 @@
 """What the write side needs of the read models, declared here so that ``ledger/`` never imports
-``projections/``: the composition root (``api/bootstrap.py``) hands the ledger a factory of them."""
+``projections/``: the composition root (``api/bootstrap.py``) hands the ledger a factory of each.
+
+- ``ReadModels``: the projections themselves (their head, read-your-writes, failures, start and stop);
+- ``CommandReads``: the few reads a command makes of their tables (implemented in ``projections/command_reads.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Protocol
+from uuid import UUID
 
 from eventsourcing.application import Application
 
@@ -41,3 +46,26 @@ class ReadModels(Protocol):
 
 
 ReadModelsFactory = Callable[[Application, Database], ReadModels]
+
+
+class CommandReads(Protocol):
+    """What commands ask of the read models: candidates only. The command loads each from its aggregate,
+    which has the last word (an index a little behind proposes too much or too little, never decides)."""
+
+    sources: Sequence[str]
+    """The read models these reads query: a command waits for them to be fresh before asking (read-your-writes)."""
+
+    def eligible_commitment_ids(self, day: date) -> list[UUID]:
+        """Commitments valid on ``day`` (publics and territory are checked on the aggregates)."""
+        ...
+
+    def cheques_to_settle(self, through: date) -> list[str]:
+        """Serials of the redeemed cheques whose session date is on or before ``through``."""
+        ...
+
+    def cheques_to_expire(self, as_of: date) -> list[str]:
+        """Serials of the still-issued cheques valid until a day before ``as_of``."""
+        ...
+
+
+CommandReadsFactory = Callable[[Database], CommandReads]

@@ -153,25 +153,3 @@ class RedemptionCommands(LedgerCore):
             return Decision([cheque], t.ReversalOut(id=redemption_id, serial=cheque.serial, status=cheque.status))
 
         return self._execute(idem, decide, t.ReversalOut)
-
-    def statement(self, actor: t.Actor, structure_id: str) -> t.StatementOut:
-        self._require(actor, "structure")
-        self._require_org(actor, structure_id)
-        structure = self._load_id(structure_id, Structure, "Structure")
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
-                " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
-                (str(structure.id),),
-            ).fetchall()
-        by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
-        redeemed = by_status.get("redeemed", (0, 0))
-        settled = by_status.get("settled", (0, 0))
-        return t.StatementOut(
-            structure_id=str(structure.id),
-            redeemed_count=redeemed[0] + settled[0],
-            redeemed_cents=redeemed[1] + settled[1],
-            settled_cents=settled[1],
-            pending_cents=redeemed[1],
-        )

@@ -35,7 +35,7 @@ from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
 from ledger.personal_data import KeyVault
-from ledger.read_models import ReadModelsFactory, ReadModelsFailed
+from ledger.read_models import CommandReads, CommandReadsFactory, ReadModelsFactory, ReadModelsFailed
 from ledger.settings import Settings
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
@@ -95,6 +95,7 @@ class LedgerCore:
         secret: bytes,
         *,
         views: ReadModelsFactory,
+        command_reads: CommandReadsFactory,
         clock: Callable[[], date] = paris_today,
         territory: Territory | None = None,
         admin_key: str | None = None,
@@ -115,6 +116,7 @@ class LedgerCore:
             self.sessions = SessionStore(self.db, lambda: self.wall_clock())
             self.failed_sign_ins = FailedSignIns(self.db)
             self.views = views(self.app, self.db)
+        self.command_reads = command_reads(self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
         self._batch = threading.local()
@@ -204,6 +206,11 @@ class LedgerCore:
             ) from None
         if not fresh:
             raise errors.ProjectionLagging("Les vues ont du retard ; réessayez dans un instant.")
+
+    def _fresh_command_reads(self) -> CommandReads:
+        """The reads a command makes of the read models, once the ones they query are fresh."""
+        self._fresh_views(*self.command_reads.sources)
+        return self.command_reads
 
     def _check_commune(self, insee: str, what: str = "commune_insee") -> str:
         if insee not in self.territory:

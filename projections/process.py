@@ -59,10 +59,11 @@ def run_forever(ledger: Any, interval: float = 0.1, stop: threading.Event | None
 
 def main() -> None:
     """``python -m projections.process`` = ``cheque-ledger project`` (uses LEDGER_DATABASE_URL)."""
-    from ledger.ledger import Ledger
+    from ledger.ledger import LedgerCommands
     from projections.catalogue import projection_set
+    from projections.command_reads import LedgerViewsCommandReads
 
-    ledger = Ledger.from_env(views=projection_set)
+    ledger = LedgerCommands.from_env(views=projection_set, command_reads=LedgerViewsCommandReads)
     try:
         run_forever(ledger)
     finally:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from api.bootstrap import open_ledger
+from api.bootstrap import Ledger, open_ledger
 from ledger.config import DatabaseConfig
-from ledger.ledger import Ledger
 from ledger.types import Actor
 
 BACKEND = os.environ.get("LEDGER_TEST_BACKEND", "sqlite")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from api.bootstrap import Ledger
 from ledger import types as t
-from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="test")
 VALENCE = "26362"

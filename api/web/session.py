@@ -12,9 +12,9 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 
+from api.bootstrap import Ledger
 from api.web.navigation import asked_path
 from domain import errors
-from ledger.ledger import Ledger
 from ledger.types import Actor
 
 SESSION_COOKIE = "cl_session"

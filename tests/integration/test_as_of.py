@@ -11,11 +11,10 @@ import eventsourcing.domain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.bootstrap import open_ledger
+from api.bootstrap import Ledger, open_ledger
 from domain import errors
 from ledger import types as t
 from ledger.clock import PARIS
-from ledger.ledger import Ledger
 from projections.verify import Recomputed, verify
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.demo import DemoAlreadyLoaded, load_demo
+from api.demo import DemoAlreadyLoaded, load_demo
 from projections.verify import verify
 from tests.scenario import ADMIN
 

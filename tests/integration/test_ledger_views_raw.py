@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ledger.demo import load_demo
+from api.demo import load_demo
 from projections.ledger_views import LedgerViews
 from tests import scenario as s
 

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
+from api.demo import load_demo
 from ledger import types as t
-from ledger.demo import load_demo
 from projections import pipeline
 from projections.event_chain import EventChain
 from projections.failures import is_outage

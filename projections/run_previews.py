@@ -1,8 +1,9 @@
 """What a settlement run or an expiry run would do, computed read-only from the projections (admin).
 
 The admin pages show these before asking to confirm. They select the same cheques as the runs in
-``ledger/fund_commands.py`` (same conditions on the cheque index, groups sorted the same way), so a run
-that follows a preview with nothing recorded in between pays, or releases, exactly what was shown.
+``ledger/fund_commands.py`` (same conditions on the cheque index, from ``projections/command_reads.py``;
+groups sorted the same way), so a run that follows a preview with nothing recorded in between pays, or
+releases, exactly what was shown.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import msgspec
 
 from ledger import types as t
 from ledger.service import LedgerCore
+from projections.command_reads import TO_EXPIRE, TO_SETTLE
 
 
 class SettlementPreview(msgspec.Struct, frozen=True, kw_only=True):
@@ -49,7 +51,7 @@ class RunPreviews(LedgerCore):
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT structure_id, COUNT(*), SUM(face_value_cents) FROM cheque_index"
-                " WHERE status = 'redeemed' AND session_date <= ? GROUP BY structure_id",
+                f" WHERE {TO_SETTLE} GROUP BY structure_id",
                 (through.isoformat(),),
             ).fetchall()
         # Sorted in Python, as the run sorts its lines (a database collation may order text differently).
@@ -71,7 +73,7 @@ class RunPreviews(LedgerCore):
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT funder_code, COUNT(*), SUM(face_value_cents) FROM cheque_index"
-                " WHERE status = 'issued' AND valid_until < ? GROUP BY funder_code",
+                f" WHERE {TO_EXPIRE} GROUP BY funder_code",
                 (as_of.isoformat(),),
             ).fetchall()
         by_funder: dict[str, list[int]] = defaultdict(lambda: [0, 0])

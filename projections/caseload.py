@@ -1,4 +1,6 @@
-"""A prescriber's caseload for the pages: its beneficiaries (names opened for it alone) and their cheques."""
+"""A prescriber's caseload for the pages: its beneficiaries (names opened for it alone) and their cheques.
+
+Reads caseload (``projections/directory.py``) and cheque_index (``projections/ledger_views.py``)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ class CaseEntry(msgspec.Struct, frozen=True):
     cheques_redeemed: int
 
 
-class CaseloadQueries(LedgerCore):
+class CaseloadReads(LedgerCore):
     def caseload(self, actor: t.Actor, limit: int = 500) -> list[CaseEntry]:
         """The prescriber's own beneficiaries, newest first (the admin sees everyone's)."""
         self._require(actor, "prescriber")

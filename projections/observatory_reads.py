@@ -1,4 +1,6 @@
-"""Outcome indicators and the observatory export, computed from the projections.
+"""Outcome indicators and the observatory export, computed from the projections: cheque_index
+(``projections/ledger_views.py``), funder_index, partner_index, beneficiary_facts (``projections/outcomes.py``),
+pix_results, loan_index, equipment_sources (``projections/lending_views.py``).
 
 Small cells are never shown: an export row counting fewer than ``suppression_threshold`` distinct
 beneficiaries (5 by default; ``LEDGER_SUPPRESSION_THRESHOLD`` may raise it, never lower it) has its
@@ -46,7 +48,7 @@ def pix_figures(rows: list[tuple]) -> t.PixFigures:
     )
 
 
-class ObservatoryQueries(LedgerCore):
+class ObservatoryReads(LedgerCore):
     @staticmethod
     def _period(start: date | None, end: date | None) -> tuple[str, str]:
         if start and end and end < start:

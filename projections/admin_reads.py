@@ -1,6 +1,7 @@
 """What the admin pages list: funders, structures, prescribers and cheque counts (admin only, read-only).
 
-The indexes of the projections say which exist; each is then loaded from its aggregate, the truth."""
+The indexes of the projections say which exist (funder_index, partner_index of ``projections/outcomes.py``;
+cheque_index of ``projections/ledger_views.py``); each is then loaded from its aggregate, the truth."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ledger.service import LedgerCore
 from ledger.setup_commands import funder_out, prescriber_out, structure_out
 
 
-class AdminQueries(LedgerCore):
+class AdminReads(LedgerCore):
     def admin_funders(self, actor: t.Actor) -> list[t.FunderOut]:
         """Every funder, by code."""
         self._require(actor)

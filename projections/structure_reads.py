@@ -1,9 +1,12 @@
-"""What a structure's pages list: the cheques it redeemed and its devices (from the projections)."""
+"""What a structure's pages list: the cheques it redeemed, its statement, and its devices.
+
+Reads cheque_index (``projections/ledger_views.py``) and device_index (``projections/lending_views.py``)."""
 
 from __future__ import annotations
 
 import msgspec
 
+from domain.structures import Structure
 from ledger import types as t
 from ledger.service import LedgerCore
 
@@ -24,7 +27,7 @@ class DeviceRow(msgspec.Struct, frozen=True):
     status: str
 
 
-class StructureQueries(LedgerCore):
+class StructureReads(LedgerCore):
     def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
         """The structure's redeemed and settled cheques, latest session first."""
         self._require(actor, "structure")
@@ -54,3 +57,25 @@ class StructureQueries(LedgerCore):
                 "SELECT id, kind, status FROM device_index WHERE structure_id = ? ORDER BY status, kind, id", (structure_id,)
             ).fetchall()
         return [DeviceRow(id=r[0], kind=r[1], status=r[2]) for r in rows]
+
+    def statement(self, actor: t.Actor, structure_id: str) -> t.StatementOut:
+        self._require(actor, "structure")
+        self._require_org(actor, structure_id)
+        structure = self._load_id(structure_id, Structure, "Structure")
+        self._fresh_views("ledger_views")
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
+                " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
+                (str(structure.id),),
+            ).fetchall()
+        by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
+        redeemed = by_status.get("redeemed", (0, 0))
+        settled = by_status.get("settled", (0, 0))
+        return t.StatementOut(
+            structure_id=str(structure.id),
+            redeemed_count=redeemed[0] + settled[0],
+            redeemed_cents=redeemed[1] + settled[1],
+            settled_cents=settled[1],
+            pending_cents=redeemed[1],
+        )

@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from eventsourcing.domain import CanCreateTimestamp
 from stdnum import luhn
 
+from api.bootstrap import Ledger
 from domain import errors
 from domain.ids import natural_id
 from domain.roles import Role
 from ledger import types as t
 from ledger.clock import PARIS
-from ledger.ledger import Ledger
 
 ADMIN = t.Actor(role="admin", key_id="demo")
 

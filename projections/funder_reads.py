@@ -1,4 +1,6 @@
-"""What funders come for: reconciliation as of any day, and the journal of postings behind it."""
+"""What funders come for: reconciliation as of any day, and the journal of postings behind it.
+
+Reads the tables of ``projections/ledger_views.py`` (journal, commitment_index, funder_payments, cheque_index)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
 MAX_PAGE = 1000
 
 
-class FunderQueries(LedgerCore):
+class FunderReads(LedgerCore):
     def reconciliation(self, actor: t.Actor, code: str, as_of: date | None = None) -> t.Reconciliation:
         self._require(actor, "funder")
         self._require_org(actor, code)
