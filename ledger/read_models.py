@@ -52,8 +52,10 @@ class CommandReads(Protocol):
     """What commands ask of the read models: candidates only. The command loads each from its aggregate,
     which has the last word (an index a little behind proposes too much or too little, never decides)."""
 
-    sources: Sequence[str]
-    """The read models these reads query: a command waits for them to be fresh before asking (read-your-writes)."""
+    @property
+    def sources(self) -> Sequence[str]:
+        """The read models these reads query: a command waits for them to be fresh before asking (read-your-writes)."""
+        ...
 
     def eligible_commitment_ids(self, day: date) -> list[UUID]:
         """Commitments valid on ``day`` (publics and territory are checked on the aggregates)."""

@@ -5,6 +5,7 @@ loaded from their aggregates, the truth."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain import errors
@@ -71,7 +72,8 @@ class LendingReads(LedgerCore):
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         after = parse_position_cursor(cursor)
-        where, params = "(position > ? OR (position = ? AND seq > ?))", [after[0], after[0], after[1]]
+        where = "(position > ? OR (position = ? AND seq > ?))"
+        params: list[Any] = [after[0], after[0], after[1]]
         if actor.role == "structure":
             where += " AND structure_id = ?"
             params.append(actor.org or "")
