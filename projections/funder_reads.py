@@ -14,8 +14,8 @@ from domain.ids import natural_id
 from ledger import types as t
 from ledger.clock import PARIS, end_of_day_utc
 from ledger.service import LedgerCore, parse_position_cursor
+from projections.reconciliation import ACCOUNTS, Sources, balanced, commitment_figures, reconciliation
 
-ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid")
 MAX_PAGE = 1000
 
 
@@ -50,58 +50,18 @@ class FunderReads(LedgerCore):
                 " GROUP BY commitment_id, status",
                 (code,),
             ).fetchall()
-        balance: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ACCOUNTS, 0))
-        released: dict[str, int] = defaultdict(int)
-        for commitment_id, debit, credit, amount in postings:
-            balance[commitment_id][debit] -= int(amount)
-            balance[commitment_id][credit] += int(amount)
-            if debit == "reserved" and credit == "available":
-                released[commitment_id] += int(amount)
         status_sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for commitment_id, status, amount in by_status:
             status_sums[commitment_id][status] += int(amount)
-
-        figures, balanced = [], True
-        for commitment_id, reference, amount_cents in commitments:
-            b = balance[commitment_id]
-            f = t.CommitmentFigures(
-                id=UUID(commitment_id),
-                reference=reference,
-                committed_cents=-b["funder"],
-                available_cents=b["available"],
-                reserved_cents=b["reserved"],
-                redeemed_cents=b["redeemed"],
-                paid_cents=b["paid"],
-                released_cents=released[commitment_id],
-            )
-            balanced &= f.committed_cents == int(amount_cents)
-            balanced &= f.committed_cents == f.available_cents + f.reserved_cents + f.redeemed_cents + f.paid_cents
-            if current:
-                # Today's figures must also agree with the command side and the cheque index.
-                aggregate = self._load(UUID(commitment_id), Commitment, "Convention")
-                s = status_sums[commitment_id]
-                balanced &= aggregate.available_cents == f.available_cents
-                balanced &= aggregate.released_cents == f.released_cents
-                balanced &= s["issued"] == f.reserved_cents
-                balanced &= s["redeemed"] == f.redeemed_cents and s["settled"] == f.paid_cents
-            figures.append(f)
-
-        def total(name: str) -> int:
-            return sum(getattr(f, name) for f in figures)
-
-        return t.Reconciliation(
-            funder_code=code,
-            as_of=as_of,
-            committed_cents=total("committed_cents"),
-            received_cents=int(received[0]) if received else 0,
-            available_cents=total("available_cents"),
-            reserved_cents=total("reserved_cents"),
-            redeemed_cents=total("redeemed_cents"),
-            paid_cents=total("paid_cents"),
-            released_cents=total("released_cents"),
-            balanced=bool(balanced),
-            commitments=figures,
-        )
+        figures, all_balanced = [], True
+        for figure, signed_cents in commitment_figures(commitments, postings):
+            sources = None
+            if current:  # today's figures must also agree with the command side and the cheque index
+                aggregate = self._load(figure.id, Commitment, "Convention")
+                sources = Sources(aggregate.available_cents, aggregate.released_cents, status_sums[str(figure.id)])
+            all_balanced &= balanced(figure, signed_cents, sources)
+            figures.append(figure)
+        return reconciliation(code, as_of, int(received[0]) if received else 0, figures, all_balanced)
 
     def money_over_time(self, actor: t.Actor, code: str) -> list[t.MoneyPoint]:
         """The funder's balances at the end of every day something moved (Paris days), oldest first.
