@@ -13,6 +13,7 @@ from api.bootstrap import Ledger
 from domain.cheques import Cheque, ChequeBook
 from domain.codes import hash_code, new_serial
 from domain.settlement import Settlement, settlement_lines
+from domain.values import MAX_CENTS
 from ledger import types as t
 
 ADMIN = t.Actor(role="admin", key_id="bench")
@@ -24,7 +25,7 @@ def setup(ledger: Ledger) -> tuple[t.CommitmentOut, t.StructureOut, t.Beneficiar
     commitment = ledger.sign_commitment(
         ADMIN,
         t.NewCommitment(
-            funder_code="BENCH", reference="bench", amount_cents=10**12,
+            funder_code="BENCH", reference="bench", amount_cents=MAX_CENTS,
             valid_from=date(2026, 1, 1), valid_until=date(2027, 12, 31),
         ),
     )

@@ -21,6 +21,7 @@ from eventsourcing.application import project_aggregate
 
 from api.bootstrap import Ledger, open_ledger
 from domain.funding import Commitment
+from domain.values import MAX_CENTS
 from ledger import types as t
 from ledger.config import DatabaseConfig
 
@@ -50,7 +51,7 @@ def main() -> None:
         return ledger.sign_commitment(
             ADMIN,
             t.NewCommitment(
-                funder_code="BENCH", reference=ref, amount_cents=10**11,
+                funder_code="BENCH", reference=ref, amount_cents=MAX_CENTS,
                 valid_from=date(2026, 1, 1), valid_until=date(2027, 12, 31), priority=1 if ref == "hot" else 2,
             ),
         )
