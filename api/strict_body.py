@@ -9,6 +9,7 @@ field, not only the first. Messages say what is expected, never what was sent: a
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any, TypeVar, get_args
 
@@ -49,10 +50,16 @@ def decode_body(cls: type[T], body: bytes, today: date) -> T:
         value = msgspec.json.decode(body, type=cls, strict=True)
     except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         raise invalid(list(faults(cls, body, today))) from None
-    found = list(date_faults(mi.type_info(cls), msgspec.to_builtins(value), today, ""))
+    found = list(date_faults(type_info(cls), msgspec.to_builtins(value), today, ""))
     if found:
         raise invalid(found)
     return value
+
+
+@functools.cache
+def type_info(annotation: Any) -> Any:
+    """msgspec's description of a type, built once per type (building it costs more than decoding a body)."""
+    return mi.type_info(annotation)
 
 
 def faults(cls: type, body: bytes, today: date) -> list[tuple[str, str]]:
@@ -109,7 +116,7 @@ def struct_faults(cls: type, raw: Any, today: date, path: str) -> list[tuple[str
 
 
 def value_faults(annotation: Any, raw: Any, today: date, path: str) -> list[tuple[str, str]]:
-    info = mi.type_info(annotation)
+    info = type_info(annotation)
     core = info.type if isinstance(info, mi.Metadata) else info
     if isinstance(core, mi.StructType):
         return struct_faults(core.cls, raw, today, path)
