@@ -252,6 +252,24 @@ def load_demo(ledger: Ledger, seed: int = 2026) -> DemoResult:
 
 
 def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, result: DemoResult) -> None:
+    _fund(ledger)
+    structures, prescribers = _register_places(ledger)
+    year = _walk_the_year(ledger, rng, clock, end, structures, prescribers)
+    _lending_and_pix(ledger, rng, structures, prescribers, result)
+    _accounts_and_keys(ledger, structures, prescribers, result)
+    result.sample_cheque = _sample_cheque(year.open_cheques, structures[0], end)
+    result.counts = {
+        "financeurs": len(FUNDERS),
+        "conventions": len(COMMITMENTS),
+        "structures": len(structures),
+        "prescripteurs": len(prescribers),
+        "bénéficiaires": year.beneficiaries,
+        "carnets": year.books,
+    }
+
+
+def _fund(ledger: Ledger) -> None:
+    """The funders and their commitments."""
     for code, name, kind in FUNDERS:
         ledger.create_funder(ADMIN, t.NewFunder(code=code, name=name, kind=kind))
     for code, ref, euros, start, until, publics, territory, priority in COMMITMENTS:
@@ -262,6 +280,10 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
                 eligible_publics=publics, territory=territory, priority=priority,
             ),
         )
+
+
+def _register_places(ledger: Ledger) -> tuple[list[t.StructureOut], list[t.PrescriberOut]]:
+    """The structures (where cheques are redeemed) and the prescribers (who hand out books)."""
     structures = [
         ledger.register_structure(
             ADMIN, t.NewStructure(siret=siret_for(i), name=name, commune_insee=insee, labels=labels)
@@ -272,65 +294,117 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
         ledger.register_prescriber(ADMIN, t.NewPrescriber(name=name, kind=kind, commune_insee=insee))
         for name, kind, insee in PRESCRIBERS
     ]
-    books = 0
-    open_cheques: list[tuple[t.IssuedCheque, t.StructureOut, date]] = []
-    beneficiaries = 0
-    # Each fortnight of the year: new beneficiaries get books, earlier cheques are redeemed.
+    return structures, prescribers
+
+
+OpenCheque = tuple[t.IssuedCheque, t.StructureOut, date]  # a cheque not yet redeemed, its structure, its issue day
+
+
+@dataclass
+class Year:
+    """What the walk through the year carries from one fortnight to the next."""
+
+    payments: list[tuple[str, int, date, str]]  # not yet received, by day
+    open_cheques: list[OpenCheque] = field(default_factory=list)
+    beneficiaries: int = 0
+    books: int = 0
+
+
+def _walk_the_year(
+    ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date,
+    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+) -> Year:
+    """Each fortnight of the year: new beneficiaries get books, earlier cheques are redeemed."""
+    year = Year(payments=sorted(PAYMENTS, key=lambda p: p[2]))
     day = date(2026, 1, 5)
-    payments = sorted(PAYMENTS, key=lambda p: p[2])
     while day <= end:
         clock.today = day
-        _receive_payments(ledger, payments, day)
-        for _ in range(rng.randint(1, 3)):
-            p = rng.choice(prescribers)
-            actor = t.Actor(role="prescriber", org=str(p.id))
-            b = ledger.register_beneficiary(
-                actor,
-                t.NewBeneficiary(
-                    first_name=rng.choice(FIRST), last_name=rng.choice(LAST), birth_year=rng.randint(1940, 2006),
-                    commune_insee=rng.choice(COMMUNES), publics=rng.choice(PUBLICS),
-                    phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
-                ),
-            )
-            beneficiaries += 1
-            try:
-                book = ledger.issue_book(actor, t.NewChequeBook(beneficiary_id=b.id, count=rng.choice([5, 10])))
-            except errors.InsufficientEligibleFunds:
-                continue
-            books += 1
-            near = [s for s in structures if s.commune_insee == b.commune_insee] or structures
-            open_cheques += [(c, rng.choice(near), day) for c in book.cheques]
-        rng.shuffle(open_cheques)
-        keep = []
-        for cheque, structure, issued_on in open_cheques:
-            if rng.random() < 0.35:
-                session_day = day - timedelta(days=rng.randint(0, 6))
-                try:
-                    ledger.redeem(
-                        t.Actor(role="structure", org=str(structure.id)),
-                        t.NewRedemption(
-                            serial=cheque.serial, code=cheque.code,
-                            session=t.Session(
-                                date=max(session_day, issued_on),
-                                kind=rng.choice(["individual", "individual", "collective", "administrative_procedure"]),
-                                duration_minutes=rng.choice([30, 45, 60, 90, 120]),
-                                themes=rng.sample(THEMES, rng.randint(1, 3)),
-                            ),
-                        ),
-                    )
-                except errors.DomainError:
-                    pass
-            else:
-                keep.append((cheque, structure, issued_on))
-        open_cheques = keep
-        if day.month == 7 and day.day <= 14:
-            ledger.expire(ADMIN, t.NewExpiry(as_of=date(2026, 7, 1)))
-        if day.month == 10 and day.day <= 14:
-            ledger.settle(ADMIN, t.NewSettlement(through=date(2026, 9, 30)))
+        _fortnight(ledger, rng, day, year, structures, prescribers)
         day += timedelta(days=14)
     clock.today = end
-    _receive_payments(ledger, payments, end)
-    _lending_and_pix(ledger, rng, structures, prescribers, result)
+    _receive_payments(ledger, year.payments, end)
+    return year
+
+
+def _fortnight(
+    ledger: Ledger, rng: random.Random, day: date, year: Year,
+    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+) -> None:
+    _receive_payments(ledger, year.payments, day)
+    for _ in range(rng.randint(1, 3)):
+        _new_beneficiary(ledger, rng, day, year, structures, prescribers)
+    year.open_cheques = _redeem_some(ledger, rng, day, year.open_cheques)
+    if day.month == 7 and day.day <= 14:
+        ledger.expire(ADMIN, t.NewExpiry(as_of=date(2026, 7, 1)))
+    if day.month == 10 and day.day <= 14:
+        ledger.settle(ADMIN, t.NewSettlement(through=date(2026, 9, 30)))
+
+
+def _new_beneficiary(
+    ledger: Ledger, rng: random.Random, day: date, year: Year,
+    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+) -> None:
+    """A beneficiary registered by a prescriber and given a book, if the funds allow, to use near home."""
+    p = rng.choice(prescribers)
+    actor = t.Actor(role="prescriber", org=str(p.id))
+    b = ledger.register_beneficiary(
+        actor,
+        t.NewBeneficiary(
+            first_name=rng.choice(FIRST), last_name=rng.choice(LAST), birth_year=rng.randint(1940, 2006),
+            commune_insee=rng.choice(COMMUNES), publics=rng.choice(PUBLICS),
+            phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        ),
+    )
+    year.beneficiaries += 1
+    try:
+        book = ledger.issue_book(actor, t.NewChequeBook(beneficiary_id=b.id, count=rng.choice([5, 10])))
+    except errors.InsufficientEligibleFunds:
+        return
+    year.books += 1
+    near = [s for s in structures if s.commune_insee == b.commune_insee] or structures
+    year.open_cheques += [(c, rng.choice(near), day) for c in book.cheques]
+
+
+def _redeem_some(ledger: Ledger, rng: random.Random, day: date, open_cheques: list[OpenCheque]) -> list[OpenCheque]:
+    """About a third of the open cheques, taken in random order, redeemed in the week to ``day``: the others
+    are returned, still open."""
+    rng.shuffle(open_cheques)
+    keep = []
+    for cheque, structure, issued_on in open_cheques:
+        if rng.random() < 0.35:
+            _redeem(ledger, rng, day, cheque, structure, issued_on)
+        else:
+            keep.append((cheque, structure, issued_on))
+    return keep
+
+
+def _redeem(
+    ledger: Ledger, rng: random.Random, day: date, cheque: t.IssuedCheque, structure: t.StructureOut, issued_on: date
+) -> None:
+    """A session at ``structure`` in the week to ``day`` (not before the cheque was issued); a refusal (the
+    cheque expired meanwhile) is part of the story."""
+    session_day = day - timedelta(days=rng.randint(0, 6))
+    try:
+        ledger.redeem(
+            t.Actor(role="structure", org=str(structure.id)),
+            t.NewRedemption(
+                serial=cheque.serial, code=cheque.code,
+                session=t.Session(
+                    date=max(session_day, issued_on),
+                    kind=rng.choice(["individual", "individual", "collective", "administrative_procedure"]),
+                    duration_minutes=rng.choice([30, 45, 60, 90, 120]),
+                    themes=rng.sample(THEMES, rng.randint(1, 3)),
+                ),
+            ),
+        )
+    except errors.DomainError:
+        pass
+
+
+def _accounts_and_keys(
+    ledger: Ledger, structures: list[t.StructureOut], prescribers: list[t.PrescriberOut], result: DemoResult
+) -> None:
+    """One API key and one web account per role, the secrets kept in ``result`` to be shown once."""
     for label, role, org in [
         ("admin", "admin", None),
         ("prescriber", "prescriber", str(prescribers[0].id)),
@@ -343,15 +417,11 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
         email, password = DEMO_EMAILS[label], secrets.token_urlsafe(12)
         ledger.create_user(ADMIN, t.NewUser(email=email, password=password, role=role, org=org))
         result.accounts[label] = (email, password)
-    for cheque, structure, _ in open_cheques:
-        if structure.id == structures[0].id and cheque.valid_until >= end:
-            result.sample_cheque = (cheque.serial, cheque.code)
-            break
-    result.counts = {
-        "financeurs": len(FUNDERS),
-        "conventions": len(COMMITMENTS),
-        "structures": len(structures),
-        "prescripteurs": len(prescribers),
-        "bénéficiaires": beneficiaries,
-        "carnets": books,
-    }
+
+
+def _sample_cheque(open_cheques: list[OpenCheque], structure: t.StructureOut, end: date) -> tuple[str, str] | None:
+    """An open cheque of ``structure`` still valid on ``end`` (serial, code), for trying a redemption."""
+    for cheque, held_by, _ in open_cheques:
+        if held_by.id == structure.id and cheque.valid_until >= end:
+            return (cheque.serial, cheque.code)
+    return None

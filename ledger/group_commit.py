@@ -281,43 +281,53 @@ class GroupCommitter:
                     [i for c in batch for i in c.prefetch] + [c.idem.record_id for c in batch if c.idem is not None]
                 )
                 batch = self._keys_still_valid(batch, checking, replies)
-                for command in batch:
-                    try:
-                        replay = ledger.replay(command.idem, command.out_type) if command.idem is not None else None
-                        if replay is not None:
-                            ctx.reject()
-                            decided.append((command, "result", replay))
-                            continue
-                        decision = command.decide()
-                    except errors.DomainError as e:
-                        ctx.reject()
-                        if command.idem is None or e.status >= 500:
-                            decided.append((command, "error", e))
-                            continue
-                        decision = Decision(error=e)  # remembered, so the key cannot serve another body
-                    except Exception as e:  # noqa: BLE001 - reported to its caller alone
-                        ctx.reject()
-                        decided.append((command, "error", e))
-                        continue
-                    objs = list(decision.objs)
-                    if command.idem is not None:
-                        objs.append(ledger.idempotency_record(command.idem, decision))
-                    ctx.accept(objs)
-                    decided.append((command, "decision", decision))
+                decided = [(command, *self._decide(command, ctx)) for command in batch]
                 pending = ctx.pending()
                 if pending:
                     ledger.app.save(*pending)
             except IntegrityError:
                 conflicted = True
         if conflicted:  # another writer got there first: each command again on its own, re-decided afresh
-            for command in batch:
-                try:
-                    replies.answer(command, True, ledger.run_now(command.idem, command.decide, command.out_type, command.prefetch))
-                except BaseException as e:  # noqa: BLE001
-                    replies.answer(command, False, e)
+            self._one_by_one(batch, replies)
             return
         self.batches += 1
         self.commands += len(batch)
+        self._answer(decided, replies)
+
+    def _decide(self, command: Command, ctx: BatchContext) -> tuple[str, Any]:
+        """One command of the batch: ("result", its replayed answer), ("error", its exception), or ("decision",
+        its Decision), the decision's objects (and its idempotency record) then accepted into ``ctx``."""
+        ledger = self.ledger
+        try:
+            replay = ledger.replay(command.idem, command.out_type) if command.idem is not None else None
+            if replay is not None:
+                ctx.reject()
+                return "result", replay
+            decision = command.decide()
+        except errors.DomainError as e:
+            ctx.reject()
+            if command.idem is None or e.status >= 500:
+                return "error", e
+            decision = Decision(error=e)  # remembered, so the key cannot serve another body
+        except Exception as e:  # noqa: BLE001 - reported to its caller alone
+            ctx.reject()
+            return "error", e
+        objs = list(decision.objs)
+        if command.idem is not None:
+            objs.append(ledger.idempotency_record(command.idem, decision))
+        ctx.accept(objs)
+        return "decision", decision
+
+    def _one_by_one(self, batch: list[Command], replies: Replies) -> None:
+        for command in batch:
+            try:
+                replies.answer(command, True, self.ledger.run_now(command.idem, command.decide, command.out_type, command.prefetch))
+            except BaseException as e:  # noqa: BLE001
+                replies.answer(command, False, e)
+
+    @staticmethod
+    def _answer(decided: list[tuple[Command, str, Any]], replies: Replies) -> None:
+        """The batch committed: each command's reply (a decision's follow-up run first, its failure its own)."""
         for command, kind, value in decided:
             if kind == "result":
                 replies.answer(command, True, value)

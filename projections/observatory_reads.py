@@ -17,6 +17,8 @@ from domain.pix import pix_pairs
 from ledger import types as t
 from ledger.service import LedgerCore
 from ledger.settings import Settings
+from projections import indicator_figures
+from projections.indicator_figures import period_bounds, quarter_of
 
 MIN_SUPPRESSION_THRESHOLD = 5
 
@@ -26,109 +28,54 @@ def suppression_threshold(settings: Settings) -> int:
     return max(MIN_SUPPRESSION_THRESHOLD, settings.suppression_threshold)
 
 
-def quarter_of(day: str) -> str:
-    d = date.fromisoformat(day)
-    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
-
-
-def pix_figures(rows: list[tuple]) -> t.PixFigures:
-    """Entries, exits, and the averages over pairs (each beneficiary's first entry, latest exit)."""
-    pairs = pix_pairs([(b, phase, int(score), on) for b, phase, score, on in rows])
-
-    def avg(values: list[int]) -> float | None:
-        return round(sum(values) / len(values), 1) if values else None
-
-    return t.PixFigures(
-        entries=sum(1 for r in rows if r[1] == "entry"),
-        exits=sum(1 for r in rows if r[1] == "exit"),
-        pairs=len(pairs),
-        entry_avg=avg([e for e, _ in pairs.values()]),
-        exit_avg=avg([x for _, x in pairs.values()]),
-        delta_avg=avg([x - e for e, x in pairs.values()]),
-    )
-
-
 class ObservatoryReads(LedgerCore):
     @staticmethod
     def _period(start: date | None, end: date | None) -> tuple[str, str]:
         if start and end and end < start:
             raise errors.ValidationError("`to` doit être postérieur ou égal à `from`.")
-        return (start.isoformat() if start else "0000-01-01", end.isoformat() if end else "9999-12-31")
+        return period_bounds(start, end)
 
     def indicators(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.Indicators:
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
         self._fresh_views("ledger_views", "outcomes", "lending_views")
+        return indicator_figures.indicators(self._indicator_rows(low, high), start, end, self.today())
+
+    def _indicator_rows(self, low: str, high: str) -> indicator_figures.IndicatorRows:
+        """The rows the indicators of the period from ``low`` to ``high`` (ISO days) are computed from."""
         redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
         with self.db.read() as cur:
             issued = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM cheque_index WHERE issued_on >= ? AND issued_on <= ?", (low, high)
             ).fetchone()[0]
-            n_redeemed, accompanied, minutes = cur.execute(  # type: ignore[misc]  # an aggregate: one row
+            sessions = cur.execute(
                 f"SELECT COUNT(*), COUNT(DISTINCT beneficiary_id), COALESCE(SUM(duration_minutes), 0)"
                 f" FROM cheque_index WHERE {redeemed}",
                 (low, high),
             ).fetchone()
-            kinds = dict(
-                cur.execute(
-                    f"SELECT session_kind, COUNT(*) FROM cheque_index WHERE {redeemed} GROUP BY session_kind",
-                    (low, high),
-                ).fetchall()
-            )
+            kinds = cur.execute(
+                f"SELECT session_kind, COUNT(*) FROM cheque_index WHERE {redeemed} GROUP BY session_kind", (low, high)
+            ).fetchall()
             funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
-            pix_rows = cur.execute(
+            pix = cur.execute(
                 "SELECT beneficiary_id, phase, score, taken_on FROM pix_results WHERE taken_on >= ? AND taken_on <= ?"
                 " ORDER BY taken_on, id",
                 (low, high),
             ).fetchall()
-            day = min(end, self.today()).isoformat() if end else self.today().isoformat()
-            signed, active, overdue = cur.execute(  # type: ignore[misc]  # an aggregate: one row
-                "SELECT SUM(CASE WHEN start_on >= ? AND start_on <= ? THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN state = 'active' AND start_on <= ? AND due_on >= ? THEN 1 ELSE 0 END),"
-                " SUM(CASE WHEN state = 'active' AND due_on < ? THEN 1 ELSE 0 END) FROM loan_index",
-                (low, high, day, day, day),
-            ).fetchone()
-            ended = dict(
-                cur.execute(
-                    "SELECT state, COUNT(*) FROM loan_index WHERE ended_on >= ? AND ended_on <= ? GROUP BY state",
-                    (low, high),
-                ).fetchall()
-            )
-            by_quarter: dict[str, int] = defaultdict(int)
-            for (start_on,) in cur.execute(
-                "SELECT start_on FROM loan_index WHERE start_on >= ? AND start_on <= ?", (low, high)
-            ).fetchall():
-                by_quarter[quarter_of(start_on)] += 1
+            loans = cur.execute("SELECT start_on, due_on, state, ended_on FROM loan_index").fetchall()
             partners = cur.execute("SELECT COUNT(*) FROM partner_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
             sources = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM equipment_sources WHERE registered_at < ?", (high + "T99",)
             ).fetchone()[0]
-        issued, n_redeemed = int(issued), int(n_redeemed)
-        return t.Indicators(
-            from_=start,
-            to=end,
-            beneficiaries_accompanied=int(accompanied),
+        return indicator_figures.IndicatorRows(
             cheques_issued=issued,
-            cheques_redeemed=n_redeemed,
-            redemption_rate=round(n_redeemed / issued, 4) if issued else 0.0,
-            sessions=t.SessionCounts(
-                individual=int(kinds.get("individual", 0)),
-                collective=int(kinds.get("collective", 0)),
-                administrative_procedure=int(kinds.get("administrative_procedure", 0)),
-            ),
-            minutes=int(minutes),
-            pix=pix_figures(pix_rows),
-            loans=t.LoanFigures(
-                agreements_signed=int(signed or 0),
-                active=int(active or 0),
-                overdue=int(overdue or 0),
-                returned=int(ended.get("returned", 0)),
-                lost=int(ended.get("lost", 0)),
-                agreements_by_quarter=dict(sorted(by_quarter.items())),
-            ),
-            equipment_sources=int(sources),
-            funders=int(funders),
-            partners=int(partners),
+            redeemed=sessions,  # type: ignore[arg-type]  # an aggregate: one row
+            session_kinds=kinds,
+            pix=pix,
+            loans=loans,
+            equipment_sources=sources,
+            funders=funders,
+            partners=partners,
         )
 
     def breakdown(self, actor: t.Actor, by: str, start: date | None = None, end: date | None = None) -> list[t.BreakdownRow]:
