@@ -9,7 +9,6 @@ field, not only the first. Messages say what is expected, never what was sent: a
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Any, TypeVar, get_args
 
@@ -56,10 +55,15 @@ def decode_body(cls: type[T], body: bytes, today: date) -> T:
     return value
 
 
-@functools.cache
+_TYPE_INFO: dict[Any, Any] = {}
+
+
 def type_info(annotation: Any) -> Any:
     """msgspec's description of a type, built once per type (building it costs more than decoding a body)."""
-    return mi.type_info(annotation)
+    info = _TYPE_INFO.get(annotation)
+    if info is None:
+        info = _TYPE_INFO[annotation] = mi.type_info(annotation)
+    return info
 
 
 def faults(cls: type, body: bytes, today: date) -> list[tuple[str, str]]:
