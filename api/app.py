@@ -30,7 +30,13 @@ from api.web.routes import web_routers
 from ledger.types import Output
 
 MAX_BODY = 2 * 1024 * 1024
-V1 = [*routes_setup.ROUTES, *routes_cheques.ROUTES, *routes_redemptions.ROUTES, *routes_observatory.ROUTES, *routes_lending.ROUTES]
+V1 = [
+    *routes_setup.ROUTES,
+    *routes_cheques.ROUTES,
+    *routes_redemptions.ROUTES,
+    *routes_observatory.ROUTES,
+    *routes_lending.ROUTES,
+]
 
 
 class Metrics(PrometheusController):
@@ -55,7 +61,8 @@ def get_ledger(state: State) -> Ledger:
 
 
 DEGRADED = ResponseSpec(
-    data_container=Degraded, generate_examples=False,
+    data_container=Degraded,
+    generate_examples=False,
     description="Le registre ne répond pas (`event_store`) ou des vues sont en panne (leurs noms dans `failing`)",
 )
 
@@ -92,7 +99,9 @@ class LitestarWithShortPath(Litestar):
         await super().__call__(scope, receive, send)
 
 
-def create_app(ledger: Ledger | None = None, *, background_projections: bool = True, fast_redemptions: bool = True) -> Litestar:
+def create_app(
+    ledger: Ledger | None = None, *, background_projections: bool = True, fast_redemptions: bool = True
+) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         opened = ledger is None
@@ -107,7 +116,9 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
             if opened:
                 app.state.ledger.close()
 
-    metrics_config = PrometheusConfig(app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"])
+    metrics_config = PrometheusConfig(
+        app_name="cheque_ledger", prefix="cheque_ledger", group_path=True, exclude=["/metrics"]
+    )
     app = LitestarWithShortPath(
         route_handlers=[
             healthz,
@@ -144,5 +155,3 @@ def create_app(ledger: Ledger | None = None, *, background_projections: bool = T
     if fast_redemptions:
         app.fast = FastRedemptions(super(LitestarWithShortPath, app).__call__, metrics_config, MAX_BODY)
     return app
-
-

@@ -27,13 +27,19 @@ def serve(args: argparse.Namespace) -> int:
 
     # Fail fast on configuration (database, secret) and create the tables once, in a child process: the
     # supervisor itself never imports the ledger and stays small.
-    check = subprocess.run([sys.executable, "-c", "from api.cli import _open_and_close; _open_and_close()"], check=False)
+    check = subprocess.run(
+        [sys.executable, "-c", "from api.cli import _open_and_close; _open_and_close()"], check=False
+    )
     if check.returncode != 0:
         print("cheque-ledger: the ledger could not be opened (see above); not serving.", file=sys.stderr)
         return 1
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     Granian(
-        "api.asgi:app", address=args.host, port=args.port, interface=Interfaces.ASGI, workers=args.workers,
+        "api.asgi:app",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.ASGI,
+        workers=args.workers,
         log_access=False,
         respawn_failed_workers=True,  # a worker that dies is replaced; the others go on serving
     ).serve()
@@ -86,7 +92,8 @@ def users_create(args: argparse.Namespace) -> int:
     ledger = _ledger()
     try:
         user = ledger.create_user(
-            Actor(role="admin", key_id="cli"), NewUser(email=args.email, password=password, role=args.role, org=args.org)
+            Actor(role="admin", key_id="cli"),
+            NewUser(email=args.email, password=password, role=args.role, org=args.org),
         )
     except DomainError as e:
         print(f"refused: {e.detail}", file=sys.stderr)
@@ -120,7 +127,9 @@ def rebuild(args: argparse.Namespace) -> int:
         return 2
     finally:
         ledger.close()
-    print(f"rebuilt {args.projection or 'all projections'}: {events} events in {seconds:.2f} s ({events / max(seconds, 1e-9):,.0f} events/s)")
+    print(
+        f"rebuilt {args.projection or 'all projections'}: {events} events in {seconds:.2f} s ({events / max(seconds, 1e-9):,.0f} events/s)"
+    )
     for name in sorted(failed):
         print(f"FAILED: {failed[name].describe()}", file=sys.stderr)
     return 1 if failed else 0
@@ -157,7 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     k.add_argument("--role", required=True, choices=[role.value for role in Role])
     k.add_argument("--org", default=None)
     k.set_defaults(func=keys_create)
-    users = sub.add_parser("users", help="people's accounts for the web pages").add_subparsers(dest="users_command", required=True)
+    users = sub.add_parser("users", help="people's accounts for the web pages").add_subparsers(
+        dest="users_command", required=True
+    )
     u = users.add_parser("create", help="create an account (password asked, or one line on stdin)")
     u.add_argument("--email", required=True)
     u.add_argument("--role", required=True, choices=[role.value for role in Role])
@@ -168,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("rebuild", help="drop and rebuild projections from the events")
     r.add_argument("projection", nargs="?", default=None)
     r.set_defaults(func=rebuild)
-    sub.add_parser("verify", help="recompute every figure from the events and check the hash chain").set_defaults(func=verify)
+    sub.add_parser("verify", help="recompute every figure from the events and check the hash chain").set_defaults(
+        func=verify
+    )
     args = parser.parse_args(argv)
     return args.func(args)
 

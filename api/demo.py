@@ -43,7 +43,16 @@ COMMITMENTS = [
     ("CAF26", "CAF-2026-INCLUSION", 8_000, date(2026, 1, 1), date(2026, 12, 31), ["caf_low_income", "rsa"], [], 10),
     ("CFPPA26", "CFPPA-2026-SENIORS", 6_000, date(2026, 1, 1), date(2026, 12, 31), ["senior"], [], 10),
     ("FT26", "FT-2026-RETOUR-EMPLOI", 4_000, date(2026, 1, 1), date(2026, 12, 31), ["job_seeker"], [], 20),
-    ("FSE-PLUS", "FSE-2026-0042", 10_000, date(2026, 1, 1), date(2027, 6, 30), ["rsa", "job_seeker", "ase_young_adult"], [], 30),
+    (
+        "FSE-PLUS",
+        "FSE-2026-0042",
+        10_000,
+        date(2026, 1, 1),
+        date(2027, 6, 30),
+        ["rsa", "job_seeker", "ase_young_adult"],
+        [],
+        30,
+    ),
     ("VRA", "VRA-2026-QUARTIERS", 3_000, date(2026, 1, 1), date(2026, 12, 31), [], ["26362", "26281"], 50),
     ("DEPT26", "DEPT-2026-CHEQUE-NUM", 20_000, date(2026, 1, 1), date(2027, 12, 31), [], [], 100),
 ]
@@ -74,15 +83,74 @@ PRESCRIBERS = [
     ("France Travail Montélimar", "france_travail", "26198"),
 ]
 
-FIRST = ["Camille", "Nadia", "Jean", "Fatima", "Lucas", "Odette", "Mehdi", "Sylvie", "Yanis", "Josiane",
-         "Kevin", "Aïcha", "Gérard", "Léa", "Mamadou", "Christiane", "Hugo", "Monique", "Samir", "Inès"]
-LAST = ["Martin", "Bernard", "Roux", "Faure", "Blanc", "Garnier", "Chabert", "Mounier", "Reynaud", "Brun",
-        "Benali", "Diallo", "Pons", "Vidal", "Arnaud", "Chauvin", "Morel", "Girard", "Perrin", "Lambert"]
+FIRST = [
+    "Camille",
+    "Nadia",
+    "Jean",
+    "Fatima",
+    "Lucas",
+    "Odette",
+    "Mehdi",
+    "Sylvie",
+    "Yanis",
+    "Josiane",
+    "Kevin",
+    "Aïcha",
+    "Gérard",
+    "Léa",
+    "Mamadou",
+    "Christiane",
+    "Hugo",
+    "Monique",
+    "Samir",
+    "Inès",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Roux",
+    "Faure",
+    "Blanc",
+    "Garnier",
+    "Chabert",
+    "Mounier",
+    "Reynaud",
+    "Brun",
+    "Benali",
+    "Diallo",
+    "Pons",
+    "Vidal",
+    "Arnaud",
+    "Chauvin",
+    "Morel",
+    "Girard",
+    "Perrin",
+    "Lambert",
+]
 COMMUNES = ["26362", "26362", "26281", "26113", "26220", "26108", "26198", "26235"]
-PUBLICS = [["senior"], ["rsa"], ["job_seeker"], ["caf_low_income"], ["ase_young_adult"], ["disability"],
-           ["senior", "disability"], ["rsa", "job_seeker"], ["other"]]
-THEMES = ["messagerie", "démarches CAF", "France Connect", "smartphone", "Pôle emploi / France Travail",
-          "Ameli", "impots.gouv", "visio avec la famille", "traitement de texte", "sécurité en ligne"]
+PUBLICS = [
+    ["senior"],
+    ["rsa"],
+    ["job_seeker"],
+    ["caf_low_income"],
+    ["ase_young_adult"],
+    ["disability"],
+    ["senior", "disability"],
+    ["rsa", "job_seeker"],
+    ["other"],
+]
+THEMES = [
+    "messagerie",
+    "démarches CAF",
+    "France Connect",
+    "smartphone",
+    "Pôle emploi / France Travail",
+    "Ameli",
+    "impots.gouv",
+    "visio avec la famille",
+    "traitement de texte",
+    "sécurité en ligne",
+]
 
 
 SOURCES = [
@@ -106,19 +174,28 @@ def _lending_and_pix(
         d = ledger.receive_device(
             lender,
             t.NewDevice(
-                source_id=sources[i % len(sources)].id, kind=["laptop", "laptop", "tablet", "desktop", "smartphone"][i % 5],
-                serial_number=f"DRM-{2026_000 + i}", received_on=date(2026, 1, 10) + timedelta(days=i),
+                source_id=sources[i % len(sources)].id,
+                kind=["laptop", "laptop", "tablet", "desktop", "smartphone"][i % 5],
+                serial_number=f"DRM-{2026_000 + i}",
+                received_on=date(2026, 1, 10) + timedelta(days=i),
             ),
         )
         if i < 12:
-            d = ledger.refurbish_device(lender, str(d.id), t.Refurbishment(grade="ABC"[i % 3], refurbished_on=date(2026, 2, 1)))
+            d = ledger.refurbish_device(
+                lender, str(d.id), t.Refurbishment(grade="ABC"[i % 3], refurbished_on=date(2026, 2, 1))
+            )
         devices.append(d)
     prescriber = t.Actor(role="prescriber", org=str(prescribers[0].id))
     people = [
         ledger.register_beneficiary(
             prescriber,
-            t.NewBeneficiary(first_name=rng.choice(FIRST), last_name=rng.choice(LAST), birth_year=rng.randint(1945, 2004),
-                             commune_insee="26362", publics=rng.choice(PUBLICS)),
+            t.NewBeneficiary(
+                first_name=rng.choice(FIRST),
+                last_name=rng.choice(LAST),
+                birth_year=rng.randint(1945, 2004),
+                commune_insee="26362",
+                publics=rng.choice(PUBLICS),
+            ),
         )
         for _ in range(12)
     ]
@@ -128,11 +205,21 @@ def _lending_and_pix(
         loans.append(
             ledger.sign_loan(
                 lender,
-                t.NewLoan(device_id=devices[i].id, beneficiary_id=person.id, start_on=start,
-                          due_on=start + timedelta(days=90 if i % 3 else 400), monthly_fee_cents=500, deposit_cents=3000),
+                t.NewLoan(
+                    device_id=devices[i].id,
+                    beneficiary_id=person.id,
+                    start_on=start,
+                    due_on=start + timedelta(days=90 if i % 3 else 400),
+                    monthly_fee_cents=500,
+                    deposit_cents=3000,
+                ),
             )
         )
-        ledger.follow_up_loan(lender, str(loans[-1].id), t.NewFollowUp(on=start + timedelta(days=14), kind=["visit", "call", "workshop"][i % 3]))
+        ledger.follow_up_loan(
+            lender,
+            str(loans[-1].id),
+            t.NewFollowUp(on=start + timedelta(days=14), kind=["visit", "call", "workshop"][i % 3]),
+        )
     ledger.return_loan(lender, str(loans[0].id), t.LoanReturn(on=date(2026, 4, 20), condition="good"))
     ledger.return_loan(lender, str(loans[1].id), t.LoanReturn(on=date(2026, 5, 2), condition="damaged"))
     ledger.extend_loan(lender, str(loans[2].id), t.LoanExtension(due_on=date(2027, 1, 31)))
@@ -140,11 +227,20 @@ def _lending_and_pix(
     ledger.retire_device(lender, str(devices[13].id), t.Retirement(reason="beyond_repair", on=date(2026, 3, 1)))
     for i, person in enumerate(people):
         entry = rng.randint(40, 260)
-        ledger.record_pix(lender, str(person.id), t.NewPixAssessment(phase="entry", score=entry, taken_on=date(2026, 2, 3) + timedelta(days=i)))
+        ledger.record_pix(
+            lender,
+            str(person.id),
+            t.NewPixAssessment(phase="entry", score=entry, taken_on=date(2026, 2, 3) + timedelta(days=i)),
+        )
         if i < 9:
             ledger.record_pix(
-                lender, str(person.id),
-                t.NewPixAssessment(phase="exit", score=min(1024, entry + rng.randint(-10, 180)), taken_on=date(2026, 6, 1) + timedelta(days=i)),
+                lender,
+                str(person.id),
+                t.NewPixAssessment(
+                    phase="exit",
+                    score=min(1024, entry + rng.randint(-10, 180)),
+                    taken_on=date(2026, 6, 1) + timedelta(days=i),
+                ),
             )
     result.counts["gisements"] = len(sources)
     result.counts["appareils"] = len(devices)
@@ -189,7 +285,10 @@ class DemoResult:
         for label, (email, password) in self.accounts.items():
             lines.append(f"  {label:<12} account {email}   password {password}")
         if self.sample_cheque:
-            lines += ["", f"A cheque to redeem with the structure key: serial {self.sample_cheque[0]}, code {self.sample_cheque[1]}"]
+            lines += [
+                "",
+                f"A cheque to redeem with the structure key: serial {self.sample_cheque[0]}, code {self.sample_cheque[1]}",
+            ]
         return "\n".join(lines)
 
 
@@ -276,8 +375,14 @@ def _fund(ledger: Ledger) -> None:
         ledger.sign_commitment(
             ADMIN,
             t.NewCommitment(
-                funder_code=code, reference=ref, amount_cents=euros * 100, valid_from=start, valid_until=until,
-                eligible_publics=publics, territory=territory, priority=priority,
+                funder_code=code,
+                reference=ref,
+                amount_cents=euros * 100,
+                valid_from=start,
+                valid_until=until,
+                eligible_publics=publics,
+                territory=territory,
+                priority=priority,
             ),
         )
 
@@ -311,8 +416,12 @@ class Year:
 
 
 def _walk_the_year(
-    ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date,
-    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+    ledger: Ledger,
+    rng: random.Random,
+    clock: WalkingClock,
+    end: date,
+    structures: list[t.StructureOut],
+    prescribers: list[t.PrescriberOut],
 ) -> Year:
     """Each fortnight of the year: new beneficiaries get books, earlier cheques are redeemed."""
     year = Year(payments=sorted(PAYMENTS, key=lambda p: p[2]))
@@ -327,8 +436,12 @@ def _walk_the_year(
 
 
 def _fortnight(
-    ledger: Ledger, rng: random.Random, day: date, year: Year,
-    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+    ledger: Ledger,
+    rng: random.Random,
+    day: date,
+    year: Year,
+    structures: list[t.StructureOut],
+    prescribers: list[t.PrescriberOut],
 ) -> None:
     _receive_payments(ledger, year.payments, day)
     for _ in range(rng.randint(1, 3)):
@@ -341,8 +454,12 @@ def _fortnight(
 
 
 def _new_beneficiary(
-    ledger: Ledger, rng: random.Random, day: date, year: Year,
-    structures: list[t.StructureOut], prescribers: list[t.PrescriberOut],
+    ledger: Ledger,
+    rng: random.Random,
+    day: date,
+    year: Year,
+    structures: list[t.StructureOut],
+    prescribers: list[t.PrescriberOut],
 ) -> None:
     """A beneficiary registered by a prescriber and given a book, if the funds allow, to use near home."""
     p = rng.choice(prescribers)
@@ -350,8 +467,11 @@ def _new_beneficiary(
     b = ledger.register_beneficiary(
         actor,
         t.NewBeneficiary(
-            first_name=rng.choice(FIRST), last_name=rng.choice(LAST), birth_year=rng.randint(1940, 2006),
-            commune_insee=rng.choice(COMMUNES), publics=rng.choice(PUBLICS),
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            birth_year=rng.randint(1940, 2006),
+            commune_insee=rng.choice(COMMUNES),
+            publics=rng.choice(PUBLICS),
             phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         ),
     )
@@ -388,7 +508,8 @@ def _redeem(
         ledger.redeem(
             t.Actor(role="structure", org=str(structure.id)),
             t.NewRedemption(
-                serial=cheque.serial, code=cheque.code,
+                serial=cheque.serial,
+                code=cheque.code,
                 session=t.Session(
                     date=max(session_day, issued_on),
                     kind=rng.choice(["individual", "individual", "collective", "administrative_procedure"]),

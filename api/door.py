@@ -67,8 +67,14 @@ async def at_the_door(request: Request) -> None:
 def document_media_type(openapi: OpenAPI) -> None:
     """Every operation that takes a body may answer 415 (a body that is not JSON)."""
     problem = next(
-        (r for item in (openapi.paths or {}).values() for op in (item.post, item.put) if op is not None
-         for code, r in (op.responses or {}).items() if code == "400" and isinstance(r, OpenAPIResponse)),
+        (
+            r
+            for item in (openapi.paths or {}).values()
+            for op in (item.post, item.put)
+            if op is not None
+            for code, r in (op.responses or {}).items()
+            if code == "400" and isinstance(r, OpenAPIResponse)
+        ),
         None,
     )
     if problem is None:
@@ -78,5 +84,7 @@ def document_media_type(openapi: OpenAPI) -> None:
             if operation is not None and operation.request_body is not None and operation.responses is not None:
                 operation.responses["415"] = OpenAPIResponse(
                     description="Corps non JSON (`unsupported-media-type`) : envoyez `application/json`",
-                    content={key: OpenAPIMediaType(schema=media.schema) for key, media in (problem.content or {}).items()},
+                    content={
+                        key: OpenAPIMediaType(schema=media.schema) for key, media in (problem.content or {}).items()
+                    },
                 )

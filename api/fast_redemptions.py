@@ -124,10 +124,14 @@ class FastRedemptions:
             log_access(scope, status, start)
 
     @staticmethod
-    async def redeem(ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any) -> Answer | None:
+    async def redeem(
+        ledger: Any, actor: Any, data: t.NewRedemption, idem_text: str | None, cached: Any
+    ) -> Answer | None:
         """Status, media type, body and extra headers of the answer; None if the cached key was revoked."""
         try:
-            idempotency = request_idem(ledger, "POST", PATH, idem_text, actor, data) if idem_text is not None else None  # key checked above
+            idempotency = (
+                request_idem(ledger, "POST", PATH, idem_text, actor, data) if idem_text is not None else None
+            )  # key checked above
             out = await ledger.redeem_async(actor, data, idempotency, cached)
             return 201, JSON, ENCODER.encode(out), []
         except RevokedSinceCached:

@@ -37,13 +37,21 @@ class Unauthenticated(NotAuthorizedException):
     """No key, or an unknown or revoked key."""
 
 
-def problem_bytes(status: int, slug: str, title: str, detail: str, fields: list[tuple[str, str]] | None = None) -> bytes:
+def problem_bytes(
+    status: int, slug: str, title: str, detail: str, fields: list[tuple[str, str]] | None = None
+) -> bytes:
     faulty = [FieldError(field=field, message=message) for field, message in fields] if fields is not None else None
-    return msgspec.json.encode(Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail, errors=faulty))
+    return msgspec.json.encode(
+        Problem(type=f"/problems/{slug}", title=title, status=status, detail=detail, errors=faulty)
+    )
 
 
 def problem_response(
-    status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
     fields: list[tuple[str, str]] | None = None,
 ) -> Response:
     content = problem_bytes(status, slug, title, detail, fields)
@@ -62,7 +70,10 @@ def domain_error_headers(exc: errors.DomainError) -> dict[str, str] | None:
 
 def on_domain_error(_: Request, exc: errors.DomainError) -> Response:
     return Response(
-        content=domain_problem_bytes(exc), status_code=exc.status, media_type=MEDIA_TYPE, headers=domain_error_headers(exc)
+        content=domain_problem_bytes(exc),
+        status_code=exc.status,
+        media_type=MEDIA_TYPE,
+        headers=domain_error_headers(exc),
     )
 
 
@@ -80,7 +91,10 @@ def on_validation_error(_: Request, exc: ValidationException) -> Response:
 
 def on_unauthenticated(_: Request, exc: Unauthenticated) -> Response:
     return problem_response(
-        401, "unauthenticated", "Authentification requise", exc.detail or "Clé d'API absente ou invalide.",
+        401,
+        "unauthenticated",
+        "Authentification requise",
+        exc.detail or "Clé d'API absente ou invalide.",
         {"WWW-Authenticate": 'Bearer realm="cheque-ledger"'},
     )
 
@@ -138,7 +152,9 @@ DESCRIPTIONS = {
 def problems(*codes: int) -> dict[int, ResponseSpec]:
     """OpenAPI responses for the refusals a route can give, as problem+json."""
     return {
-        code: ResponseSpec(data_container=Problem, media_type=MEDIA_TYPE, description=DESCRIPTIONS[code], generate_examples=False)
+        code: ResponseSpec(
+            data_container=Problem, media_type=MEDIA_TYPE, description=DESCRIPTIONS[code], generate_examples=False
+        )
         for code in sorted({400, 401, 403, 413, 503, *codes})  # 503: any route, should the database go away
     }
 

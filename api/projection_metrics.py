@@ -32,12 +32,14 @@ class ProjectionCollector:
         if views is None:
             return
         failed = GaugeMetricFamily(
-            "cheque_ledger_projection_failed", "1 when the projection failed on a stored event (until rebuilt), else 0",
+            "cheque_ledger_projection_failed",
+            "1 when the projection failed on a stored event (until rebuilt), else 0",
             labels=["projection"],
         )
         position = GaugeMetricFamily(
             "cheque_ledger_projection_position",
-            "The last position of the event log this process saw the projection reach", labels=["projection"],
+            "The last position of the event log this process saw the projection reach",
+            labels=["projection"],
         )
         down, seen = views.failed_here(), views.seen_positions()
         for name in views.projections:

@@ -23,5 +23,8 @@ def reference_page() -> SwaggerRenderPlugin:
 
 def reference_assets() -> Router:
     return create_static_files_router(
-        path=ASSETS, directories=[swagger_ui_path], include_in_schema=False, name="schema-assets"  # type: ignore[list-item]
+        path=ASSETS,
+        directories=[swagger_ui_path],
+        include_in_schema=False,
+        name="schema-assets",  # type: ignore[list-item]
     )

@@ -20,7 +20,9 @@ def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, sta
     if PDF in request.headers.get("accept", ""):
         names = ledger.funder_names({c.funder_code for c in book.cheques})
         return Response(
-            content=render_cheque_book(book, names), media_type=PDF, status_code=status,
+            content=render_cheque_book(book, names),
+            media_type=PDF,
+            status_code=status,
             headers={"Content-Disposition": f'attachment; filename="carnet-{book.id}.pdf"'},
         )
     return Response(content=book, status_code=status)
@@ -28,7 +30,13 @@ def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, sta
 
 def document_pdf(openapi) -> None:  # type: ignore[no-untyped-def]
     """Issuing and reprinting answer JSON, or the printable book with `Accept: application/pdf`."""
-    pdf = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY, description="The printable book (A4, 8 vouchers a page)"))
+    pdf = OpenAPIMediaType(
+        schema=Schema(
+            type=OpenAPIType.STRING,
+            format=OpenAPIFormat.BINARY,
+            description="The printable book (A4, 8 vouchers a page)",
+        )
+    )
     for path in ("/v1/cheque-books", "/v1/cheque-books/{book_id}/reprint"):
         for code, response in openapi.paths[path].post.responses.items():
             if code.startswith("2") and response.content is not None:
@@ -37,12 +45,21 @@ def document_pdf(openapi) -> None:  # type: ignore[no-untyped-def]
 
 BOOK_RESPONSES = {
     **post_problems(404, 409),
-    201: ResponseSpec(data_container=t.ChequeBookOut, description="The book as JSON (codes shown only here), or with `Accept: application/pdf` the printable book (one cut-out voucher a cheque)"),
+    201: ResponseSpec(
+        data_container=t.ChequeBookOut,
+        description="The book as JSON (codes shown only here), or with `Accept: application/pdf` the printable book (one cut-out voucher a cheque)",
+    ),
 }
 
 
 @post("/v1/beneficiaries", status_code=201, sync_to_thread=True, responses=post_problems(), tags=["beneficiaries"])
-def register_beneficiary(data: JSONBody[t.NewBeneficiary], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.BeneficiaryOut:
+def register_beneficiary(
+    data: JSONBody[t.NewBeneficiary],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.BeneficiaryOut:
     """Personal fields are sealed with a key per beneficiary, never stored in clear; the answer holds only
     the pseudonymous id and coarse facts."""
     return ledger.register_beneficiary(actor, data, idempotency(request, actor, data))
@@ -53,21 +70,41 @@ def get_beneficiary(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: Act
     return ledger.get_beneficiary(actor, beneficiary_id)
 
 
-@delete("/v1/beneficiaries/{beneficiary_id:str}", status_code=204, sync_to_thread=True, responses=problems(404), tags=["beneficiaries"])
+@delete(
+    "/v1/beneficiaries/{beneficiary_id:str}",
+    status_code=204,
+    sync_to_thread=True,
+    responses=problems(404),
+    tags=["beneficiaries"],
+)
 def erase_beneficiary(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> None:
     """Right to erasure: the key is destroyed, the personal data becomes unrecoverable; amounts and dates stay."""
     ledger.erase_beneficiary(actor, beneficiary_id)
 
 
 @post("/v1/cheque-books", status_code=201, sync_to_thread=True, responses=BOOK_RESPONSES, tags=["cheques"])
-def issue_book(data: JSONBody[t.NewChequeBook], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeBookOut:
+def issue_book(
+    data: JSONBody[t.NewChequeBook],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.ChequeBookOut:
     """Each cheque funded by one eligible commitment; not enough eligible money for all: 409, nothing issued."""
     book = ledger.issue_book(actor, data, idempotency(request, actor, data))
     return _book_answer(request, ledger, book, 201)  # type: ignore[return-value]
 
 
-@post("/v1/cheque-books/{book_id:str}/reprint", status_code=200, sync_to_thread=True, responses={**BOOK_RESPONSES, 200: BOOK_RESPONSES[201]}, tags=["cheques"])
-def reprint_book(book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeBookOut:
+@post(
+    "/v1/cheque-books/{book_id:str}/reprint",
+    status_code=200,
+    sync_to_thread=True,
+    responses={**BOOK_RESPONSES, 200: BOOK_RESPONSES[201]},
+    tags=["cheques"],
+)
+def reprint_book(
+    book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> t.ChequeBookOut:
     """New codes for the book's still-issued cheques; the old codes stop working."""
     book = ledger.reprint_book(actor, book_id, idempotency(request, actor, {"book": book_id}))
     return _book_answer(request, ledger, book, 200)  # type: ignore[return-value]
@@ -78,15 +115,45 @@ def get_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.C
     return ledger.get_cheque(actor, serial)
 
 
-@post("/v1/cheques/{serial:str}/cancellation", status_code=200, sync_to_thread=True, responses=post_problems(404, 409, 410), tags=["cheques"])
-def cancel_cheque(serial: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
+@post(
+    "/v1/cheques/{serial:str}/cancellation",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409, 410),
+    tags=["cheques"],
+)
+def cancel_cheque(
+    serial: FromPath[str],
+    data: JSONBody[t.ReasonBody],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.ChequeOut:
     """The value returns to its commitment. Already redeemed: 409 `cheque-already-redeemed`."""
     return ledger.cancel_cheque(actor, serial, data, idempotency(request, actor, data))
 
 
-@post("/v1/cheques/{serial:str}/unlock", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["cheques"])
-def unlock_cheque(serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ChequeOut:
+@post(
+    "/v1/cheques/{serial:str}/unlock",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["cheques"],
+)
+def unlock_cheque(
+    serial: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None
+) -> t.ChequeOut:
     return ledger.unlock_cheque(actor, serial, idempotency(request, actor, {"serial": serial}))
 
 
-ROUTES = [register_beneficiary, get_beneficiary, erase_beneficiary, issue_book, reprint_book, get_cheque, cancel_cheque, unlock_cheque]
+ROUTES = [
+    register_beneficiary,
+    get_beneficiary,
+    erase_beneficiary,
+    issue_book,
+    reprint_book,
+    get_cheque,
+    cancel_cheque,
+    unlock_cheque,
+]

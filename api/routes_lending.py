@@ -15,13 +15,25 @@ from ledger import types as t
 
 
 @post("/v1/equipment-sources", status_code=201, sync_to_thread=True, responses=post_problems(), tags=["lending"])
-def register_source(data: JSONBody[t.NewEquipmentSource], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.EquipmentSourceOut:
+def register_source(
+    data: JSONBody[t.NewEquipmentSource],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.EquipmentSourceOut:
     """A "gisement": where donated equipment comes from."""
     return ledger.register_source(actor, data, idempotency(request, actor, data))
 
 
 @post("/v1/devices", status_code=201, sync_to_thread=True, responses=post_problems(404), tags=["lending"])
-def receive_device(data: JSONBody[t.NewDevice], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.DeviceOut:
+def receive_device(
+    data: JSONBody[t.NewDevice],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.DeviceOut:
     return ledger.receive_device(actor, data, idempotency(request, actor, data))
 
 
@@ -30,18 +42,50 @@ def get_device(device_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> 
     return ledger.get_device(actor, device_id)
 
 
-@post("/v1/devices/{device_id:str}/refurbishment", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def refurbish(device_id: FromPath[str], data: JSONBody[t.Refurbishment], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.DeviceOut:
+@post(
+    "/v1/devices/{device_id:str}/refurbishment",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def refurbish(
+    device_id: FromPath[str],
+    data: JSONBody[t.Refurbishment],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.DeviceOut:
     return ledger.refurbish_device(actor, device_id, data, idempotency(request, actor, data))
 
 
-@post("/v1/devices/{device_id:str}/retirement", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def retire(device_id: FromPath[str], data: JSONBody[t.Retirement], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.DeviceOut:
+@post(
+    "/v1/devices/{device_id:str}/retirement",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def retire(
+    device_id: FromPath[str],
+    data: JSONBody[t.Retirement],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.DeviceOut:
     return ledger.retire_device(actor, device_id, data, idempotency(request, actor, data))
 
 
 @post("/v1/loans", status_code=201, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def sign_loan(data: JSONBody[t.NewLoan], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.LoanOut:
+def sign_loan(
+    data: JSONBody[t.NewLoan],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.LoanOut:
     """Device not available: 409 `device-unavailable`."""
     return ledger.sign_loan(actor, data, idempotency(request, actor, data))
 
@@ -77,46 +121,132 @@ def get_loan(loan_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.Lo
     return ledger.get_loan(actor, loan_id)
 
 
-@post("/v1/loans/{loan_id:str}/follow-ups", status_code=201, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def follow_up(loan_id: FromPath[str], data: JSONBody[t.NewFollowUp], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.FollowUpOut:
+@post(
+    "/v1/loans/{loan_id:str}/follow-ups",
+    status_code=201,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def follow_up(
+    loan_id: FromPath[str],
+    data: JSONBody[t.NewFollowUp],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.FollowUpOut:
     """The note is sealed under the beneficiary's key: erasure erases it too."""
     return ledger.follow_up_loan(actor, loan_id, data, idempotency(request, actor, data))
 
 
-@post("/v1/loans/{loan_id:str}/extension", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def extend(loan_id: FromPath[str], data: JSONBody[t.LoanExtension], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.LoanOut:
+@post(
+    "/v1/loans/{loan_id:str}/extension",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def extend(
+    loan_id: FromPath[str],
+    data: JSONBody[t.LoanExtension],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.LoanOut:
     return ledger.extend_loan(actor, loan_id, data, idempotency(request, actor, data))
 
 
-@post("/v1/loans/{loan_id:str}/return", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def give_back(loan_id: FromPath[str], data: JSONBody[t.LoanReturn], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.LoanOut:
+@post(
+    "/v1/loans/{loan_id:str}/return",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def give_back(
+    loan_id: FromPath[str],
+    data: JSONBody[t.LoanReturn],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.LoanOut:
     """The device is available again only if returned in good condition; otherwise it goes to repair."""
     return ledger.return_loan(actor, loan_id, data, idempotency(request, actor, data))
 
 
-@post("/v1/loans/{loan_id:str}/loss", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["lending"])
-def loss(loan_id: FromPath[str], data: JSONBody[t.LoanLoss], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.LoanOut:
+@post(
+    "/v1/loans/{loan_id:str}/loss",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["lending"],
+)
+def loss(
+    loan_id: FromPath[str],
+    data: JSONBody[t.LoanLoss],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.LoanOut:
     """The deposit is kept."""
     return ledger.declare_loan_lost(actor, loan_id, data, idempotency(request, actor, data))
 
 
-@get("/v1/beneficiaries/{beneficiary_id:str}/loans", sync_to_thread=True, responses=problems(404, 503), tags=["lending"])
+@get(
+    "/v1/beneficiaries/{beneficiary_id:str}/loans", sync_to_thread=True, responses=problems(404, 503), tags=["lending"]
+)
 def beneficiary_loans(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.LoanPage:
     return ledger.list_loans(actor, beneficiary_id=beneficiary_id, limit=1000)
 
 
-@post("/v1/beneficiaries/{beneficiary_id:str}/pix-assessments", status_code=201, sync_to_thread=True, responses=post_problems(404), tags=["pix"])
-def record_pix(beneficiary_id: FromPath[str], data: JSONBody[t.NewPixAssessment], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.PixAssessmentOut:
+@post(
+    "/v1/beneficiaries/{beneficiary_id:str}/pix-assessments",
+    status_code=201,
+    sync_to_thread=True,
+    responses=post_problems(404),
+    tags=["pix"],
+)
+def record_pix(
+    beneficiary_id: FromPath[str],
+    data: JSONBody[t.NewPixAssessment],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.PixAssessmentOut:
     """A score outside 0..1024: 400 `validation-error`."""
     return ledger.record_pix(actor, beneficiary_id, data, idempotency(request, actor, data))
 
 
-@get("/v1/beneficiaries/{beneficiary_id:str}/pix-assessments", sync_to_thread=True, responses=problems(404, 503), tags=["pix"])
+@get(
+    "/v1/beneficiaries/{beneficiary_id:str}/pix-assessments",
+    sync_to_thread=True,
+    responses=problems(404, 503),
+    tags=["pix"],
+)
 def pix_history(beneficiary_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.PixHistory:
     return ledger.pix_history(actor, beneficiary_id)
 
 
 ROUTES = [
-    register_source, receive_device, get_device, refurbish, retire, sign_loan, list_loans, loan_journal, get_loan, follow_up,
-    extend, give_back, loss, beneficiary_loans, record_pix, pix_history,
+    register_source,
+    receive_device,
+    get_device,
+    refurbish,
+    retire,
+    sign_loan,
+    list_loans,
+    loan_journal,
+    get_loan,
+    follow_up,
+    extend,
+    give_back,
+    loss,
+    beneficiary_loans,
+    record_pix,
+    pix_history,
 ]

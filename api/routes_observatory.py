@@ -18,10 +18,18 @@ from ledger import types as t
 FromDate = Annotated[date | None, QueryParameter(name="from")]
 ToDate = Annotated[date | None, QueryParameter(name="to")]
 CSV_HEADERS = [
-    ("quarter", "trimestre"), ("commune_insee", "code_commune_insee"), ("epci", "siren_epci"), ("public", "public"),
-    ("age_band", "tranche_age"), ("beneficiaries", "beneficiaires"), ("sessions", "accompagnements"),
-    ("minutes", "minutes"), ("cheques_redeemed", "cheques_encaisses"), ("pix_pairs", "paires_pix"),
-    ("pix_delta_avg", "progression_pix_moyenne"), ("suppressed", "secret_statistique"),
+    ("quarter", "trimestre"),
+    ("commune_insee", "code_commune_insee"),
+    ("epci", "siren_epci"),
+    ("public", "public"),
+    ("age_band", "tranche_age"),
+    ("beneficiaries", "beneficiaires"),
+    ("sessions", "accompagnements"),
+    ("minutes", "minutes"),
+    ("cheques_redeemed", "cheques_encaisses"),
+    ("pix_pairs", "paires_pix"),
+    ("pix_delta_avg", "progression_pix_moyenne"),
+    ("suppressed", "secret_statistique"),
 ]
 
 
@@ -34,7 +42,9 @@ def indicators(ledger: LedgerDep, actor: ActorDep, start: FromDate = None, end: 
 def document_csv(openapi) -> None:  # type: ignore[no-untyped-def]
     """The export answers JSON, or CSV with `format=csv`: document both media types."""
     ok = openapi.paths["/v1/observatory/export"].get.responses["200"]
-    ok.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="French headers, `;`-separated"))
+    ok.content["text/csv"] = OpenAPIMediaType(
+        schema=Schema(type=OpenAPIType.STRING, description="French headers, `;`-separated")
+    )
 
 
 @get("/v1/observatory/export", sync_to_thread=True, responses=problems(503), tags=["observatory"])
@@ -50,7 +60,8 @@ def export(
     page = ledger.observatory_export(actor, start, end)
     if fmt == "csv":
         return Response(  # type: ignore[return-value]
-            content=export_csv(page), media_type="text/csv",
+            content=export_csv(page),
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="observatoire.csv"'},
         )
     return page

@@ -16,7 +16,13 @@ from paper.statement import render_statement
 
 
 @post("/v1/redemptions", status_code=201, responses=post_problems(404, 409, 410, 422, 423), tags=["redemptions"])
-async def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.RedemptionOut:
+async def redeem(
+    data: JSONBody[t.NewRedemption],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.RedemptionOut:
     """Refusals, in this order: unknown serial 404, locked 423, wrong code 422 (the 5th in a row locks),
     cancelled 410, expired 410, already redeemed 409, structure not accredited on the session date 403,
     session date in the future (or before issue) 400."""
@@ -24,51 +30,100 @@ async def redeem(data: JSONBody[t.NewRedemption], ledger: LedgerDep, actor: Acto
 
 
 @post("/v1/redemptions/batch", status_code=200, sync_to_thread=True, responses=post_problems(), tags=["redemptions"])
-def redeem_batch(data: JSONBody[t.RedemptionBatch], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.BatchResult:
+def redeem_batch(
+    data: JSONBody[t.RedemptionBatch],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.BatchResult:
     """Up to 1000 redemptions, each decided on its own, in order, saved in one transaction."""
     return ledger.redeem_batch(actor, data, idempotency(request, actor, data))
 
 
-@post("/v1/redemptions/{redemption_id:str}/reversal", status_code=200, sync_to_thread=True, responses=post_problems(404, 409), tags=["redemptions"])
-def reverse(redemption_id: FromPath[str], data: JSONBody[t.ReasonBody], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ReversalOut:
+@post(
+    "/v1/redemptions/{redemption_id:str}/reversal",
+    status_code=200,
+    sync_to_thread=True,
+    responses=post_problems(404, 409),
+    tags=["redemptions"],
+)
+def reverse(
+    redemption_id: FromPath[str],
+    data: JSONBody[t.ReasonBody],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.ReversalOut:
     """Before settlement only; the cheque is issued again."""
     return ledger.reverse_redemption(actor, redemption_id, data, idempotency(request, actor, data))
 
 
-@get("/v1/structures/{structure_id:str}/statement", sync_to_thread=True, responses=problems(404, 503), tags=["redemptions"])
+@get(
+    "/v1/structures/{structure_id:str}/statement",
+    sync_to_thread=True,
+    responses=problems(404, 503),
+    tags=["redemptions"],
+)
 def statement(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.StatementOut:
     return ledger.statement(actor, structure_id)
 
 
 @post("/v1/settlements", status_code=201, sync_to_thread=True, responses=post_problems(503), tags=["fund"])
-def settle(data: JSONBody[t.NewSettlement], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.SettlementOut:
+def settle(
+    data: JSONBody[t.NewSettlement],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.SettlementOut:
     """Pays every redeemed, unsettled cheque whose session date ≤ `through`, in one transaction."""
     return ledger.settle(actor, data, idempotency(request, actor, data))
 
 
 @post("/v1/expiries", status_code=200, sync_to_thread=True, responses=post_problems(503), tags=["fund"])
-def expire(data: JSONBody[t.NewExpiry], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None) -> t.ExpiryOut:
+def expire(
+    data: JSONBody[t.NewExpiry],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
+) -> t.ExpiryOut:
     """Every still-issued cheque with `valid_until` < `as_of` expires; its value returns to its commitment."""
     return ledger.expire(actor, data, idempotency(request, actor, data))
 
 
 @get("/v1/funders/{code:str}/reconciliation", sync_to_thread=True, responses=problems(404, 503), tags=["funders"])
 def reconciliation(
-    code: FromPath[str], ledger: LedgerDep, actor: ActorDep, as_of: Annotated[date | None, QueryParameter(name="as_of")] = None
+    code: FromPath[str],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    as_of: Annotated[date | None, QueryParameter(name="as_of")] = None,
 ) -> t.Reconciliation:
     """Figures at the end of `as_of` (default today, Europe/Paris). committed = available + reserved + redeemed + paid."""
     return ledger.reconciliation(actor, code, as_of)
 
 
-@get("/v1/funders/{code:str}/statement.pdf", sync_to_thread=True, responses=problems(404, 503), tags=["funders"], media_type="application/pdf")
+@get(
+    "/v1/funders/{code:str}/statement.pdf",
+    sync_to_thread=True,
+    responses=problems(404, 503),
+    tags=["funders"],
+    media_type="application/pdf",
+)
 def statement_pdf(
-    code: FromPath[str], ledger: LedgerDep, actor: ActorDep, as_of: Annotated[date | None, QueryParameter(name="as_of")] = None
+    code: FromPath[str],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    as_of: Annotated[date | None, QueryParameter(name="as_of")] = None,
 ) -> Response[bytes]:
     """The reconciliation as a printable statement (PDF, French)."""
     rec = ledger.reconciliation(actor, code, as_of)
     name = ledger.funder_names({code}).get(code, code)
     return Response(
-        content=render_statement(rec, name), media_type="application/pdf",
+        content=render_statement(rec, name),
+        media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="releve-{code}-{rec.as_of}.pdf"'},
     )
 

@@ -142,7 +142,9 @@ def _strip(annotation: Any) -> Any:
 
 
 def fits_length(core: mi.ListType, length: int) -> bool:
-    return (core.min_length is None or length >= core.min_length) and (core.max_length is None or length <= core.max_length)
+    return (core.min_length is None or length >= core.min_length) and (
+        core.max_length is None or length <= core.max_length
+    )
 
 
 def date_faults(info: Any, value: Any, today: date, path: str) -> list[tuple[str, str]]:
@@ -159,7 +161,11 @@ def date_faults(info: Any, value: Any, today: date, path: str) -> list[tuple[str
     if isinstance(info, mi.UnionType):
         return [f for t in info.types if not isinstance(t, mi.NoneType) for f in date_faults(t, value, today, path)]
     if isinstance(info, mi.StructType):
-        return [f for fld in info.fields for f in date_faults(fld.type, value.get(fld.encode_name), today, join(path, fld.encode_name))]
+        return [
+            f
+            for fld in info.fields
+            for f in date_faults(fld.type, value.get(fld.encode_name), today, join(path, fld.encode_name))
+        ]
     if isinstance(info, mi.ListType):
         return [f for i, item in enumerate(value) for f in date_faults(info.item_type, item, today, f"{path}[{i}]")]
     return []

@@ -47,7 +47,10 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed for the server measurement: apt-get install wrk")
     if strays := stray_servers():
-        sys.exit("another cheque-ledger server is running; stop it first (its workers would skew every figure):\n" + "\n".join(strays))
+        sys.exit(
+            "another cheque-ledger server is running; stop it first (its workers would skew every figure):\n"
+            + "\n".join(strays)
+        )
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory(prefix="cl_bench_") as tmp:
             rows, ratios = run_backend(f"sqlite:///{tmp}/ledger.db", args)
@@ -84,7 +87,10 @@ def run_backend(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str
         ceilings = config.sqlite_path.with_name("ceilings.db")
         a = sqlite_ceiling_a(ceilings, seconds=seconds)
         b = sqlite_ceiling_b(ceilings, rows=20_000 if args.quick else 100_000)
-    rows += [("A bare INSERT+COMMIT, 32 connections", f"{a:,.0f} commits/s"), ("B bare executemany, one transaction", f"{b:,.0f} rows/s")]
+    rows += [
+        ("A bare INSERT+COMMIT, 32 connections", f"{a:,.0f} commits/s"),
+        ("B bare executemany, one transaction", f"{b:,.0f} rows/s"),
+    ]
 
     # Enough distinct cheques for the server to redeem at up to 1.5 × A for the whole measurement (a run that
     # runs out sends repeats, refused 409 and counted as non-201).
@@ -96,7 +102,12 @@ def run_backend(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str
         busy = BusyCores()
         wrk = redeem_one_by_one(server, single, key, seconds)
         cores = busy.cores()
-        rows += [("4 server, 64 clients, one redemption a request", f"{wrk.rate:,.0f} redemptions/s  p50 {wrk.p50_ms:.1f} ms  p99 {wrk.p99_ms:.1f} ms  non-201 {wrk.non201} of {wrk.requests}")]
+        rows += [
+            (
+                "4 server, 64 clients, one redemption a request",
+                f"{wrk.rate:,.0f} redemptions/s  p50 {wrk.p50_ms:.1f} ms  p99 {wrk.p99_ms:.1f} ms  non-201 {wrk.non201} of {wrk.requests}",
+            )
+        ]
         rows += [("  machine busy meanwhile (all processes)", f"{cores:.2f} of {os.cpu_count()} cores")]
         redeemed, batch_rate = redeem_in_batches(server, batch, key)
         rows += [("5 batch endpoint, 1000 items a request", f"{batch_rate:,.0f} redemptions/s ({redeemed} redeemed)")]
@@ -110,9 +121,16 @@ def run_backend(url: str, args: argparse.Namespace) -> tuple[list[tuple[str, str
         c = max(c, n / decode_s)
         events, rebuild_s = rebuild(ledger, out=io.StringIO())
         rebuild_rate = max(rebuild_rate, events / rebuild_s)
-    rows += [("C read and decode every event (best of 2)", f"{c:,.0f} events/s ({n} events)"), ("6 full projection rebuild (best of 2)", f"{rebuild_rate:,.0f} events/s"), ("7 server peak RSS", f"{rss:.0f} MiB")]
+    rows += [
+        ("C read and decode every event (best of 2)", f"{c:,.0f} events/s ({n} events)"),
+        ("6 full projection rebuild (best of 2)", f"{rebuild_rate:,.0f} events/s"),
+        ("7 server peak RSS", f"{rss:.0f} MiB"),
+    ]
     ledger.close()
-    return rows, f"single_ratio={wrk.rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={wrk.p99_ms:.1f} rss_mb={rss:.0f}"
+    return (
+        rows,
+        f"single_ratio={wrk.rate / a:.2f} batch_ratio={batch_rate / b:.2f} rebuild_ratio={rebuild_rate / c:.2f} p99_ms={wrk.p99_ms:.1f} rss_mb={rss:.0f}",
+    )
 
 
 if __name__ == "__main__":

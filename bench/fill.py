@@ -25,20 +25,26 @@ def setup(ledger: Ledger) -> tuple[t.CommitmentOut, t.StructureOut, t.Beneficiar
     commitment = ledger.sign_commitment(
         ADMIN,
         t.NewCommitment(
-            funder_code="BENCH", reference="bench", amount_cents=MAX_CENTS,
-            valid_from=date(2026, 1, 1), valid_until=date(2027, 12, 31),
+            funder_code="BENCH",
+            reference="bench",
+            amount_cents=MAX_CENTS,
+            valid_from=date(2026, 1, 1),
+            valid_until=date(2027, 12, 31),
         ),
     )
     structure = ledger.register_structure(
         ADMIN, t.NewStructure(siret="73282932000074", name="S", commune_insee="26362")
     )
     beneficiary = ledger.register_beneficiary(
-        ADMIN, t.NewBeneficiary(first_name="A", last_name="B", birth_year=1970, commune_insee="26362", publics=["senior"])
+        ADMIN,
+        t.NewBeneficiary(first_name="A", last_name="B", birth_year=1970, commune_insee="26362", publics=["senior"]),
     )
     return commitment, structure, beneficiary
 
 
-def issue_books(ledger: Ledger, commitment_id, beneficiary_id, books: int, per_book: int = 10, per_save: int = 50) -> list[Cheque]:
+def issue_books(
+    ledger: Ledger, commitment_id, beneficiary_id, books: int, per_book: int = 10, per_save: int = 50
+) -> list[Cheque]:
     """Returns the issued cheques (their code is ``CODE``)."""
     issued: list[Cheque] = []
     taken: set[str] = set()  # serials are random: about 2 % of 200 000-cheque runs drew one twice (a duplicate event)
@@ -56,16 +62,26 @@ def issue_books(ledger: Ledger, commitment_id, beneficiary_id, books: int, per_b
                 taken.add(serial)
                 cheques.append(
                     Cheque(
-                        serial=serial, book_id=book_id, commitment_id=commitment.id, funder_code=commitment.funder_code,
-                        face_value_cents=1000, valid_until=date(2027, 6, 30),
-                        code_hash=hash_code(ledger.secret, serial, CODE), beneficiary_id=beneficiary_id,
-                        prescriber_id="admin", issued_on=on,
+                        serial=serial,
+                        book_id=book_id,
+                        commitment_id=commitment.id,
+                        funder_code=commitment.funder_code,
+                        face_value_cents=1000,
+                        valid_until=date(2027, 6, 30),
+                        code_hash=hash_code(ledger.secret, serial, CODE),
+                        beneficiary_id=beneficiary_id,
+                        prescriber_id="admin",
+                        issued_on=on,
                     )
                 )
             commitment.reserve(book_id, per_book, per_book * 1000)
             book = ChequeBook(
-                id=book_id, beneficiary_id=beneficiary_id, prescriber_id="admin",
-                serials=[c.serial for c in cheques], face_value_cents=1000, issued_on=on,
+                id=book_id,
+                beneficiary_id=beneficiary_id,
+                prescriber_id="admin",
+                serials=[c.serial for c in cheques],
+                face_value_cents=1000,
+                issued_on=on,
             )
             batch += [*cheques, book]
             issued += cheques
@@ -89,8 +105,14 @@ def redeem_all(ledger: Ledger, cheques: list[Cheque], structure_id: str, per_sav
         batch = cheques[start : start + per_save]
         for c in batch:
             error = c.redeem(
-                presented_code_hash=c.code_hash, structure_id=structure_id, structure_accredited=True,
-                session_date=on, session_kind="individual", duration_minutes=60, themes=["bench"], today=on,
+                presented_code_hash=c.code_hash,
+                structure_id=structure_id,
+                structure_accredited=True,
+                session_date=on,
+                session_kind="individual",
+                duration_minutes=60,
+                themes=["bench"],
+                today=on,
             )
             assert error is None, error
         ledger.app.save(*batch)

@@ -31,7 +31,9 @@ def fresh_database(url: str) -> None:
 
 def run(url: str, group_commit: bool, threads: int, cheques: int) -> tuple[float, float, float, int]:
     fresh_database(url)
-    ledger = open_ledger(DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1), group_commit=group_commit)
+    ledger = open_ledger(
+        DatabaseConfig.from_url(url), b"bench-secret", clock=lambda: date(2026, 6, 1), group_commit=group_commit
+    )
     commitment, structure, beneficiary = setup(ledger)
     issued = issue_books(ledger, commitment.id, beneficiary.id, cheques // 10)
     actor = t.Actor(role="structure", org=str(structure.id))
@@ -44,7 +46,14 @@ def run(url: str, group_commit: bool, threads: int, cheques: int) -> tuple[float
         for c in part:
             start = time.perf_counter()
             try:
-                ledger.redeem(actor, t.NewRedemption(serial=c.serial, code=CODE, session=t.Session(date=date(2026, 6, 1), kind="individual", duration_minutes=60)))
+                ledger.redeem(
+                    actor,
+                    t.NewRedemption(
+                        serial=c.serial,
+                        code=CODE,
+                        session=t.Session(date=date(2026, 6, 1), kind="individual", duration_minutes=60),
+                    ),
+                )
             except Exception:  # noqa: BLE001
                 refused[0] += 1
             mine.append(time.perf_counter() - start)
@@ -61,7 +70,12 @@ def run(url: str, group_commit: bool, threads: int, cheques: int) -> tuple[float
     elapsed = time.perf_counter() - start
     latencies.sort()
     ledger.close()
-    return len(issued) / elapsed, statistics.median(latencies) * 1000, latencies[int(len(latencies) * 0.99) - 1] * 1000, refused[0]
+    return (
+        len(issued) / elapsed,
+        statistics.median(latencies) * 1000,
+        latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        refused[0],
+    )
 
 
 def main() -> None:

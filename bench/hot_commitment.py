@@ -51,8 +51,12 @@ def main() -> None:
         return ledger.sign_commitment(
             ADMIN,
             t.NewCommitment(
-                funder_code="BENCH", reference=ref, amount_cents=MAX_CENTS,
-                valid_from=date(2026, 1, 1), valid_until=date(2027, 12, 31), priority=1 if ref == "hot" else 2,
+                funder_code="BENCH",
+                reference=ref,
+                amount_cents=MAX_CENTS,
+                valid_from=date(2026, 1, 1),
+                valid_until=date(2027, 12, 31),
+                priority=1 if ref == "hot" else 2,
             ),
         )
 
@@ -69,9 +73,7 @@ def main() -> None:
 
     load_fresh = timed(lambda: ledger.app.repository.get(fresh.id))
     load_hot = timed(lambda: ledger.app.repository.get(hot.id))
-    replay_hot = timed(
-        lambda: project_aggregate(None, ledger.app.events.get(hot.id)), repeat=3
-    )
+    replay_hot = timed(lambda: project_aggregate(None, ledger.app.events.get(hot.id)), repeat=3)
 
     # Issue real books through the service: the hot commitment has priority, then the fresh one.
     ledger.register_prescriber(ADMIN, t.NewPrescriber(name="P", kind="ccas", commune_insee="26362"))
@@ -84,9 +86,15 @@ def main() -> None:
 
     print(f"backend: {ledger.config.describe()}  hot commitment: {events} events (filled in {fill:.1f} s)")
     print(f"{'measure':<38}{'fresh':>12}{'hot':>12}{'hot/fresh':>11}")
-    print(f"{'load commitment (median, ms)':<38}{load_fresh * 1e3:>12.3f}{load_hot * 1e3:>12.3f}{load_hot / load_fresh:>11.2f}")
-    print(f"{'issue a book of 10 (median, ms)':<38}{issue_fresh * 1e3:>12.3f}{issue_hot * 1e3:>12.3f}{issue_hot / issue_fresh:>11.2f}")
-    print(f"{'replay all events, no snapshot (ms)':<38}{'':>12}{replay_hot * 1e3:>12.1f}{replay_hot / load_fresh:>11.1f}")
+    print(
+        f"{'load commitment (median, ms)':<38}{load_fresh * 1e3:>12.3f}{load_hot * 1e3:>12.3f}{load_hot / load_fresh:>11.2f}"
+    )
+    print(
+        f"{'issue a book of 10 (median, ms)':<38}{issue_fresh * 1e3:>12.3f}{issue_hot * 1e3:>12.3f}{issue_hot / issue_fresh:>11.2f}"
+    )
+    print(
+        f"{'replay all events, no snapshot (ms)':<38}{'':>12}{replay_hot * 1e3:>12.1f}{replay_hot / load_fresh:>11.1f}"
+    )
     print(f"RESULT hot_load_ratio={load_hot / load_fresh:.2f} hot_issue_ratio={issue_hot / issue_fresh:.2f}")
     ledger.close()
     tmp.cleanup()

@@ -44,7 +44,9 @@ def lag(ledger: Ledger, rate: float, seconds: float) -> tuple[list[float], int]:
     delay (ms) from each redemption's commit to the projections reaching it."""
     with ledger.db.read() as cur:
         cid = cur.execute("SELECT id FROM commitment_index LIMIT 1").fetchone()[0]
-        structure_id = cur.execute("SELECT structure_id FROM cheque_index WHERE structure_id IS NOT NULL LIMIT 1").fetchone()[0]
+        structure_id = cur.execute(
+            "SELECT structure_id FROM cheque_index WHERE structure_id IS NOT NULL LIMIT 1"
+        ).fetchone()[0]
         beneficiary_id = cur.execute("SELECT beneficiary_id FROM cheque_index LIMIT 1").fetchone()[0]
     from uuid import UUID
 
@@ -73,7 +75,14 @@ def lag(ledger: Ledger, rate: float, seconds: float) -> tuple[list[float], int]:
         wait = start + i / rate - time.perf_counter()
         if wait > 0:
             time.sleep(wait)
-        ledger.redeem(actor, t.NewRedemption(serial=c.serial, code=CODE, session=t.Session(date=ledger.today(), kind="individual", duration_minutes=30)))
+        ledger.redeem(
+            actor,
+            t.NewRedemption(
+                serial=c.serial,
+                code=CODE,
+                session=t.Session(date=ledger.today(), kind="individual", duration_minutes=30),
+            ),
+        )
         committed.append((ledger.views.head(), time.perf_counter()))
     done.set()
     watcher.join(timeout=60)
@@ -100,13 +109,19 @@ def main() -> None:
     for name in [*ledger.views.projections, None]:
         events, seconds = rebuild(ledger, name, out=io.StringIO())
         label = f"rebuild {name}" if name else "rebuild all (one pass)"
-        print(f"{label:<28}{events:>10}{seconds:>10.2f}{events / seconds:>12,.0f}{(events / seconds) / (n / decode_s):>10.2f}")
+        print(
+            f"{label:<28}{events:>10}{seconds:>10.2f}{events / seconds:>12,.0f}{(events / seconds) / (n / decode_s):>10.2f}"
+        )
     all_s = seconds
     delays, count = lag(ledger, args.rate, args.seconds)
     p50 = statistics.median(delays) if delays else float("nan")
     p99 = sorted(delays)[int(len(delays) * 0.99) - 1] if delays else float("nan")
-    print(f"lag at {args.rate:.0f} redemptions/s for {args.seconds:.0f} s ({count} redemptions): p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms")
-    print(f"RESULT rebuild_events_per_s={n / all_s:.0f} rebuild_ratio={(n / all_s) / (n / decode_s):.2f} lag_p50_ms={p50:.1f} lag_max_ms={max(delays):.1f}")
+    print(
+        f"lag at {args.rate:.0f} redemptions/s for {args.seconds:.0f} s ({count} redemptions): p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms"
+    )
+    print(
+        f"RESULT rebuild_events_per_s={n / all_s:.0f} rebuild_ratio={(n / all_s) / (n / decode_s):.2f} lag_p50_ms={p50:.1f} lag_max_ms={max(delays):.1f}"
+    )
     ledger.close()
     tmp.cleanup()
 

@@ -24,7 +24,9 @@ ROW_BYTES = 400  # a stored redemption event is about this wide (topic + JSON st
 def _table(conninfo: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_rows")
-        conn.execute("CREATE TABLE bench_rows (id bigserial PRIMARY KEY, originator_id uuid, version int, topic text, state bytea)")
+        conn.execute(
+            "CREATE TABLE bench_rows (id bigserial PRIMARY KEY, originator_id uuid, version int, topic text, state bytea)"
+        )
 
 
 def ceiling_a(conninfo: str, seconds: float = 5.0, connections: int = 32) -> float:
@@ -71,7 +73,8 @@ def ceiling_b(conninfo: str, rows: int = 50_000) -> float:
         start = time.monotonic()
         with conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO bench_rows (originator_id, version, topic, state) VALUES (gen_random_uuid(), 1, %s, %s)", data
+                "INSERT INTO bench_rows (originator_id, version, topic, state) VALUES (gen_random_uuid(), 1, %s, %s)",
+                data,
             )
         conn.commit()
         return rows / (time.monotonic() - start)

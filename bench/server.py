@@ -36,7 +36,9 @@ def free_port() -> int:
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory of a process and its children (granian's workers), in MiB."""
     total = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    pids = [pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
     for p in pids:
         try:
             status = Path(f"/proc/{p}/status").read_text()
@@ -63,7 +65,11 @@ def running_server(url: str, workers: int = 2, root: Path = ROOT) -> Iterator[Se
     log = tempfile.TemporaryFile()  # noqa: SIM115 - outlives this statement; closed in the finally below
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         for _ in range(300):
@@ -102,13 +108,37 @@ def redeem_one_by_one(server: Server, cheques: list[Any], key: str, seconds: int
     bodies = Path(tempfile.mkstemp(suffix=".jsonl")[1])
     try:
         bodies.write_text(
-            "".join(json.dumps({"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "individual", "duration_minutes": 30}}) + "\n" for c in cheques)
+            "".join(
+                json.dumps(
+                    {
+                        "serial": c.serial,
+                        "code": CODE,
+                        "session": {"date": today, "kind": "individual", "duration_minutes": 30},
+                    }
+                )
+                + "\n"
+                for c in cheques
+            )
         )
         threads = 2
         out = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(ROOT / "bench" / "redeem.lua"), f"http://127.0.0.1:{server.port}"],
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--latency",
+                "-s",
+                str(ROOT / "bench" / "redeem.lua"),
+                f"http://127.0.0.1:{server.port}",
+            ],
             env={**server.env, "BENCH_BODIES": str(bodies), "BENCH_KEY": key, "BENCH_THREADS": str(threads)},
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     finally:
         bodies.unlink()
@@ -127,9 +157,18 @@ def redeem_in_batches(server: Server, cheques: list[Any], key: str, clients: int
     done_lock = threading.Lock()
 
     def send(part: list[list[Any]]) -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{server.port}", headers={"Authorization": f"Bearer {key}"}, timeout=120) as http:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{server.port}", headers={"Authorization": f"Bearer {key}"}, timeout=120
+        ) as http:
             for chunk in part:
-                items = [{"serial": c.serial, "code": CODE, "session": {"date": today, "kind": "collective", "duration_minutes": 60}} for c in chunk]
+                items = [
+                    {
+                        "serial": c.serial,
+                        "code": CODE,
+                        "session": {"date": today, "kind": "collective", "duration_minutes": 60},
+                    }
+                    for c in chunk
+                ]
                 r = http.post("/v1/redemptions/batch", json={"items": items})
                 redeemed = sum(1 for x in r.json()["results"] if x["status"] == 201)
                 with done_lock:  # `done[0] += sum(…)` read done[0] before the sum: threads lost updates

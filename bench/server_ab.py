@@ -66,7 +66,9 @@ def main() -> None:
         sys.exit("another cheque-ledger server is running; stop it first:\n" + "\n".join(strays))
     for round_ in range(1, args.rounds + 1):
         for root in args.root:
-            result = one_run(args.database_url, root.resolve(), args.mode, args.seconds, args.cheques, args.connections, args.workers)
+            result = one_run(
+                args.database_url, root.resolve(), args.mode, args.seconds, args.cheques, args.connections, args.workers
+            )
             print(f"round {round_}  {os.fspath(root):<24} {result}", flush=True)
 
 

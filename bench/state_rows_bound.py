@@ -41,7 +41,17 @@ def fill(conninfo: str, serials: list[str]) -> None:
         )
         with conn.cursor() as cur, cur.copy("COPY cheque_state FROM STDIN") as copy:
             for serial in serials:
-                copy.write_row((uuid.uuid5(uuid.NAMESPACE_URL, serial), 1, "issued", hash_code(SECRET, serial, CODE), 1000, date(2027, 6, 30), 0))
+                copy.write_row(
+                    (
+                        uuid.uuid5(uuid.NAMESPACE_URL, serial),
+                        1,
+                        "issued",
+                        hash_code(SECRET, serial, CODE),
+                        1000,
+                        date(2027, 6, 30),
+                        0,
+                    )
+                )
 
 
 def redeem_all(conninfo: str, serials: list[str]) -> int:
@@ -54,7 +64,9 @@ def redeem_all(conninfo: str, serials: list[str]) -> int:
             chunk = serials[k : k + 1000]
             ids = [uuid.uuid5(uuid.NAMESPACE_URL, s) for s in chunk]
             rows = conn.execute(
-                "SELECT id, version, status, code_hash, valid_until FROM cheque_state WHERE id = ANY(%s)", (ids,), prepare=True
+                "SELECT id, version, status, code_hash, valid_until FROM cheque_state WHERE id = ANY(%s)",
+                (ids,),
+                prepare=True,
             ).fetchall()
             state = {r[0]: r for r in rows}
             now = datetime.now(UTC).isoformat()
@@ -68,22 +80,32 @@ def redeem_all(conninfo: str, serials: list[str]) -> int:
                 new_ids.append(cheque_id)
                 versions.append(row[1] + 1)
                 topics.append("domain.cheques:Cheque.Redeemed")
-                states.append(encoder.encode({
-                    "timestamp": {"_type_": "datetime_iso", "_data_": now}, "redemption_id": f"RDM-{serial}-1",
-                    "structure_id": structure, "session_date": {"_type_": "date_iso", "_data_": today.isoformat()},
-                    "session_kind": "collective", "duration_minutes": 60, "themes": [],
-                }))
+                states.append(
+                    encoder.encode(
+                        {
+                            "timestamp": {"_type_": "datetime_iso", "_data_": now},
+                            "redemption_id": f"RDM-{serial}-1",
+                            "structure_id": structure,
+                            "session_date": {"_type_": "date_iso", "_data_": today.isoformat()},
+                            "session_kind": "collective",
+                            "duration_minutes": 60,
+                            "themes": [],
+                        }
+                    )
+                )
             with conn.transaction():
                 conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
                 conn.execute(
                     "INSERT INTO events (originator_id, originator_version, topic, state)"
                     " SELECT * FROM unnest(%b::uuid[], %b::int[], %b::text[], %b::bytea[])",
-                    (new_ids, versions, topics, states), prepare=True,
+                    (new_ids, versions, topics, states),
+                    prepare=True,
                 )
                 conn.execute(
                     "UPDATE cheque_state AS s SET version = u.v, status = 'redeemed'"
                     " FROM unnest(%b::uuid[], %b::int[]) AS u(id, v) WHERE s.id = u.id AND s.version = u.v - 1",
-                    (new_ids, versions), prepare=True,
+                    (new_ids, versions),
+                    prepare=True,
                 )
             redeemed += len(new_ids)
     return redeemed
@@ -104,7 +126,9 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     assert redeemed == len(serials), f"{redeemed} of {len(serials)} redeemed"
     rate = redeemed / elapsed
-    print(f"B {b:,.0f} rows/s; state-row redemptions {rate:,.0f}/s ({(time.process_time() - cpu) / redeemed * 1e6:.0f} µs of Python CPU each)")
+    print(
+        f"B {b:,.0f} rows/s; state-row redemptions {rate:,.0f}/s ({(time.process_time() - cpu) / redeemed * 1e6:.0f} µs of Python CPU each)"
+    )
     print(f"RESULT bound_batch_ratio={rate / b:.2f}")
 
 

@@ -28,7 +28,9 @@ def check_password_policy(password: str) -> None:
     if len(password) > MAX_PASSWORD_LENGTH:
         raise errors.ValidationError(f"Le mot de passe doit compter au plus {MAX_PASSWORD_LENGTH} caractères.")
     if password.strip() != password or not password.isprintable():
-        raise errors.ValidationError("Le mot de passe ne peut ni commencer ni finir par un espace, ni contenir de caractère de contrôle.")
+        raise errors.ValidationError(
+            "Le mot de passe ne peut ni commencer ni finir par un espace, ni contenir de caractère de contrôle."
+        )
 
 
 def normalize_email(email: str) -> str:

@@ -147,7 +147,9 @@ class Cheque(Aggregate):
         (the fifth in a row locks the cheque) that must be saved with the refusal.
         """
         if self.locked:
-            return errors.ChequeLocked("Chèque verrouillé après 5 codes erronés : demandez son déblocage au prescripteur.")
+            return errors.ChequeLocked(
+                "Chèque verrouillé après 5 codes erronés : demandez son déblocage au prescripteur."
+            )
         if not hmac.compare_digest(presented_code_hash, self.code_hash):
             self.trigger_event(Cheque.CodeRejected, wrong_codes=self.wrong_codes + 1)
             left = MAX_WRONG_CODES - self.wrong_codes
@@ -222,7 +224,9 @@ class Cheque(Aggregate):
         if self.current_redemption_id != rid:
             raise errors.RedemptionAlreadyReversed("Cet encaissement a déjà été annulé.")
         if self.lifecycle == Status.SETTLED:
-            raise errors.ChequeAlreadySettled("Ce chèque a déjà été remboursé : l'encaissement ne peut plus être annulé.")
+            raise errors.ChequeAlreadySettled(
+                "Ce chèque a déjà été remboursé : l'encaissement ne peut plus être annulé."
+            )
         _require_reason(reason)
         redeemer = cast(str, self.redeemed_by)  # redeemed, not settled: a structure redeemed it
         self._redemption_reversed(redemption_id=rid, structure_id=redeemer, reason=reason.strip())

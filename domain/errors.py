@@ -27,7 +27,9 @@ class ValidationError(DomainError):
     status = 400
     title = "Requête invalide"
 
-    def __init__(self, detail: str = "", *, field: str | None = None, fields: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self, detail: str = "", *, field: str | None = None, fields: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
         self.fields: list[tuple[str, str]] = fields if fields is not None else [(field or "", self.detail)]
 
@@ -45,24 +47,16 @@ InvalidVerificationCode = _error(
 )
 ChequeCancelled = _error("ChequeCancelled", "cheque-cancelled", 410, "Chèque annulé")
 ChequeExpired = _error("ChequeExpired", "cheque-expired", 410, "Chèque expiré")
-ChequeAlreadyRedeemed = _error(
-    "ChequeAlreadyRedeemed", "cheque-already-redeemed", 409, "Chèque déjà encaissé"
-)
-ChequeAlreadySettled = _error(
-    "ChequeAlreadySettled", "cheque-already-settled", 409, "Chèque déjà remboursé"
-)
+ChequeAlreadyRedeemed = _error("ChequeAlreadyRedeemed", "cheque-already-redeemed", 409, "Chèque déjà encaissé")
+ChequeAlreadySettled = _error("ChequeAlreadySettled", "cheque-already-settled", 409, "Chèque déjà remboursé")
 ChequeNotRedeemed = _error("ChequeNotRedeemed", "cheque-not-redeemed", 409, "Chèque non encaissé")
 ChequeNotLocked = _error("ChequeNotLocked", "cheque-not-locked", 409, "Chèque non verrouillé")
-StructureNotAccredited = _error(
-    "StructureNotAccredited", "structure-not-accredited", 403, "Structure non habilitée"
-)
+StructureNotAccredited = _error("StructureNotAccredited", "structure-not-accredited", 403, "Structure non habilitée")
 RedemptionAlreadyReversed = _error(
     "RedemptionAlreadyReversed", "redemption-already-reversed", 409, "Encaissement déjà annulé"
 )
 BeneficiaryErased = _error("BeneficiaryErased", "not-found", 404, "Ressource introuvable")
-IdempotencyKeyReuse = _error(
-    "IdempotencyKeyReuse", "idempotency-key-reuse", 422, "Clé d'idempotence déjà utilisée"
-)
+IdempotencyKeyReuse = _error("IdempotencyKeyReuse", "idempotency-key-reuse", 422, "Clé d'idempotence déjà utilisée")
 ConcurrencyConflict = _error(
     "ConcurrencyConflict", "concurrency-conflict", 503, "Trop de modifications concurrentes, réessayez"
 )
@@ -91,5 +85,7 @@ def _all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
         out.append(sub)
         out.extend(_all_subclasses(sub))
     return out
+
+
 DeviceUnavailable = _error("DeviceUnavailable", "device-unavailable", 409, "Appareil indisponible")
 InvalidTransition = _error("InvalidTransition", "invalid-transition", 409, "Opération impossible dans cet état")

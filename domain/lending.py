@@ -294,7 +294,9 @@ class Loan(Aggregate):
         check_day(on, "on")
         if on < self.start_on:
             raise errors.ValidationError("Le retour ne peut précéder le début du prêt.")
-        self._returned(on=on, condition=condition, fees_cents=self.monthly_fee_cents * months_started(self.start_on, on))
+        self._returned(
+            on=on, condition=condition, fees_cents=self.monthly_fee_cents * months_started(self.start_on, on)
+        )
 
     @event("Returned")
     def _returned(self, on: date, condition: str, fees_cents: int) -> None:

@@ -24,7 +24,9 @@ PHASE_LABELS: dict[Phase, str] = {Phase.ENTRY: "Test d'entrée", Phase.EXIT: "Te
 
 class PixAssessment(Aggregate):
     @classmethod
-    def record(cls, *, beneficiary_id: UUID, phase: str, score: int, taken_on: date, recorded_by: str, today: date) -> PixAssessment:
+    def record(
+        cls, *, beneficiary_id: UUID, phase: str, score: int, taken_on: date, recorded_by: str, today: date
+    ) -> PixAssessment:
         try:
             phase = Phase(phase).value
         except ValueError:

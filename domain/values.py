@@ -158,7 +158,9 @@ FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)
 
 
-def check_amount(amount_cents: int, *, allow_zero: bool = False, maximum: int = MAX_CENTS, what: str = "montant") -> int:
+def check_amount(
+    amount_cents: int, *, allow_zero: bool = False, maximum: int = MAX_CENTS, what: str = "montant"
+) -> int:
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool):
         raise ValidationError("Les montants sont des entiers en centimes.", field=what)
     if amount_cents < 0 or (amount_cents == 0 and not allow_zero):

@@ -187,7 +187,9 @@ class AccountCommands(LedgerCore):
         self.vault.erase(account.id)
         return self.set_user_state(actor, account.id, disabled=True)
 
-    def set_user_state(self, actor: t.Actor, user_id: str | UUID, *, disabled: bool | None = None, unlock: bool = False) -> t.UserOut:
+    def set_user_state(
+        self, actor: t.Actor, user_id: str | UUID, *, disabled: bool | None = None, unlock: bool = False
+    ) -> t.UserOut:
         """Disables (ending its sessions at once), enables or unlocks an account."""
         self._require(actor)
 

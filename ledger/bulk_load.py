@@ -85,7 +85,8 @@ class BulkLoader:
         if self._postgres:
             rows = read_again_if_lost(lambda: self._pg_rows(ids))  # a read: run again if its connection died
             return [
-                (bool(r["snap"]), r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
+                (bool(r["snap"]), r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                for r in rows
             ]
         out: list[tuple[bool, UUID, int, str, bytes]] = []
         for start in range(0, len(ids), SQLITE_CHUNK):

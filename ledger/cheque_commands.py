@@ -80,7 +80,9 @@ class ChequeCommands(LedgerCore):
                 sealed_personal_data=sealed,
                 on=self.today(),
             )
-            out = t.BeneficiaryOut(id=beneficiary_id, age_band=b.age_band, commune_insee=b.commune_insee, publics=b.publics)
+            out = t.BeneficiaryOut(
+                id=beneficiary_id, age_band=b.age_band, commune_insee=b.commune_insee, publics=b.publics
+            )
             return Decision([b], out)
 
         try:

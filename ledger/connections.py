@@ -33,7 +33,13 @@ from domain import errors
 T = TypeVar("T")
 
 DETAIL = "La base de données ne répond pas pour le moment ; réessayez dans quelques secondes."
-SQLITE_UNAVAILABLE = ("database is locked", "database is busy", "database table is locked", "disk i/o error", "unable to open database file")
+SQLITE_UNAVAILABLE = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "disk i/o error",
+    "unable to open database file",
+)
 POOL_ERRORS = (psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed, psycopg_pool.TooManyRequests)
 
 

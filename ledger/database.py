@@ -63,9 +63,13 @@ class Cursor:
             self._raw.executemany(f"UPDATE {table} SET {sets} WHERE {key} = ?", [tuple(r) for r in rows])
             return
         sets = ", ".join(f"{c} = v.{c}" for c in columns)
-        self.execute_over_rows(f"UPDATE {table} AS t SET {sets} FROM {{rows}} WHERE t.{key} = v.{key}", [*columns, key], types, rows)
+        self.execute_over_rows(
+            f"UPDATE {table} AS t SET {sets} FROM {{rows}} WHERE t.{key} = v.{key}", [*columns, key], types, rows
+        )
 
-    def execute_over_rows(self, sql: str, columns: Sequence[str], types: dict[str, str], rows: Sequence[Sequence[Any]]) -> None:
+    def execute_over_rows(
+        self, sql: str, columns: Sequence[str], types: dict[str, str], rows: Sequence[Sequence[Any]]
+    ) -> None:
         """Runs ``sql`` over many rows at once: ``{rows}`` in it stands for a source ``v`` with ``columns``
         (PostgreSQL: the rows as one JSON array, ``types`` giving each column's SQL type: psycopg dumps a
         list of text in Python, element by element, eight times slower than msgspec encodes the lot; SQLite:
@@ -112,7 +116,11 @@ class Database:
 
             check = CheckOnCheckout()  # connections the server closed are replaced at checkout
             self._pool = ConnectionPool(
-                config.conninfo(), kwargs={"options": PG_SESSION_OPTIONS}, min_size=1, max_size=20, open=True,
+                config.conninfo(),
+                kwargs={"options": PG_SESSION_OPTIONS},
+                min_size=1,
+                max_size=20,
+                open=True,
                 check=check,
             )
             check.attach(self._pool)

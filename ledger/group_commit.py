@@ -227,7 +227,9 @@ class GroupCommitter:
             except BaseException as e:  # noqa: BLE001 - every caller must hear back, and the writer live on
                 failure = service_unavailable(e) or e  # the database went away: 503 to each caller
                 if failure is not e:
-                    log.warning("database unavailable (%s): a batch of %d commands refused", type(e).__name__, len(batch))
+                    log.warning(
+                        "database unavailable (%s): a batch of %d commands refused", type(e).__name__, len(batch)
+                    )
                 for command in batch:
                     replies.answer(command, False, failure)  # those not answered yet
             replies.send()
@@ -321,7 +323,9 @@ class GroupCommitter:
     def _one_by_one(self, batch: list[Command], replies: Replies) -> None:
         for command in batch:
             try:
-                replies.answer(command, True, self.ledger.run_now(command.idem, command.decide, command.out_type, command.prefetch))
+                replies.answer(
+                    command, True, self.ledger.run_now(command.idem, command.decide, command.out_type, command.prefetch)
+                )
             except BaseException as e:  # noqa: BLE001
                 replies.answer(command, False, e)
 

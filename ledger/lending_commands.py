@@ -20,22 +20,36 @@ MAX_PAGE = 1000
 
 def device_out(d: Device) -> t.DeviceOut:
     return t.DeviceOut(
-        id=d.id, source_id=d.source_id, structure_id=d.structure_id, kind=d.kind,
-        serial_number=d.serial_number, status=d.status, grade=d.grade,  # type: ignore[arg-type]  # a domain status, one of the values
+        id=d.id,
+        source_id=d.source_id,
+        structure_id=d.structure_id,
+        kind=d.kind,
+        serial_number=d.serial_number,
+        status=d.status,  # type: ignore[arg-type]  # a domain status, one of the values
+        grade=d.grade,
     )
 
 
 def loan_out(loan: Loan, today: date) -> t.LoanOut:
     return t.LoanOut(
-        id=loan.id, device_id=loan.device_id, beneficiary_id=loan.beneficiary_id, structure_id=loan.structure_id,
-        start_on=loan.start_on, due_on=loan.due_on, monthly_fee_cents=loan.monthly_fee_cents,
-        deposit_cents=loan.deposit_cents, status=loan.status_on(today), follow_ups=loan.follow_ups,  # type: ignore[arg-type]  # a domain status, one of the values
+        id=loan.id,
+        device_id=loan.device_id,
+        beneficiary_id=loan.beneficiary_id,
+        structure_id=loan.structure_id,
+        start_on=loan.start_on,
+        due_on=loan.due_on,
+        monthly_fee_cents=loan.monthly_fee_cents,
+        deposit_cents=loan.deposit_cents,
+        status=loan.status_on(today),  # type: ignore[arg-type]  # a domain status, one of the values
+        follow_ups=loan.follow_ups,
         ended_on=loan.ended_on,
     )
 
 
 def pix_out(p: PixAssessment) -> t.PixAssessmentOut:
-    return t.PixAssessmentOut(id=p.id, beneficiary_id=p.beneficiary_id, phase=p.phase, score=p.score, taken_on=p.taken_on)
+    return t.PixAssessmentOut(
+        id=p.id, beneficiary_id=p.beneficiary_id, phase=p.phase, score=p.score, taken_on=p.taken_on
+    )
 
 
 class LendingCommands(LedgerCore):
@@ -56,7 +70,9 @@ class LendingCommands(LedgerCore):
         return b
 
     # -- sources and devices -------------------------------------------------------------------
-    def register_source(self, actor: t.Actor, body: t.NewEquipmentSource, idem: Idem | None = None) -> t.EquipmentSourceOut:
+    def register_source(
+        self, actor: t.Actor, body: t.NewEquipmentSource, idem: Idem | None = None
+    ) -> t.EquipmentSourceOut:
         self._holder(actor)
         self._check_commune(body.commune_insee)
 
@@ -87,7 +103,9 @@ class LendingCommands(LedgerCore):
     def get_device(self, actor: t.Actor, device_id: str) -> t.DeviceOut:
         return device_out(self._device(actor, device_id))
 
-    def refurbish_device(self, actor: t.Actor, device_id: str, body: t.Refurbishment, idem: Idem | None = None) -> t.DeviceOut:
+    def refurbish_device(
+        self, actor: t.Actor, device_id: str, body: t.Refurbishment, idem: Idem | None = None
+    ) -> t.DeviceOut:
         self._facts_happened(refurbished_on=body.refurbished_on)
 
         def decide() -> Decision:
@@ -97,7 +115,9 @@ class LendingCommands(LedgerCore):
 
         return self._execute(idem, decide, t.DeviceOut)
 
-    def retire_device(self, actor: t.Actor, device_id: str, body: t.Retirement, idem: Idem | None = None) -> t.DeviceOut:
+    def retire_device(
+        self, actor: t.Actor, device_id: str, body: t.Retirement, idem: Idem | None = None
+    ) -> t.DeviceOut:
         self._facts_happened(on=body.on)
 
         def decide() -> Decision:
@@ -118,8 +138,12 @@ class LendingCommands(LedgerCore):
             device.lend(loan_id)
             loan = Loan.sign(
                 loan_id=loan_id,
-                device_id=device.id, beneficiary_id=body.beneficiary_id, structure_id=device.structure_id,
-                start_on=body.start_on, due_on=body.due_on, monthly_fee_cents=body.monthly_fee_cents,
+                device_id=device.id,
+                beneficiary_id=body.beneficiary_id,
+                structure_id=device.structure_id,
+                start_on=body.start_on,
+                due_on=body.due_on,
+                monthly_fee_cents=body.monthly_fee_cents,
                 deposit_cents=body.deposit_cents,
             )
             return Decision([device, loan], loan_out(loan, self.today()))
@@ -136,7 +160,9 @@ class LendingCommands(LedgerCore):
     def get_loan(self, actor: t.Actor, loan_id: str) -> t.LoanOut:
         return loan_out(self._loan(actor, loan_id), self.today())
 
-    def follow_up_loan(self, actor: t.Actor, loan_id: str, body: t.NewFollowUp, idem: Idem | None = None) -> t.FollowUpOut:
+    def follow_up_loan(
+        self, actor: t.Actor, loan_id: str, body: t.NewFollowUp, idem: Idem | None = None
+    ) -> t.FollowUpOut:
         self._facts_happened(on=body.on)
 
         def decide() -> Decision:
@@ -148,7 +174,9 @@ class LendingCommands(LedgerCore):
                 except KeyErased:
                     sealed = None  # the person was erased: keep the fact of the follow-up, not the note
             loan.follow_up(body.on, body.kind, sealed)
-            return Decision([loan], t.FollowUpOut(loan_id=loan.id, on=body.on, kind=body.kind, follow_ups=loan.follow_ups))
+            return Decision(
+                [loan], t.FollowUpOut(loan_id=loan.id, on=body.on, kind=body.kind, follow_ups=loan.follow_ups)
+            )
 
         return self._execute(idem, decide, t.FollowUpOut)
 
@@ -196,8 +224,12 @@ class LendingCommands(LedgerCore):
                 self._require_org(actor, b.prescriber_id)
             by = "admin" if actor.role == "admin" else f"{actor.role}:{actor.org}"
             p = PixAssessment.record(
-                beneficiary_id=b.id, phase=body.phase, score=body.score, taken_on=body.taken_on,
-                recorded_by=by, today=self.today(),
+                beneficiary_id=b.id,
+                phase=body.phase,
+                score=body.score,
+                taken_on=body.taken_on,
+                recorded_by=by,
+                today=self.today(),
             )
             return Decision([p], pix_out(p))
 

@@ -17,8 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from ledger.database import Database
 
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS beneficiary_keys ("
-    " beneficiary_id TEXT PRIMARY KEY, key_material BYTEA NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS beneficiary_keys ( beneficiary_id TEXT PRIMARY KEY, key_material BYTEA NOT NULL)",
 ]
 
 

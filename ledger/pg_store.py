@@ -102,7 +102,11 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(
                 self.select_ours_statement,
-                ([e.originator_id for e in stored_events], [e.originator_version for e in stored_events], [e.state for e in stored_events]),
+                (
+                    [e.originator_id for e in stored_events],
+                    [e.originator_version for e in stored_events],
+                    [e.state for e in stored_events],
+                ),
             )
             rows = curs.fetchall()
         if len(rows) != len(stored_events) or not all(same for _, same in rows):

@@ -130,7 +130,9 @@ class LedgerCore:
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Any:
         settings = settings or Settings.from_env()
         config = DatabaseConfig.from_url(settings.database_url)
-        return cls(config, load_secret(config, settings.secret), admin_key=settings.admin_key, settings=settings, **kwargs)
+        return cls(
+            config, load_secret(config, settings.secret), admin_key=settings.admin_key, settings=settings, **kwargs
+        )
 
     def close(self) -> None:
         if self.committer is not None:
@@ -245,7 +247,11 @@ class LedgerCore:
         return self.run_now(idem, decide, out_type, prefetch)
 
     async def _execute_async(
-        self, idem: Idem | None, decide: Callable[[], Decision], out_type: type[T], prefetch: Iterable[UUID] = (),
+        self,
+        idem: Idem | None,
+        decide: Callable[[], Decision],
+        out_type: type[T],
+        prefetch: Iterable[UUID] = (),
         key: Any = None,
     ) -> T:
         """``_execute`` for an event loop: waits for the group commit without holding a thread. ``key``: a
@@ -331,9 +337,7 @@ class LedgerCore:
         except AggregateNotFoundError:
             return None
         if not hmac.compare_digest(record.fingerprint, idem.fingerprint):
-            raise errors.IdempotencyKeyReuse(
-                "Cette clé d'idempotence a déjà servi pour une requête différente."
-            )
+            raise errors.IdempotencyKeyReuse("Cette clé d'idempotence a déjà servi pour une requête différente.")
         outcome = self.sealer.open(record.sealed_outcome, idem.record_id)
         if not outcome.ok:
             raise errors.from_slug(outcome.slug or "conflict", outcome.detail or "")

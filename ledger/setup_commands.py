@@ -34,7 +34,12 @@ def commitment_out(c: Commitment) -> t.CommitmentOut:
 
 def structure_out(s: Structure) -> t.StructureOut:
     return t.StructureOut(
-        id=s.id, siret=s.siret, name=s.name, commune_insee=s.commune_insee, labels=list(s.labels), accredited=s.accredited
+        id=s.id,
+        siret=s.siret,
+        name=s.name,
+        commune_insee=s.commune_insee,
+        labels=list(s.labels),
+        accredited=s.accredited,
     )
 
 
@@ -86,9 +91,7 @@ class SetupCommands(LedgerCore):
         self._require_org(actor, commitment.funder_code)
         return commitment_out(commitment)
 
-    def receive_payment(
-        self, actor: t.Actor, code: str, body: t.NewPayment, idem: Idem | None = None
-    ) -> t.PaymentOut:
+    def receive_payment(self, actor: t.Actor, code: str, body: t.NewPayment, idem: Idem | None = None) -> t.PaymentOut:
         self._require(actor)
         self._facts_happened(received_on=body.received_on)
 
@@ -178,7 +181,8 @@ class SetupCommands(LedgerCore):
         if not org:
             raise errors.ValidationError(f"Une clé {role} doit nommer son organisation.")
         kinds: dict[str, tuple[type[Prescriber | Structure], str]] = {
-            "prescriber": (Prescriber, "Prescripteur"), "structure": (Structure, "Structure")
+            "prescriber": (Prescriber, "Prescripteur"),
+            "structure": (Structure, "Structure"),
         }
         try:
             if role == "funder":

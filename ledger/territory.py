@@ -77,9 +77,13 @@ class Territory:
                 raise ValueError(f"{source}, line {line}: expected {len(HEADER)} fields, got {len(row)}")
             insee, name, siren, epci_name = (field.strip() for field in row)
             if not _INSEE.fullmatch(insee):
-                raise ValueError(f"{source}, line {line}: commune_insee must be a 5-character INSEE code, got {insee!r}")
+                raise ValueError(
+                    f"{source}, line {line}: commune_insee must be a 5-character INSEE code, got {insee!r}"
+                )
             if insee in seen:
-                raise ValueError(f"{source}, line {line}: duplicate commune_insee {insee!r} (first on line {seen[insee]})")
+                raise ValueError(
+                    f"{source}, line {line}: duplicate commune_insee {insee!r} (first on line {seen[insee]})"
+                )
             if not _SIREN.fullmatch(siren):
                 raise ValueError(f"{source}, line {line}: epci_siren must be 9 digits, got {siren!r}")
             if not name or not epci_name:

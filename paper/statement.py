@@ -26,7 +26,13 @@ def render_statement(rec: Reconciliation, funder_name: str) -> bytes:
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(0, 10, "Fonds inter-opérateurs du chèque numérique Drômois", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
-    pdf.cell(0, 7, f"Relevé du financeur {funder_name} ({rec.funder_code}) au {french_date(rec.as_of)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        7,
+        f"Relevé du financeur {funder_name} ({rec.funder_code}) au {french_date(rec.as_of)}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 8)
     for title, width in COLUMNS:
@@ -34,10 +40,28 @@ def render_statement(rec: Reconciliation, funder_name: str) -> bytes:
     pdf.ln()
     pdf.set_font("Helvetica", "", 8)
     rows: list[tuple[str | int, ...]] = [
-        (c.reference, c.committed_cents, c.available_cents, c.reserved_cents, c.redeemed_cents, c.paid_cents, c.released_cents)
+        (
+            c.reference,
+            c.committed_cents,
+            c.available_cents,
+            c.reserved_cents,
+            c.redeemed_cents,
+            c.paid_cents,
+            c.released_cents,
+        )
         for c in rec.commitments
     ]
-    rows.append(("Total", rec.committed_cents, rec.available_cents, rec.reserved_cents, rec.redeemed_cents, rec.paid_cents, rec.released_cents))
+    rows.append(
+        (
+            "Total",
+            rec.committed_cents,
+            rec.available_cents,
+            rec.reserved_cents,
+            rec.redeemed_cents,
+            rec.paid_cents,
+            rec.released_cents,
+        )
+    )
     for row in rows:
         for (_title, width), value in zip(COLUMNS, row, strict=True):
             text = value if isinstance(value, str) else euros(value).replace(" euros", "")

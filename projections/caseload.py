@@ -38,7 +38,8 @@ class CaseloadReads(LedgerCore):
                 " (SELECT COUNT(*) FROM cheque_index i WHERE i.beneficiary_id = c.beneficiary_id),"
                 " (SELECT COUNT(*) FROM cheque_index i WHERE i.beneficiary_id = c.beneficiary_id"
                 "  AND i.status IN ('redeemed', 'settled'))"
-                " FROM caseload c WHERE c.erased = 0" + (" AND c.prescriber_id = ?" if mine else "")
+                " FROM caseload c WHERE c.erased = 0"
+                + (" AND c.prescriber_id = ?" if mine else "")
                 + " ORDER BY c.registered_at DESC LIMIT ?",
                 ((actor.org, limit) if mine else (limit,)),
             ).fetchall()
@@ -51,8 +52,13 @@ class CaseloadReads(LedgerCore):
                 continue
             entries.append(
                 CaseEntry(
-                    id=b.id, first_name=data.first_name, last_name=data.last_name, commune_insee=b.commune_insee,
-                    registered_at=registered_at, cheques_issued=int(issued), cheques_redeemed=int(redeemed),
+                    id=b.id,
+                    first_name=data.first_name,
+                    last_name=data.last_name,
+                    commune_insee=b.commune_insee,
+                    registered_at=registered_at,
+                    cheques_issued=int(issued),
+                    cheques_redeemed=int(redeemed),
                 )
             )
         return entries

@@ -18,7 +18,11 @@ SCHEMA = [
 
 
 KINDS = (
-    "UserAccount.Created", "UserAccount.Disabled", "UserAccount.Enabled", "Beneficiary.Registered", "Beneficiary.Erased",
+    "UserAccount.Created",
+    "UserAccount.Disabled",
+    "UserAccount.Enabled",
+    "Beneficiary.Registered",
+    "Beneficiary.Erased",
 )
 
 

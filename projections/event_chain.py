@@ -15,8 +15,7 @@ from ledger.database import Cursor
 
 GENESIS = "0" * 64
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS event_chain ("
-    " position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS event_chain ( position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)",
 ]
 
 

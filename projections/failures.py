@@ -90,7 +90,10 @@ def report(failure: Failure) -> None:
     log.error(
         "projection %s failed on the event at position %d (%s): set aside until `cheque-ledger rebuild %s`;"
         " the other projections go on, the reads that need it answer 503 projection-failed",
-        failure.name, failure.position, failure.error, failure.name,
+        failure.name,
+        failure.position,
+        failure.error,
+        failure.name,
     )
 
 

@@ -117,7 +117,10 @@ class FunderReads(LedgerCore):
         after = parse_position_cursor(cursor)
         self._fresh_views("ledger_views")
         with self.db.read() as cur:
-            where, params = ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"], [code, *after[:1], *after]
+            where, params = (
+                ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"],
+                [code, *after[:1], *after],
+            )
             if kind:
                 where.append("kind = ?")
                 params.append(kind)

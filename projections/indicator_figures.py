@@ -18,7 +18,9 @@ class IndicatorRows:
     """What the indicators of a period are computed from, as the database returns it."""
 
     cheques_issued: int  # cheques issued in the period
-    redeemed: tuple[int, int, int]  # sessions (redeemed or settled cheques) in the period: count, beneficiaries, minutes
+    redeemed: tuple[
+        int, int, int
+    ]  # sessions (redeemed or settled cheques) in the period: count, beneficiaries, minutes
     session_kinds: list[tuple[str, int]]  # (session_kind, sessions) of those sessions
     pix: list[tuple]  # (beneficiary_id, phase, score, taken_on) of the period, by taken_on
     loans: list[tuple[str, str, str, str | None]]  # every loan: (start_on, due_on, state, ended_on)

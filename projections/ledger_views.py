@@ -51,19 +51,42 @@ JOURNAL_COLUMNS = (
     "position, seq, at, event_id, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
 )
 CHEQUE_COLUMNS = (
-    "serial", "cheque_id", "commitment_id", "funder_code", "face_value_cents", "status", "valid_until",
-    "issued_on", "beneficiary_id", "prescriber_id", "book_id",
+    "serial",
+    "cheque_id",
+    "commitment_id",
+    "funder_code",
+    "face_value_cents",
+    "status",
+    "valid_until",
+    "issued_on",
+    "beneficiary_id",
+    "prescriber_id",
+    "book_id",
 )
 CHEQUE_LATER = ("structure_id", "session_date", "session_kind", "duration_minutes")  # set by a redemption
 _cheque_values = operator.itemgetter(*CHEQUE_COLUMNS)  # a new cheque's row, as a tuple, in C
-CHEQUE_TYPES = {"cheque_id": "text", "status": "text", "structure_id": "text", "session_date": "text",
-                "session_kind": "text", "duration_minutes": "integer"}
+CHEQUE_TYPES = {
+    "cheque_id": "text",
+    "status": "text",
+    "structure_id": "text",
+    "session_date": "text",
+    "session_kind": "text",
+    "duration_minutes": "integer",
+}
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
 # cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
 # cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
 MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id")
-MOVE_TYPES = {"position": "bigint", "at": "text", "event_id": "text", "kind": "text", "debit": "text", "credit": "text",
-              "structure_id": "text", "cheque_id": "text"}
+MOVE_TYPES = {
+    "position": "bigint",
+    "at": "text",
+    "event_id": "text",
+    "kind": "text",
+    "debit": "text",
+    "credit": "text",
+    "structure_id": "text",
+    "cheque_id": "text",
+}
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
     " SELECT v.position, 0, v.at, v.event_id, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
@@ -163,8 +186,16 @@ class LedgerViews:
     def _move(self, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
         """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's row)."""
         self._moves.append(
-            (n.id, instant_text(e["timestamp"]), f"{n.originator_id}/{n.originator_version}", kind, debit, credit,
-             structure_id, str(n.originator_id))
+            (
+                n.id,
+                instant_text(e["timestamp"]),
+                f"{n.originator_id}/{n.originator_version}",
+                kind,
+                debit,
+                credit,
+                structure_id,
+                str(n.originator_id),
+            )
         )
 
     def _status(self, n: Any, status: str, **changes: Any) -> None:
@@ -193,15 +224,28 @@ class LedgerViews:
             ),
         )
         self._post(
-            e, n, kind="commitment_signed", funder_code=e["funder_code"], commitment_id=commitment_id,
-            debit="funder", credit="available", amount_cents=e["amount_cents"],
+            e,
+            n,
+            kind="commitment_signed",
+            funder_code=e["funder_code"],
+            commitment_id=commitment_id,
+            debit="funder",
+            credit="available",
+            amount_cents=e["amount_cents"],
         )
 
     def _on_Funder_PaymentReceived(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         cur.execute(
             "INSERT INTO funder_payments (position, at, funder_code, amount_cents, received_on, reference)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (n.id, instant_text(e["timestamp"]), e["funder_code"], e["amount_cents"], day_text(e["received_on"]), e["reference"]),
+            (
+                n.id,
+                instant_text(e["timestamp"]),
+                e["funder_code"],
+                e["amount_cents"],
+                day_text(e["received_on"]),
+                e["reference"],
+            ),
         )
 
     # -- cheques -----------------------------------------------------------------------------
@@ -223,16 +267,27 @@ class LedgerViews:
             "book_id": uuid_text(e["book_id"]),
         }
         self._post(
-            e, n, kind="cheque_issued", funder_code=funder_code, commitment_id=commitment_id,
-            debit="available", credit="reserved", amount_cents=face_value, serial=serial,
+            e,
+            n,
+            kind="cheque_issued",
+            funder_code=funder_code,
+            commitment_id=commitment_id,
+            debit="available",
+            credit="reserved",
+            amount_cents=face_value,
+            serial=serial,
         )
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         structure_id = uuid_text(e["structure_id"])
         self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
         self._status(
-            n, "redeemed", structure_id=structure_id, session_date=day_text(e["session_date"]),
-            session_kind=e["session_kind"], duration_minutes=e["duration_minutes"],
+            n,
+            "redeemed",
+            structure_id=structure_id,
+            session_date=day_text(e["session_date"]),
+            session_kind=e["session_kind"],
+            duration_minutes=e["duration_minutes"],
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:

@@ -86,8 +86,15 @@ class LendingReads(LedgerCore):
             ).fetchall()
         items = [
             t.LoanPosting(
-                position=int(r[0]), at=r[2], event_id=r[3], loan_id=UUID(r[4]), structure_id=r[5], kind=r[6],
-                debit=r[7], credit=r[8], amount_cents=int(r[9]),
+                position=int(r[0]),
+                at=r[2],
+                event_id=r[3],
+                loan_id=UUID(r[4]),
+                structure_id=r[5],
+                kind=r[6],
+                debit=r[7],
+                credit=r[8],
+                amount_cents=int(r[9]),
             )
             for r in rows[:limit]
         ]
@@ -106,7 +113,9 @@ class LendingReads(LedgerCore):
                 (str(b.id),),
             ).fetchall()
         items = [
-            t.PixAssessmentOut(id=UUID(i), beneficiary_id=b.id, phase=phase, score=int(score), taken_on=date.fromisoformat(on))
+            t.PixAssessmentOut(
+                id=UUID(i), beneficiary_id=b.id, phase=phase, score=int(score), taken_on=date.fromisoformat(on)
+            )
             for i, phase, score, on in rows
         ]
         return t.PixHistory(beneficiary_id=b.id, items=items)

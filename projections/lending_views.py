@@ -55,7 +55,9 @@ class LendingViews:
         if handler is not None:
             handler(cur, event, notification.id)
 
-    def _post(self, cur: Cursor, e: Any, position: int, seq: int, kind: str, debit: str, credit: str, amount: int) -> None:
+    def _post(
+        self, cur: Cursor, e: Any, position: int, seq: int, kind: str, debit: str, credit: str, amount: int
+    ) -> None:
         if amount <= 0:
             return
         loan_id = str(e.originator_id)
@@ -63,8 +65,18 @@ class LendingViews:
         cur.execute(
             "INSERT INTO loan_journal (position, seq, at, event_id, loan_id, structure_id, kind, debit, credit,"
             " amount_cents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (position, seq, instant(e.timestamp), f"{e.originator_id}/{e.originator_version}", loan_id,
-             structure_id, kind, debit, credit, amount),
+            (
+                position,
+                seq,
+                instant(e.timestamp),
+                f"{e.originator_id}/{e.originator_version}",
+                loan_id,
+                structure_id,
+                kind,
+                debit,
+                credit,
+                amount,
+            ),
         )
 
     def _device_status(self, cur: Cursor, e: Any, status: str) -> None:
@@ -101,8 +113,15 @@ class LendingViews:
         cur.execute(
             "INSERT INTO loan_index (id, device_id, beneficiary_id, structure_id, start_on, due_on, state,"
             " deposit_cents) VALUES (?, ?, ?, ?, ?, ?, 'active', ?)",
-            (str(e.originator_id), str(e.device_id), str(e.beneficiary_id), e.structure_id,
-             e.start_on.isoformat(), e.due_on.isoformat(), e.deposit_cents),
+            (
+                str(e.originator_id),
+                str(e.device_id),
+                str(e.beneficiary_id),
+                e.structure_id,
+                e.start_on.isoformat(),
+                e.due_on.isoformat(),
+                e.deposit_cents,
+            ),
         )
         self._post(cur, e, position, 0, "deposit_held", "beneficiary", "deposits_held", e.deposit_cents)
 
@@ -111,9 +130,11 @@ class LendingViews:
 
     def _end(self, cur: Cursor, e: Any, state: str) -> int:
         cur.execute(
-            "UPDATE loan_index SET state = ?, ended_on = ? WHERE id = ?", (state, e.on.isoformat(), str(e.originator_id))
+            "UPDATE loan_index SET state = ?, ended_on = ? WHERE id = ?",
+            (state, e.on.isoformat(), str(e.originator_id)),
         )
-        return int(cur.execute("SELECT deposit_cents FROM loan_index WHERE id = ?", (str(e.originator_id),)).fetchone()[0])  # type: ignore[index]  # the loan's row exists
+        row = cur.execute("SELECT deposit_cents FROM loan_index WHERE id = ?", (str(e.originator_id),)).fetchone()
+        return int(row[0])  # type: ignore[index]  # the loan's row exists
 
     def _on_Loan_Returned(self, cur: Cursor, e: Any, position: int) -> None:
         deposit = self._end(cur, e, "returned")

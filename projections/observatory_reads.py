@@ -78,7 +78,9 @@ class ObservatoryReads(LedgerCore):
             partners=partners,
         )
 
-    def breakdown(self, actor: t.Actor, by: str, start: date | None = None, end: date | None = None) -> list[t.BreakdownRow]:
+    def breakdown(
+        self, actor: t.Actor, by: str, start: date | None = None, end: date | None = None
+    ) -> list[t.BreakdownRow]:
         """Sessions by quarter (of the session) or by EPCI (of the beneficiary's commune), for the charts.
 
         Each group counts its own distinct beneficiaries, so a person is counted once per group, and a
@@ -147,7 +149,10 @@ class ObservatoryReads(LedgerCore):
         )
 
         def cells_of(day: str, commune: str, publics: str, age_band: str) -> list[dict]:
-            return [cells[(quarter_of(day), commune, public, age_band)] for public in (publics.split(",") if publics else ["none"])]
+            return [
+                cells[(quarter_of(day), commune, public, age_band)]
+                for public in (publics.split(",") if publics else ["none"])
+            ]
 
         for session_date, commune, publics, age_band, beneficiary_id, minutes in rows:
             for cell in cells_of(session_date, commune, publics, age_band):

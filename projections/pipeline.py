@@ -121,10 +121,14 @@ class PipelinedCursor:
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         self._queue("insert_rows", table, tuple(columns), list(rows))
 
-    def update_rows(self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], types: dict[str, str]) -> None:
+    def update_rows(
+        self, table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], types: dict[str, str]
+    ) -> None:
         self._queue("update_rows", table, key, tuple(columns), list(rows), types)
 
-    def execute_over_rows(self, sql: str, columns: Sequence[str], types: dict[str, str], rows: Sequence[Sequence[Any]]) -> None:
+    def execute_over_rows(
+        self, sql: str, columns: Sequence[str], types: dict[str, str], rows: Sequence[Sequence[Any]]
+    ) -> None:
         self._queue("execute_over_rows", sql, tuple(columns), types, list(rows))
 
     def _rows(self) -> list[tuple]:
@@ -232,4 +236,3 @@ class Pipelined:
         if tx is not None:  # stopped with a transaction never committed: roll it back
             stopped = RuntimeError("catch-up stopped before this transaction's commit")
             tx.__exit__(RuntimeError, stopped, None)
-

@@ -39,14 +39,21 @@ def commitment_figures(
     figures = []
     for commitment_id, reference, amount_cents in commitments:
         b = balance[commitment_id]
-        figures.append((
-            t.CommitmentFigures(
-                id=UUID(commitment_id), reference=reference, committed_cents=-b["funder"],
-                available_cents=b["available"], reserved_cents=b["reserved"], redeemed_cents=b["redeemed"],
-                paid_cents=b["paid"], released_cents=released[commitment_id],
-            ),
-            int(amount_cents),
-        ))
+        figures.append(
+            (
+                t.CommitmentFigures(
+                    id=UUID(commitment_id),
+                    reference=reference,
+                    committed_cents=-b["funder"],
+                    available_cents=b["available"],
+                    reserved_cents=b["reserved"],
+                    redeemed_cents=b["redeemed"],
+                    paid_cents=b["paid"],
+                    released_cents=released[commitment_id],
+                ),
+                int(amount_cents),
+            )
+        )
     return figures
 
 
@@ -72,8 +79,15 @@ def reconciliation(
         return sum(getattr(f, name) for f in figures)
 
     return t.Reconciliation(
-        funder_code=code, as_of=as_of, committed_cents=total("committed_cents"), received_cents=received_cents,
-        available_cents=total("available_cents"), reserved_cents=total("reserved_cents"),
-        redeemed_cents=total("redeemed_cents"), paid_cents=total("paid_cents"), released_cents=total("released_cents"),
-        balanced=is_balanced, commitments=figures,
+        funder_code=code,
+        as_of=as_of,
+        committed_cents=total("committed_cents"),
+        received_cents=received_cents,
+        available_cents=total("available_cents"),
+        reserved_cents=total("reserved_cents"),
+        redeemed_cents=total("redeemed_cents"),
+        paid_cents=total("paid_cents"),
+        released_cents=total("released_cents"),
+        balanced=is_balanced,
+        commitments=figures,
     )

@@ -32,6 +32,7 @@ from projections.versions import prepare_tables
 
 Progress = Callable[[int, int, int], None]
 
+
 class Projection(Protocol):
     name: str
 
@@ -95,7 +96,11 @@ class ProjectionSet:
     INTERVAL_SECONDS = 0.05
 
     def __init__(
-        self, app: Application, db: Database, projections: list[Projection], batch_size: int = 1000,
+        self,
+        app: Application,
+        db: Database,
+        projections: list[Projection],
+        batch_size: int = 1000,
         pipelined: bool | None = None,
     ) -> None:
         self.app = app
@@ -113,7 +118,9 @@ class ProjectionSet:
         self._committed: dict[str, int] = {}  # the positions this process last stored (see ``resume``)
         self._failed: dict[str, Failure] = {}  # the projections this process set aside
         self._seen: dict[str, int] = {}  # the positions this process last read or stored (for the metrics)
-        self._mutex = threading.RLock()  # one catch-up (or rebuild) at a time in a process: they share the projections' buffers
+        self._mutex = (
+            threading.RLock()
+        )  # one catch-up (or rebuild) at a time in a process: they share the projections' buffers
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -175,7 +182,9 @@ class ProjectionSet:
                 cur, positions = batches.open(expected)  # type: ignore[arg-type]  # None only for the first batch, always inline
                 self._seen.update(positions)
                 low = min(positions.values())
-                notifications = read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
+                notifications = (
+                    read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
+                )
                 if not notifications:
                     batches.commit(cur, {})  # type: ignore[arg-type]  # each batch takes back its own cursor
                     return low

@@ -42,8 +42,13 @@ class StructureReads(LedgerCore):
             ).fetchall()
         return [
             RedeemedCheque(
-                serial=r[0], status=r[1], face_value_cents=int(r[2]), session_date=r[3], session_kind=r[4],
-                duration_minutes=None if r[5] is None else int(r[5]), funder_code=r[6],
+                serial=r[0],
+                status=r[1],
+                face_value_cents=int(r[2]),
+                session_date=r[3],
+                session_kind=r[4],
+                duration_minutes=None if r[5] is None else int(r[5]),
+                funder_code=r[6],
             )
             for r in rows
         ]
@@ -54,7 +59,8 @@ class StructureReads(LedgerCore):
         self._fresh_views("lending_views")
         with self.db.read() as cur:
             rows = cur.execute(
-                "SELECT id, kind, status FROM device_index WHERE structure_id = ? ORDER BY status, kind, id", (structure_id,)
+                "SELECT id, kind, status FROM device_index WHERE structure_id = ? ORDER BY status, kind, id",
+                (structure_id,),
             ).fetchall()
         return [DeviceRow(id=r[0], kind=r[1], status=r[2]) for r in rows]
 

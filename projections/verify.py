@@ -42,7 +42,12 @@ class Recomputed:
         elif kind == "Funder.PaymentReceived":
             self.received[e.funder_code] += e.amount_cents
         elif kind == "Cheque.Issued":
-            c = {"serial": e.serial, "status": "issued", "commitment": str(e.commitment_id), "value": e.face_value_cents}
+            c = {
+                "serial": e.serial,
+                "status": "issued",
+                "commitment": str(e.commitment_id),
+                "value": e.face_value_cents,
+            }
             self.cheques[cid] = c
             self.move(c["commitment"], "available", "reserved", c["value"])
         elif kind.startswith("Cheque."):
@@ -69,7 +74,10 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
     previous, checked, position = GENESIS, 0, 0
     unchained = failed["event_chain"].position if "event_chain" in failed else None  # the chain stops before it
     with ledger.db.read() as cur:
-        chain = {row[0]: (row[1], row[2]) for row in cur.execute("SELECT position, event_id, hash FROM event_chain").fetchall()}
+        chain = {
+            row[0]: (row[1], row[2])
+            for row in cur.execute("SELECT position, event_id, hash FROM event_chain").fetchall()
+        }
     seen: set[int] = set()
     while True:
         notifications = ledger.app.recorder.select_notifications(start=position + 1, limit=PAGE)
@@ -86,14 +94,18 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
             elif expected is None:
                 differences.append(f"event {event_id(n)} at position {n.id} is not in the hash chain (inserted?)")
             elif expected[0] != event_id(n) or expected[1] != digest:
-                differences.append(f"event {event_id(n)} at position {n.id} does not match its hash in the chain (edited?)")
+                differences.append(
+                    f"event {event_id(n)} at position {n.id} does not match its hash in the chain (edited?)"
+                )
             previous = expected[1] if expected else digest
             try:
                 model.apply(ledger.app.mapper.to_domain_event(n))
             except Exception as e:  # noqa: BLE001 - an undecodable row is itself a finding
                 differences.append(f"event {event_id(n)} at position {n.id} cannot be decoded ({type(e).__name__})")
     for missing in sorted(set(chain) - seen):
-        differences.append(f"event {chain[missing][0]} at position {missing} is missing from the event store (deleted?)")
+        differences.append(
+            f"event {chain[missing][0]} at position {missing} is missing from the event store (deleted?)"
+        )
     if "ledger_views" not in failed:
         differences += compare_projections(ledger, model)
     return differences, previous, checked
@@ -106,7 +118,9 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             "SELECT commitment_id, debit, credit, SUM(amount_cents) FROM journal GROUP BY commitment_id, debit, credit"
         ).fetchall()
         cheques = dict(cur.execute("SELECT cheque_id, status FROM cheque_index").fetchall())
-        payments = dict(cur.execute("SELECT funder_code, SUM(amount_cents) FROM funder_payments GROUP BY funder_code").fetchall())
+        payments = dict(
+            cur.execute("SELECT funder_code, SUM(amount_cents) FROM funder_payments GROUP BY funder_code").fetchall()
+        )
         commitments = dict(cur.execute("SELECT id, amount_cents FROM commitment_index").fetchall())
     balances: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for commitment, debit, credit, amount in journal:
@@ -122,7 +136,9 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             out.append(f"commitment_index: commitment {commitment} amount differs from the events ({amount})")
         aggregate = ledger.app.repository.get(UUID(commitment))
         if aggregate.available_cents != model.accounts[commitment]["available"]:
-            out.append(f"commitment {commitment}: aggregate available {aggregate.available_cents} differs from the events")
+            out.append(
+                f"commitment {commitment}: aggregate available {aggregate.available_cents} differs from the events"
+            )
     for cheque_id, c in sorted(model.cheques.items()):
         if cheques.get(cheque_id) != c["status"]:
             out.append(f"cheque_index: cheque {c['serial']} is {cheques.get(cheque_id)!r}, events say {c['status']!r}")

@@ -72,7 +72,11 @@ def line_chart(
 
 
 def bar_chart(
-    title: str, description: str, bars: Sequence[tuple[str, int]], fmt: Callable[[int], str] = str, chart_id: str = "chart"
+    title: str,
+    description: str,
+    bars: Sequence[tuple[str, int]],
+    fmt: Callable[[int], str] = str,
+    chart_id: str = "chart",
 ) -> Markup:
     """Horizontal bars, one per label, sorted as given; the value is written at the end of each bar."""
     row = 26
@@ -87,7 +91,9 @@ def bar_chart(
         w = plot_w * value / top
         short = label if len(label) <= 38 else label[:37] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y0 + 17}" text-anchor="end">{escape(short)}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y0 + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}"><title>{escape(label)} : {escape(fmt(value))}</title></rect>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y0 + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}"><title>{escape(label)} : {escape(fmt(value))}</title></rect>'
+        )
         parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y0 + 17}">{escape(fmt(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

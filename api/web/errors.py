@@ -17,7 +17,10 @@ from ledger.connections import service_unavailable
 log = logging.getLogger("cheque_ledger.errors")
 
 TITLES = {
-    400: "Demande invalide", 403: "Accès refusé", 404: "Page introuvable", 405: "Méthode non autorisée",
+    400: "Demande invalide",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
     429: "Trop de tentatives",
 }
 
@@ -34,7 +37,13 @@ def on_domain_error(request: Request, exc: errors.DomainError) -> Response:
 
 
 def on_validation(request: Request, exc: ValidationException) -> Response:
-    return page(request, "erreur.html", status=400, title="Demande invalide", detail="Un champ du formulaire est invalide ou manquant.")
+    return page(
+        request,
+        "erreur.html",
+        status=400,
+        title="Demande invalide",
+        detail="Un champ du formulaire est invalide ou manquant.",
+    )
 
 
 def on_http(request: Request, exc: HTTPException) -> Response:
@@ -53,16 +62,29 @@ def on_http(request: Request, exc: HTTPException) -> Response:
 
 def wants_page(request: Request) -> bool:
     """A browser asking for a path outside the API gets an HTML refusal, not problem+json."""
-    return not request.url.path.startswith(("/v1", "/schema", "/metrics", "/healthz")) and "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith(
+        ("/v1", "/schema", "/metrics", "/healthz")
+    ) and "text/html" in request.headers.get("accept", "")
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response:
     unavailable = service_unavailable(exc)  # the database went away: a 503 page, not a 500
     if unavailable is not None:
-        log.warning("database unavailable (%s) on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
+        log.warning(
+            "database unavailable (%s) on %s %s",
+            type(exc).__name__,
+            request.method,
+            request.scope.get("path_template", "?"),
+        )
         return on_domain_error(request, unavailable)
     log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("path_template", "?"))
-    return page(request, "erreur.html", status=500, title="Erreur interne", detail="Une erreur interne est survenue ; elle a été enregistrée.")
+    return page(
+        request,
+        "erreur.html",
+        status=500,
+        title="Erreur interne",
+        detail="Une erreur interne est survenue ; elle a été enregistrée.",
+    )
 
 
 WEB_EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -42,7 +42,12 @@ def sign_in_page(
     """The form; ``suite`` (where to go next) is the posted one after a refusal, else the query's."""
     csrf = new_login_csrf()
     response = page(
-        request, "connexion.html", status=status, email=email, error=error, csrf=csrf,
+        request,
+        "connexion.html",
+        status=status,
+        email=email,
+        error=error,
+        csrf=csrf,
         suite=safe_next(request.query_params.get("suite") if suite is None else suite),
     )
     response.cookies.append(cookie(request, LOGIN_CSRF_COOKIE, csrf, max_age=3600))
@@ -82,7 +87,10 @@ def sign_in(request: Request, ledger: LedgerDep, data: FormData) -> Response:
     sent = str(data.get("csrf_token", ""))
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
         return sign_in_page(
-            request, email=email, status=403, suite=suite,
+            request,
+            email=email,
+            status=403,
+            suite=suite,
             error="Ce formulaire a expiré ou ne vient pas de ce site : recommencez (les cookies doivent être acceptés).",
         )
     try:

@@ -27,13 +27,26 @@ KINDS = {
     "cheque_cancelled": "Chèque annulé",
     "cheque_expired": "Chèque expiré",
 }
-ACCOUNTS = {"funder": "Financeur", "available": "Disponible", "reserved": "Réservé", "redeemed": "Encaissé", "paid": "Payé"}
-SERIES = [("available_cents", "Disponible"), ("reserved_cents", "Réservé"), ("redeemed_cents", "Encaissé"), ("paid_cents", "Payé")]
+ACCOUNTS = {
+    "funder": "Financeur",
+    "available": "Disponible",
+    "reserved": "Réservé",
+    "redeemed": "Encaissé",
+    "paid": "Payé",
+}
+SERIES = [
+    ("available_cents", "Disponible"),
+    ("reserved_cents", "Réservé"),
+    ("redeemed_cents", "Encaissé"),
+    ("paid_cents", "Payé"),
+]
 
 
 def funder_code(request: Request, user: WebUser) -> str:
     """A funder sees its own figures; the admin chooses a funder with ``?code=``."""
-    return acting_org(user, request, "funder", "code", "Choisissez un financeur depuis la page Financeurs de l'administration.")
+    return acting_org(
+        user, request, "funder", "code", "Choisissez un financeur depuis la page Financeurs de l'administration."
+    )
 
 
 def month_ends(points: list[t.MoneyPoint], today: date) -> list[t.MoneyPoint]:
@@ -50,8 +63,15 @@ def month_ends(points: list[t.MoneyPoint], today: date) -> list[t.MoneyPoint]:
             last = points[i]
             i += 1
         shown = min(date.fromordinal(end.toordinal() - 1), today)
-        sampled.append(t.MoneyPoint(day=shown, available_cents=last.available_cents, reserved_cents=last.reserved_cents,
-                                    redeemed_cents=last.redeemed_cents, paid_cents=last.paid_cents))
+        sampled.append(
+            t.MoneyPoint(
+                day=shown,
+                available_cents=last.available_cents,
+                reserved_cents=last.reserved_cents,
+                redeemed_cents=last.redeemed_cents,
+                paid_cents=last.paid_cents,
+            )
+        )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return sampled
 
@@ -63,18 +83,30 @@ def reconciliation(request: Request, ledger: LedgerDep, web_user: WebUserDep) ->
     rec = ledger.reconciliation(web_user.actor, code, as_of)
     funder = ledger.get_funder(web_user.actor, code)
     points = month_ends(ledger.money_over_time(web_user.actor, code), ledger.today())
-    chart = line_chart(
-        "Argent du financeur, fin de chaque mois",
-        "Disponible, réservé par des chèques émis, encaissé par les structures, payé aux structures.",
-        [f"{p.day:%m/%Y}" for p in points],
-        {label: [getattr(p, attr) for p in points] for attr, label in SERIES},
-        fmt=lambda cents: euros(cents).replace(",00", ""),
-        chart_id="argent",
-    ) if points else None
+    chart = (
+        line_chart(
+            "Argent du financeur, fin de chaque mois",
+            "Disponible, réservé par des chèques émis, encaissé par les structures, payé aux structures.",
+            [f"{p.day:%m/%Y}" for p in points],
+            {label: [getattr(p, attr) for p in points] for attr, label in SERIES},
+            fmt=lambda cents: euros(cents).replace(",00", ""),
+            chart_id="argent",
+        )
+        if points
+        else None
+    )
     query = f"code={code}" if web_user.role == "admin" else ""
     return page(
-        request, "funder/reconciliation.html", title=f"Rapprochement — {funder.name}", rec=rec, funder=funder,
-        chart=chart, points=points, as_of=as_of, query=query, series=SERIES,
+        request,
+        "funder/reconciliation.html",
+        title=f"Rapprochement — {funder.name}",
+        rec=rec,
+        funder=funder,
+        chart=chart,
+        points=points,
+        as_of=as_of,
+        query=query,
+        series=SERIES,
     )
 
 
@@ -96,8 +128,15 @@ def journal(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Respon
     postings = ledger.journal(web_user.actor, code, 100, request.query_params.get("curseur") or None, **filters)
     base = {k: v for k, v in request.query_params.items() if k != "curseur" and v}
     return page(
-        request, "funder/journal.html", title="Journal des écritures", code=code, postings=postings,
-        filters=filters, kinds=KINDS, accounts=ACCOUNTS, base=base,
+        request,
+        "funder/journal.html",
+        title="Journal des écritures",
+        code=code,
+        postings=postings,
+        filters=filters,
+        kinds=KINDS,
+        accounts=ACCOUNTS,
+        base=base,
         admin_code=code if web_user.role == "admin" else None,
     )
 
@@ -108,20 +147,46 @@ def journal_csv(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Re
     filters = journal_filters(request)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow(["Position", "Horodatage (UTC)", "Événement", "Type", "Convention", "Débit", "Crédit",
-                     "Montant (centimes)", "Montant (euros)", "Chèque", "Structure"])
+    writer.writerow(
+        [
+            "Position",
+            "Horodatage (UTC)",
+            "Événement",
+            "Type",
+            "Convention",
+            "Débit",
+            "Crédit",
+            "Montant (centimes)",
+            "Montant (euros)",
+            "Chèque",
+            "Structure",
+        ]
+    )
     cursor = None
     while True:
         batch = ledger.journal(web_user.actor, code, 1000, cursor, **filters)
         for p in batch.items:
-            writer.writerow([p.position, p.at, p.event_id, KINDS.get(p.kind, p.kind), p.commitment_id, ACCOUNTS[p.debit],
-                             ACCOUNTS[p.credit], p.amount_cents, f"{p.amount_cents // 100},{p.amount_cents % 100:02d}",
-                             p.serial or "", p.structure_id or ""])
+            writer.writerow(
+                [
+                    p.position,
+                    p.at,
+                    p.event_id,
+                    KINDS.get(p.kind, p.kind),
+                    p.commitment_id,
+                    ACCOUNTS[p.debit],
+                    ACCOUNTS[p.credit],
+                    p.amount_cents,
+                    f"{p.amount_cents // 100},{p.amount_cents % 100:02d}",
+                    p.serial or "",
+                    p.structure_id or "",
+                ]
+            )
         cursor = batch.next_cursor
         if cursor is None:
             break
     return Response(
-        content=out.getvalue().encode("utf-8-sig"), media_type="text/csv",
+        content=out.getvalue().encode("utf-8-sig"),
+        media_type="text/csv",
         headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="journal-{code}.csv"'},
     )
 
@@ -133,10 +198,10 @@ def statement_pdf(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> 
     rec = ledger.reconciliation(web_user.actor, code, as_of)
     name = ledger.get_funder(web_user.actor, code).name
     return Response(
-        content=render_statement(rec, name), media_type="application/pdf",
+        content=render_statement(rec, name),
+        media_type="application/pdf",
         headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="releve-{code}-{rec.as_of}.pdf"'},
     )
 
 
 ROUTES = [reconciliation, journal, journal_csv, statement_pdf]
-

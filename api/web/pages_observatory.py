@@ -33,18 +33,33 @@ def indicators(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Res
     epcis = sorted(ledger.breakdown(web_user.actor, "epci", start, end), key=lambda r: -(r.sessions or 0))
     charts = {
         "quarters": bar_chart(
-            "Séances payées par chèque, par trimestre", "Nombre de séances encaissées chaque trimestre.",
-            shown(quarters), fmt=number, chart_id="trimestres",
+            "Séances payées par chèque, par trimestre",
+            "Nombre de séances encaissées chaque trimestre.",
+            shown(quarters),
+            fmt=number,
+            chart_id="trimestres",
         ),
         "epcis": bar_chart(
-            "Séances payées par chèque, par intercommunalité", "Nombre de séances par EPCI de résidence des bénéficiaires.",
-            shown(epcis), fmt=number, chart_id="epci",
+            "Séances payées par chèque, par intercommunalité",
+            "Nombre de séances par EPCI de résidence des bénéficiaires.",
+            shown(epcis),
+            fmt=number,
+            chart_id="epci",
         ),
     }
     query = "&".join(f"{k}={v}" for k, v in (("du", start), ("au", end)) if v)
     return page(
-        request, "observatory/indicators.html", title="Indicateurs", figures=figures, quarters=quarters, epcis=epcis,
-        charts=charts, start=start, end=end, kinds=SESSION_KIND_PLURALS, query=query,
+        request,
+        "observatory/indicators.html",
+        title="Indicateurs",
+        figures=figures,
+        quarters=quarters,
+        epcis=epcis,
+        charts=charts,
+        start=start,
+        end=end,
+        kinds=SESSION_KIND_PLURALS,
+        query=query,
     )
 
 
@@ -57,7 +72,8 @@ def export_response(request: Request, ledger: LedgerDep, web_user: WebUserDep, f
     else:
         content, media = msgspec.json.encode(rows), "application/json"
     return Response(
-        content=content, media_type=media,
+        content=content,
+        media_type=media,
         headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="observatoire.{fmt}"'},
     )
 

@@ -33,13 +33,28 @@ DONE = {
 def caseload(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
     require_role(web_user, "prescriber")
     names = dict(communes(ledger))
-    return page(request, "prescriber/caseload.html", title="Mes bénéficiaires", entries=ledger.caseload(web_user.actor), communes=names)
-
-
-def register_page(request: Request, ledger: LedgerDep, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
     return page(
-        request, "prescriber/register.html", status=status, title="Inscrire un bénéficiaire",
-        communes=communes(ledger), publics=PUBLIC_LABELS, values=values or {}, error=error, this_year=date.today().year,
+        request,
+        "prescriber/caseload.html",
+        title="Mes bénéficiaires",
+        entries=ledger.caseload(web_user.actor),
+        communes=names,
+    )
+
+
+def register_page(
+    request: Request, ledger: LedgerDep, *, values: dict | None = None, error: str | None = None, status: int = 200
+) -> Response:
+    return page(
+        request,
+        "prescriber/register.html",
+        status=status,
+        title="Inscrire un bénéficiaire",
+        communes=communes(ledger),
+        publics=PUBLIC_LABELS,
+        values=values or {},
+        error=error,
+        this_year=date.today().year,
     )
 
 
@@ -53,14 +68,20 @@ def register_form(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> 
 def register(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "prescriber")
     form = checked_form(web_user, data)
-    values: dict[str, Any] = {k: form.get(k) for k in ("first_name", "last_name", "birth_year", "commune_insee", "phone", "email")}
+    values: dict[str, Any] = {
+        k: form.get(k) for k in ("first_name", "last_name", "birth_year", "commune_insee", "phone", "email")
+    }
     values["publics"] = form.getlist("publics")
     try:
         body = form.build(
             t.NewBeneficiary,
-            first_name=values["first_name"], last_name=values["last_name"],
-            birth_year=form.integer("birth_year", "Année de naissance"), commune_insee=values["commune_insee"],
-            publics=values["publics"], phone=form.optional("phone"), email=form.optional("email"),
+            first_name=values["first_name"],
+            last_name=values["last_name"],
+            birth_year=form.integer("birth_year", "Année de naissance"),
+            commune_insee=values["commune_insee"],
+            publics=values["publics"],
+            phone=form.optional("phone"),
+            email=form.optional("email"),
         )
         out = ledger.register_beneficiary(web_user.actor, body)
     except errors.DomainError as refusal:
@@ -69,14 +90,27 @@ def register(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Fo
 
 
 def beneficiary_page(
-    request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: str, *, error: str | None = None, status: int = 200
+    request: Request,
+    ledger: LedgerDep,
+    web_user: WebUserDep,
+    beneficiary_id: str,
+    *,
+    error: str | None = None,
+    status: int = 200,
 ) -> Response:
     record = ledger.get_beneficiary(web_user.actor, beneficiary_id)
     cheques = ledger.beneficiary_cheques(web_user.actor, beneficiary_id)
     return page(
-        request, "prescriber/beneficiary.html", status=status, title=f"{record.first_name} {record.last_name}",
-        record=record, cheques=cheques, status_names=CHEQUE_STATUS_LABELS, publics=PUBLIC_LABELS,
-        commune=ledger.territory.get(record.commune_insee), error=error,
+        request,
+        "prescriber/beneficiary.html",
+        status=status,
+        title=f"{record.first_name} {record.last_name}",
+        record=record,
+        cheques=cheques,
+        status_names=CHEQUE_STATUS_LABELS,
+        publics=PUBLIC_LABELS,
+        commune=ledger.territory.get(record.commune_insee),
+        error=error,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
 
@@ -92,18 +126,28 @@ def book_page(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, title:
     names = ledger.funder_names({c.funder_code for c in book.cheques})
     pdf = base64.b64encode(render_cheque_book(book, names)).decode()
     return page(
-        request, "prescriber/book.html", status=201, title=title, book=book, pdf=pdf, funder_names=names,
+        request,
+        "prescriber/book.html",
+        status=201,
+        title=title,
+        book=book,
+        pdf=pdf,
+        funder_names=names,
         total=sum(c.face_value_cents for c in book.cheques),
     )
 
 
 @post("/prescripteur/beneficiaires/{beneficiary_id:str}/carnet", sync_to_thread=True, status_code=201)
-def issue_book(request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: FromPath[str], data: FormData) -> Response:
+def issue_book(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: FromPath[str], data: FormData
+) -> Response:
     require_role(web_user, "prescriber")
     form = checked_form(web_user, data)
     try:
         body = form.build(
-            t.NewChequeBook, beneficiary_id=beneficiary_id, count=form.integer("count", "Nombre de chèques"),
+            t.NewChequeBook,
+            beneficiary_id=beneficiary_id,
+            count=form.integer("count", "Nombre de chèques"),
             face_value_cents=form.cents("face_value", "Valeur d'un chèque"),
         )
         book = ledger.issue_book(web_user.actor, body)
@@ -114,19 +158,25 @@ def issue_book(request: Request, ledger: LedgerDep, web_user: WebUserDep, benefi
 
 
 @post("/prescripteur/cheques/{serial:str}/reimpression", sync_to_thread=True, status_code=201)
-def reprint(request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData) -> Response:
+def reprint(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData
+) -> Response:
     require_role(web_user, "prescriber")
     checked_form(web_user, data)
     book = ledger.reprint_book(web_user.actor, ledger.book_of(web_user.actor, serial))
     return book_page(request, ledger, book, "Carnet réimprimé")
 
 
-def _cheque_action(request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: str, action: str, form_reason: str = "") -> Response:
+def _cheque_action(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: str, action: str, form_reason: str = ""
+) -> Response:
     cheque = ledger.get_cheque(web_user.actor, serial)
     beneficiary_id = ledger.beneficiary_of(web_user.actor, cheque.serial)
     try:
         if action == "annule":
-            ledger.cancel_cheque(web_user.actor, serial, t.ReasonBody(reason=form_reason or "Annulé par le prescripteur"))
+            ledger.cancel_cheque(
+                web_user.actor, serial, t.ReasonBody(reason=form_reason or "Annulé par le prescripteur")
+            )
         else:
             ledger.unlock_cheque(web_user.actor, serial)
     except errors.DomainError as refusal:
@@ -136,14 +186,18 @@ def _cheque_action(request: Request, ledger: LedgerDep, web_user: WebUserDep, se
 
 
 @post("/prescripteur/cheques/{serial:str}/annulation", sync_to_thread=True, status_code=303)
-def cancel(request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData) -> Response:
+def cancel(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData
+) -> Response:
     require_role(web_user, "prescriber")
     form = checked_form(web_user, data)
     return _cheque_action(request, ledger, web_user, serial, "annule", form.get("reason")[:500])
 
 
 @post("/prescripteur/cheques/{serial:str}/deverrouillage", sync_to_thread=True, status_code=303)
-def unlock(request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData) -> Response:
+def unlock(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData
+) -> Response:
     require_role(web_user, "prescriber")
     checked_form(web_user, data)
     return _cheque_action(request, ledger, web_user, serial, "deverrouille")

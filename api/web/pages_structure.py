@@ -27,15 +27,34 @@ DONE = {
 
 def structure_id(user: WebUser, request: Request) -> str:
     """A structure works on its own cheques; the admin names one with ``?structure=``."""
-    return acting_org(user, request, "structure", "structure", "Choisissez une structure depuis la page Structures de l'administration.")
+    return acting_org(
+        user,
+        request,
+        "structure",
+        "structure",
+        "Choisissez une structure depuis la page Structures de l'administration.",
+    )
 
 
-def redeem_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
-                error: str | None = None, status: int = 200) -> Response:
+def redeem_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     return page(
-        request, "structure/redeem.html", status=status, title="Encaisser un chèque", kinds=SESSION_KIND_LABELS,
-        values=values or {"session_date": ledger.today().isoformat(), "duration_minutes": "60"}, error=error,
-        flash=DONE.get(request.query_params.get("fait", "")), today=ledger.today(),
+        request,
+        "structure/redeem.html",
+        status=status,
+        title="Encaisser un chèque",
+        kinds=SESSION_KIND_LABELS,
+        values=values or {"session_date": ledger.today().isoformat(), "duration_minutes": "60"},
+        error=error,
+        flash=DONE.get(request.query_params.get("fait", "")),
+        today=ledger.today(),
         recent=ledger.redeemed_cheques(user.actor, structure_id(user, request), 5) if user.role == "structure" else [],
     )
 
@@ -53,9 +72,12 @@ def redeem(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Form
     values = {k: form.get(k) for k in ("serial", "code", "session_date", "kind", "duration_minutes", "themes")}
     try:
         body = form.build(
-            t.NewRedemption, serial=values["serial"], code=values["code"],
+            t.NewRedemption,
+            serial=values["serial"],
+            code=values["code"],
             session={
-                "date": values["session_date"], "kind": values["kind"],
+                "date": values["session_date"],
+                "kind": values["kind"],
                 "duration_minutes": form.integer("duration_minutes", "Durée"),
                 "themes": [theme.strip() for theme in values["themes"].split(",") if theme.strip()],
             },
@@ -71,21 +93,43 @@ def redeem(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Form
 def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
     sid = structure_id(web_user, request)
     return page(
-        request, "structure/statement.html", title="Relevé de la structure", structure=ledger.get_structure(web_user.actor, sid),
-        statement=ledger.statement(web_user.actor, sid), cheques=ledger.redeemed_cheques(web_user.actor, sid),
+        request,
+        "structure/statement.html",
+        title="Relevé de la structure",
+        structure=ledger.get_structure(web_user.actor, sid),
+        statement=ledger.statement(web_user.actor, sid),
+        cheques=ledger.redeemed_cheques(web_user.actor, sid),
         kinds=SESSION_KIND_LABELS,
     )
 
 
-def loans_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
-               error: str | None = None, status: int = 200) -> Response:
+def loans_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     sid = structure_id(user, request)
     devices = ledger.structure_devices(user.actor, sid)
     return page(
-        request, "structure/loans.html", status=status, title="Prêts et matériel", loans=ledger.list_loans(user.actor).items,
-        devices=devices, device_kinds={d.id: d.kind for d in devices}, loan_states=LOAN_STATUS_LABELS,
-        device_states=DEVICE_STATUS_LABELS, device_names=DEVICE_KIND_LABELS, values=values or {}, error=error, today=ledger.today(),
-        flash=DONE.get(request.query_params.get("fait", "")), conditions=RETURN_CONDITION_LABELS,
+        request,
+        "structure/loans.html",
+        status=status,
+        title="Prêts et matériel",
+        loans=ledger.list_loans(user.actor).items,
+        devices=devices,
+        device_kinds={d.id: d.kind for d in devices},
+        loan_states=LOAN_STATUS_LABELS,
+        device_states=DEVICE_STATUS_LABELS,
+        device_names=DEVICE_KIND_LABELS,
+        values=values or {},
+        error=error,
+        today=ledger.today(),
+        flash=DONE.get(request.query_params.get("fait", "")),
+        conditions=RETURN_CONDITION_LABELS,
     )
 
 
@@ -101,8 +145,12 @@ def sign_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: F
     values = {k: form.get(k) for k in ("device_id", "beneficiary_id", "start_on", "due_on", "monthly_fee", "deposit")}
     try:
         body = form.build(
-            t.NewLoan, device_id=values["device_id"], beneficiary_id=values["beneficiary_id"], start_on=values["start_on"],
-            due_on=values["due_on"], monthly_fee_cents=form.cents("monthly_fee", "Mensualité"),
+            t.NewLoan,
+            device_id=values["device_id"],
+            beneficiary_id=values["beneficiary_id"],
+            start_on=values["start_on"],
+            due_on=values["due_on"],
+            monthly_fee_cents=form.cents("monthly_fee", "Mensualité"),
             deposit_cents=form.cents("deposit", "Caution"),
         )
         ledger.sign_loan(web_user.actor, body)
@@ -112,7 +160,9 @@ def sign_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: F
 
 
 @post("/structure/prets/{loan_id:str}/retour", sync_to_thread=True, status_code=303)
-def return_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, loan_id: FromPath[str], data: FormData) -> Response:
+def return_loan(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, loan_id: FromPath[str], data: FormData
+) -> Response:
     require_role(web_user, "structure")
     form = checked_form(web_user, data)
     try:
@@ -123,9 +173,17 @@ def return_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, loan_
     return redirect("/structure/prets?fait=retour")
 
 
-def pix_page(request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200) -> Response:
+def pix_page(
+    request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200
+) -> Response:
     return page(
-        request, "structure/pix.html", status=status, title="Tests PIX", phases=PHASE_LABELS, values=values or {}, error=error,
+        request,
+        "structure/pix.html",
+        status=status,
+        title="Tests PIX",
+        phases=PHASE_LABELS,
+        values=values or {},
+        error=error,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
 
@@ -142,7 +200,9 @@ def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: 
     form = checked_form(web_user, data)
     values = {k: form.get(k) for k in ("beneficiary_id", "phase", "score", "taken_on")}
     try:
-        body = form.build(t.NewPixAssessment, phase=values["phase"], score=form.integer("score", "Score"), taken_on=values["taken_on"])
+        body = form.build(
+            t.NewPixAssessment, phase=values["phase"], score=form.integer("score", "Score"), taken_on=values["taken_on"]
+        )
         ledger.record_pix(web_user.actor, values["beneficiary_id"], body)
     except errors.DomainError as refusal:
         return pix_page(request, web_user, values=values, error=form_error(refusal), status=refusal.status)

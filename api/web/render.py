@@ -13,7 +13,20 @@ from domain.roles import ROLE_LABELS, Role
 from ledger.clock import PARIS
 
 TEMPLATES = Path(__file__).parent / "templates"
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
 
 # Pages load nothing from elsewhere and cannot be framed; forms post only to this site.
 SECURITY_HEADERS = {
@@ -79,6 +92,7 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
     context.setdefault("flash", None)
     html = ENV.get_template(template).render(user=user, path=request.url.path, **context)
     return Response(content=html, status_code=status, media_type="text/html", headers=SECURITY_HEADERS)
+
 
 NAV: dict[str, list[tuple[str, str]]] = {  # by Role
     Role.PRESCRIBER: [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],

@@ -59,7 +59,9 @@ class NewLoan(Input):
     beneficiary_id: UUID
     start_on: FactDate
     due_on: Day
-    monthly_fee_cents: Annotated[int, Meta(ge=0, le=MAX_MONTHLY_FEE_CENTS, description="Integer euro cents, at most 200 €")]
+    monthly_fee_cents: Annotated[
+        int, Meta(ge=0, le=MAX_MONTHLY_FEE_CENTS, description="Integer euro cents, at most 200 €")
+    ]
     deposit_cents: Annotated[int, Meta(ge=0, le=MAX_DEPOSIT_CENTS, description="Integer euro cents, at most 1 000 €")]
 
 

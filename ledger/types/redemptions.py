@@ -16,7 +16,9 @@ class Session(Input):
     date: FactDate
     kind: SessionKind
     duration_minutes: Annotated[int, Meta(ge=1, le=600)]
-    themes: Annotated[list[Annotated[str, Meta(min_length=1, max_length=100, pattern=VISIBLE)]], Meta(max_length=20)] = []
+    themes: Annotated[
+        list[Annotated[str, Meta(min_length=1, max_length=100, pattern=VISIBLE)]], Meta(max_length=20)
+    ] = []
 
 
 class NewRedemption(Input):

@@ -23,8 +23,13 @@ SCREENSHOTS = ROOT / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("LEDGER_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -59,8 +64,13 @@ class Site:
     accounts: Accounts
 
     def page(self, browser, *, bypass_csp: bool = False):
-        context = browser.new_context(base_url=self.url, locale="fr-FR", accept_downloads=True, bypass_csp=bypass_csp,
-                                      viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=self.url,
+            locale="fr-FR",
+            accept_downloads=True,
+            bypass_csp=bypass_csp,
+            viewport={"width": 1280, "height": 900},
+        )
         return context.new_page()
 
 
@@ -70,7 +80,9 @@ def site(ledger, tmp_path) -> Iterator[Site]:
     url = PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}"
     w = s.world(ledger, amount_cents=1_000_000)
     other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
+    other_s = ledger.register_structure(
+        s.ADMIN, s.t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE)
+    )
     accounts = make_accounts(ledger, w, str(other_p.id), str(other_s.id))
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET.decode()}
     port = free_port()

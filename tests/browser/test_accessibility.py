@@ -17,7 +17,7 @@ def violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — " + ", ".join(str(n['target']) for n in v["nodes"][:3])
+        f"{page.url} {v['id']} ({v['impact']}): {v['help']} — " + ", ".join(str(n["target"]) for n in v["nodes"][:3])
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
@@ -47,8 +47,10 @@ def test_axe_does_flag_a_bad_page(site, browser):
     """The check can fail: an unlabelled field and grey-on-grey text are serious violations."""
     page = site.page(browser, bypass_csp=True)
     page.goto("/connexion")
-    page.set_content('<html lang="fr"><title>x</title><main><input type="text">'
-                     '<p style="color:#aaa;background:#bbb">illisible</p></main></html>')
+    page.set_content(
+        '<html lang="fr"><title>x</title><main><input type="text">'
+        '<p style="color:#aaa;background:#bbb">illisible</p></main></html>'
+    )
     found = " ".join(violations(page))
     assert "label" in found and "color-contrast" in found
     page.context.close()

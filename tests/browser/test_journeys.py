@@ -69,8 +69,9 @@ def test_from_registration_to_the_funders_figures(site, browser):
     after = site.ledger.reconciliation(s.ADMIN, "DEPT26")
     assert after.redeemed_cents == before + 2000
     sign_in(page, site.accounts.funder)
-    assert page.locator("#encaisse").inner_text().replace("\u202f", " ").replace("\xa0", " ") == \
-        euros(after.redeemed_cents).replace("\u202f", " ").replace("\xa0", " ")
+    assert page.locator("#encaisse").inner_text().replace("\u202f", " ").replace("\xa0", " ") == euros(
+        after.redeemed_cents
+    ).replace("\u202f", " ").replace("\xa0", " ")
     screenshot(page, "financeur-rapprochement")
     page.get_by_role("link", name="Journal").first.click()
     assert serial in page.locator("table").inner_text()
@@ -81,7 +82,9 @@ def test_from_registration_to_the_funders_figures(site, browser):
     charts = page.locator('svg.chart[role="img"]')
     assert charts.count() == 2
     assert [charts.nth(i).locator("title").first.text_content() for i in range(2)] == [
-        "Séances payées par chèque, par trimestre", "Séances payées par chèque, par intercommunalité"]
+        "Séances payées par chèque, par trimestre",
+        "Séances payées par chèque, par intercommunalité",
+    ]
     screenshot(page, "observatoire-indicateurs")
     page.context.close()
 

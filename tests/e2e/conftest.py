@@ -58,7 +58,9 @@ def accounts(ledger_world):
 
     ledger, w, _ = ledger_world
     other_p = s.prescriber(ledger, "CCAS de Crest")
-    other_s = ledger.register_structure(s.ADMIN, t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE))
+    other_s = ledger.register_structure(
+        s.ADMIN, t.NewStructure(siret="35600000000048", name="Autre lieu", commune_insee=s.DIE)
+    )
     return make_accounts(ledger, w, str(other_p.id), str(other_s.id))
 
 

@@ -26,13 +26,27 @@ def routes(ledger, w):
     source = ledger.register_source(st_actor, t.NewEquipmentSource(name="G", kind="company", commune_insee=s.VALENCE))
 
     def device(refurbished: bool = True) -> str:
-        d = ledger.receive_device(st_actor, t.NewDevice(source_id=source.id, kind="tablet", serial_number="S", received_on=date(2026, 1, 5)))
+        d = ledger.receive_device(
+            st_actor, t.NewDevice(source_id=source.id, kind="tablet", serial_number="S", received_on=date(2026, 1, 5))
+        )
         if refurbished:
             ledger.refurbish_device(st_actor, str(d.id), t.Refurbishment(grade="A", refurbished_on=date(2026, 1, 6)))
         return str(d.id)
 
     def loan() -> str:
-        return str(ledger.sign_loan(st_actor, t.NewLoan(device_id=device(), beneficiary_id=w.beneficiary.id, start_on=date(2026, 2, 1), due_on=date(2026, 5, 1), monthly_fee_cents=0, deposit_cents=0)).id)
+        return str(
+            ledger.sign_loan(
+                st_actor,
+                t.NewLoan(
+                    device_id=device(),
+                    beneficiary_id=w.beneficiary.id,
+                    start_on=date(2026, 2, 1),
+                    due_on=date(2026, 5, 1),
+                    monthly_fee_cents=0,
+                    deposit_cents=0,
+                ),
+            ).id
+        )
 
     sid, pid, bid = str(w.structure.id), str(w.prescriber.id), str(w.beneficiary.id)
     dev, dev2, loan1, loan2 = device(False), device(), loan(), loan()
@@ -42,9 +56,25 @@ def routes(ledger, w):
     return [
         ("POST", "/v1/funders", lambda: {"code": f"F{next(counter)}", "name": "F", "kind": "other"}, admin),
         ("GET", "/v1/funders/DEPT26", None, fund),
-        ("POST", "/v1/commitments", {"funder_code": "DEPT26", "reference": "R", "amount_cents": 100, "valid_from": "2026-01-01", "valid_until": "2026-12-31"}, admin),
+        (
+            "POST",
+            "/v1/commitments",
+            {
+                "funder_code": "DEPT26",
+                "reference": "R",
+                "amount_cents": 100,
+                "valid_from": "2026-01-01",
+                "valid_until": "2026-12-31",
+            },
+            admin,
+        ),
         ("GET", f"/v1/commitments/{w.commitment.id}", None, fund),
-        ("POST", "/v1/funders/DEPT26/payments", {"amount_cents": 1, "received_on": "2026-01-01", "reference": "v"}, admin),
+        (
+            "POST",
+            "/v1/funders/DEPT26/payments",
+            {"amount_cents": 1, "received_on": "2026-01-01", "reference": "v"},
+            admin,
+        ),
         ("POST", "/v1/structures", {"siret": s.SIRET_FABAT, "name": "S", "commune_insee": s.VALENCE}, admin),
         ("GET", f"/v1/structures/{sid}", None, {"admin", "structure"}),
         ("POST", f"/v1/structures/{sid}/suspension", {"reason": "contrôle"}, admin),
@@ -53,7 +83,12 @@ def routes(ledger, w):
         ("GET", f"/v1/prescribers/{pid}", None, {"admin", "prescriber"}),
         ("POST", "/v1/api-keys", {"role": "observatory"}, admin),
         ("DELETE", f"/v1/api-keys/{key_id}", None, admin),
-        ("POST", "/v1/beneficiaries", {"first_name": "A", "last_name": "B", "birth_year": 1980, "commune_insee": s.VALENCE}, {"admin", "prescriber", "prescriber2"}),
+        (
+            "POST",
+            "/v1/beneficiaries",
+            {"first_name": "A", "last_name": "B", "birth_year": 1980, "commune_insee": s.VALENCE},
+            {"admin", "prescriber", "prescriber2"},
+        ),
         ("GET", f"/v1/beneficiaries/{bid}", None, {"admin", "prescriber"}),
         ("DELETE", f"/v1/beneficiaries/{doomed.id}", None, admin),
         ("POST", "/v1/cheque-books", {"beneficiary_id": bid, "count": 1}, {"admin", "prescriber"}),
@@ -73,12 +108,39 @@ def routes(ledger, w):
         ("GET", "/v1/funders/DEPT26/statement.pdf", None, fund),
         ("GET", "/v1/indicators", None, {"admin", "observatory", "funder", "funder2"}),
         ("GET", "/v1/observatory/export", None, {"admin", "observatory"}),
-        ("POST", "/v1/equipment-sources", {"name": "G", "kind": "individual", "commune_insee": s.DIE}, {"admin", "structure", "structure2"}),
-        ("POST", "/v1/devices", {"source_id": str(source.id), "kind": "laptop", "serial_number": "X", "received_on": "2026-01-01"}, {"admin", "structure", "structure2"}),
+        (
+            "POST",
+            "/v1/equipment-sources",
+            {"name": "G", "kind": "individual", "commune_insee": s.DIE},
+            {"admin", "structure", "structure2"},
+        ),
+        (
+            "POST",
+            "/v1/devices",
+            {"source_id": str(source.id), "kind": "laptop", "serial_number": "X", "received_on": "2026-01-01"},
+            {"admin", "structure", "structure2"},
+        ),
         ("GET", f"/v1/devices/{dev}", None, {"admin", "structure"}),
-        ("POST", f"/v1/devices/{dev}/refurbishment", {"grade": "B", "refurbished_on": "2026-01-10"}, {"admin", "structure"}),
+        (
+            "POST",
+            f"/v1/devices/{dev}/refurbishment",
+            {"grade": "B", "refurbished_on": "2026-01-10"},
+            {"admin", "structure"},
+        ),
         ("POST", f"/v1/devices/{dev2}/retirement", {"reason": "donated", "on": "2026-01-10"}, {"admin", "structure"}),
-        ("POST", "/v1/loans", {"device_id": dev, "beneficiary_id": bid, "start_on": "2026-02-01", "due_on": "2026-03-01", "monthly_fee_cents": 0, "deposit_cents": 0}, {"admin", "structure"}),
+        (
+            "POST",
+            "/v1/loans",
+            {
+                "device_id": dev,
+                "beneficiary_id": bid,
+                "start_on": "2026-02-01",
+                "due_on": "2026-03-01",
+                "monthly_fee_cents": 0,
+                "deposit_cents": 0,
+            },
+            {"admin", "structure"},
+        ),
         ("GET", "/v1/loans", None, {"admin", "structure", "structure2"}),
         ("GET", "/v1/lending/journal", None, {"admin", "structure", "structure2"}),
         ("GET", f"/v1/loans/{loan1}", None, {"admin", "structure"}),
@@ -87,7 +149,12 @@ def routes(ledger, w):
         ("POST", f"/v1/loans/{loan1}/return", {"on": "2026-03-01", "condition": "good"}, {"admin", "structure"}),
         ("POST", f"/v1/loans/{loan2}/loss", {"on": "2026-03-01"}, {"admin", "structure"}),
         ("GET", f"/v1/beneficiaries/{bid}/loans", None, {"admin", "prescriber", "structure", "structure2"}),
-        ("POST", f"/v1/beneficiaries/{bid}/pix-assessments", {"phase": "entry", "score": 100, "taken_on": "2026-02-01"}, {"admin", "prescriber", "structure", "structure2"}),
+        (
+            "POST",
+            f"/v1/beneficiaries/{bid}/pix-assessments",
+            {"phase": "entry", "score": 100, "taken_on": "2026-02-01"},
+            {"admin", "prescriber", "structure", "structure2"},
+        ),
         ("GET", f"/v1/beneficiaries/{bid}/pix-assessments", None, {"admin", "prescriber"}),
     ]
 
@@ -95,8 +162,14 @@ def routes(ledger, w):
 def test_every_route_for_every_role(client, ledger_world):
     ledger, w, k = ledger_world
     keys = {
-        "admin": k.admin, "prescriber": k.prescriber, "prescriber2": k.other_prescriber, "structure": k.structure,
-        "structure2": k.other_structure, "funder": k.funder, "funder2": k.other_funder, "observatory": k.observatory,
+        "admin": k.admin,
+        "prescriber": k.prescriber,
+        "prescriber2": k.other_prescriber,
+        "structure": k.structure,
+        "structure2": k.other_structure,
+        "funder": k.funder,
+        "funder2": k.other_funder,
+        "observatory": k.observatory,
     }
     table = routes(ledger, w)
     mismatches, cells = [], 0

@@ -40,7 +40,9 @@ def wrapped(cause: BaseException) -> Exception:
 # What the store may raise when the database is away, on either backend (the errors are made, not met: the
 # same answers whatever the backend under the test).
 UNAVAILABLE = {
-    "connection terminated": lambda: wrapped(psycopg.errors.AdminShutdown(f"terminating connection ({SECRET_LOOKING})")),
+    "connection terminated": lambda: wrapped(
+        psycopg.errors.AdminShutdown(f"terminating connection ({SECRET_LOOKING})")
+    ),
     "connection refused": lambda: psycopg.OperationalError(f"connection failed: {SECRET_LOOKING}"),
     "pool timeout": lambda: psycopg_pool.PoolTimeout("couldn't get a connection after 30.00 sec"),
     "sqlite locked": lambda: wrapped(sqlite3.OperationalError("database is locked")),
@@ -77,7 +79,11 @@ def assert_unavailable(response: httpx.Response) -> None:
 def test_a_database_error_is_a_503_with_retry_after_on_every_path(ledger_world, monkeypatch, error):
     ledger, w, keys = ledger_world
     cheques = s.book(ledger, w, count=4).cheques
-    redeem = {"serial": cheques[0].serial, "code": cheques[0].code, "session": {"date": "2026-03-16", "kind": "individual", "duration_minutes": 60}}
+    redeem = {
+        "serial": cheques[0].serial,
+        "code": cheques[0].code,
+        "session": {"date": "2026-03-16", "kind": "individual", "duration_minutes": 60},
+    }
     with (
         TestClient(app=create_app(ledger, background_projections=False)) as fast,
         TestClient(app=create_app(ledger, background_projections=False, fast_redemptions=False)) as slow,
@@ -96,7 +102,9 @@ def test_a_database_error_is_a_503_with_retry_after_on_every_path(ledger_world, 
         assert_unavailable(fast.post("/v1/redemptions", json=redeem, headers=bearer(keys.other_structure)))
         assert fast.app.fast.answered == answered + 1
         # litestar's redemption route (the group commit, awaited by the handler)
-        assert_unavailable(slow.post("/v1/redemptions", json=redeem, headers={**bearer(keys.structure), "Idempotency-Key": "k-1"}))
+        assert_unavailable(
+            slow.post("/v1/redemptions", json=redeem, headers={**bearer(keys.structure), "Idempotency-Key": "k-1"})
+        )
         monkeypatch.undo()
         # the database is back: the same requests succeed
         assert fast.post("/v1/redemptions", json=redeem, headers=bearer(keys.structure)).status_code == 201
@@ -164,7 +172,11 @@ def test_terminated_connections_answer_503_then_recover_and_lose_nothing(ledger)
                 bad.append(f"{kind} {r.status_code} {r.text[:200]}")
 
     def body(c) -> dict:
-        return {"serial": c.serial, "code": c.code, "session": {"date": today, "kind": "individual", "duration_minutes": 45}}
+        return {
+            "serial": c.serial,
+            "code": c.code,
+            "session": {"date": today, "kind": "individual", "duration_minutes": 45},
+        }
 
     def redeem(part: list, with_keys: bool) -> None:
         with httpx.Client(base_url=base, headers=bearer(structure_key), timeout=30) as http:
@@ -173,7 +185,12 @@ def test_terminated_connections_answer_503_then_recover_and_lose_nothing(ledger)
                 unavailable = False
                 while time.monotonic() < deadline:  # a 503 is retried (with the same key, if any) until answered
                     r = http.post("/v1/redemptions", json=body(c), headers=extra)
-                    if unavailable and not with_keys and r.status_code == 409 and r.json()["type"] == "/problems/cheque-already-redeemed":
+                    if (
+                        unavailable
+                        and not with_keys
+                        and r.status_code == 409
+                        and r.json()["type"] == "/problems/cheque-already-redeemed"
+                    ):
                         with lock:
                             landed_unanswered.add(c.serial)
                         break
@@ -221,7 +238,9 @@ def test_terminated_connections_answer_503_then_recover_and_lose_nothing(ledger)
         for th in threads:
             th.join(timeout=120)
         assert not any(th.is_alive() for th in threads), "the load is bounded"
-        assert len(terminated) == 5 and min(terminated) > 0, f"each blow terminated the server's connections: {terminated}"
+        assert len(terminated) == 5 and min(terminated) > 0, (
+            f"each blow terminated the server's connections: {terminated}"
+        )
         assert not bad, f"{len(bad)} answers neither 2xx nor 503 service-unavailable: {bad[:5]} ({dict(statuses)})"
         assert statuses[("redeem", 201)] == len(acknowledged) and statuses[("read", 200)] > 0
 

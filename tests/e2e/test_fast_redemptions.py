@@ -20,7 +20,12 @@ IGNORED_HEADERS = {"date", "server"}
 
 
 def body(serial: str, code: str, day: str = TODAY, **extra) -> dict:
-    return {"serial": serial, "code": code, "session": {"date": day, "kind": "individual", "duration_minutes": 60}, **extra}
+    return {
+        "serial": serial,
+        "code": code,
+        "session": {"date": day, "kind": "individual", "duration_minutes": 60},
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -45,17 +50,45 @@ CASES: list[tuple[str, bool, Callable]] = [
     ("redeemed", True, lambda c, k: dict(json=body(c.serial, c.code), headers=bearer(k.structure))),
     ("wrong code", True, lambda c, k: dict(json=body(c.serial, "WRONG1"), headers=bearer(k.structure))),
     ("unknown serial", True, lambda c, k: dict(json=body("0000-0000-0", "X"), headers=bearer(k.structure))),
-    ("session in the future", False, lambda c, k: dict(json=body(c.serial, c.code, "2026-03-17"), headers=bearer(k.structure))),
+    (
+        "session in the future",
+        False,
+        lambda c, k: dict(json=body(c.serial, c.code, "2026-03-17"), headers=bearer(k.structure)),
+    ),
     ("a prescriber's key", True, lambda c, k: dict(json=body(c.serial, c.code), headers=bearer(k.prescriber))),
     ("no key", False, lambda c, k: dict(json=body(c.serial, c.code))),
     ("unknown key", False, lambda c, k: dict(json=body(c.serial, c.code), headers=bearer("cl_nope"))),
     ("missing field", False, lambda c, k: dict(json={"serial": c.serial, "code": c.code}, headers=bearer(k.structure))),
     ("unknown field", False, lambda c, k: dict(json=body(c.serial, c.code, extra=1), headers=bearer(k.structure))),
-    ("not JSON", False, lambda c, k: dict(content=b"{serial", headers={**bearer(k.structure), "Content-Type": "application/json"})),
-    ("text/plain", False, lambda c, k: dict(content=json.dumps(body(c.serial, c.code)), headers={**bearer(k.structure), "Content-Type": "text/plain"})),
-    ("bad idempotency key", False, lambda c, k: dict(json=body(c.serial, c.code), headers={**bearer(k.structure), "Idempotency-Key": "a b"})),
-    ("query string", False, lambda c, k: dict(json=body(c.serial, c.code), params={"x": "1"}, headers=bearer(k.structure))),
-    ("too large", False, lambda c, k: dict(content=b" " * (3 * 1024 * 1024), headers={**bearer(k.structure), "Content-Type": "application/json"})),
+    (
+        "not JSON",
+        False,
+        lambda c, k: dict(content=b"{serial", headers={**bearer(k.structure), "Content-Type": "application/json"}),
+    ),
+    (
+        "text/plain",
+        False,
+        lambda c, k: dict(
+            content=json.dumps(body(c.serial, c.code)), headers={**bearer(k.structure), "Content-Type": "text/plain"}
+        ),
+    ),
+    (
+        "bad idempotency key",
+        False,
+        lambda c, k: dict(json=body(c.serial, c.code), headers={**bearer(k.structure), "Idempotency-Key": "a b"}),
+    ),
+    (
+        "query string",
+        False,
+        lambda c, k: dict(json=body(c.serial, c.code), params={"x": "1"}, headers=bearer(k.structure)),
+    ),
+    (
+        "too large",
+        False,
+        lambda c, k: dict(
+            content=b" " * (3 * 1024 * 1024), headers={**bearer(k.structure), "Content-Type": "application/json"}
+        ),
+    ),
 ]
 
 
@@ -92,7 +125,10 @@ def test_idempotent_repeat_and_reuse_alike(two_paths):
     ledger, w, keys, slow, fast = two_paths
     cheques = s.book(ledger, w, count=3).cheques
     answers = []
-    for client, cheque, other, key in ((slow, cheques[0], cheques[2], "k-slow"), (fast, cheques[1], cheques[2], "k-fast")):
+    for client, cheque, other, key in (
+        (slow, cheques[0], cheques[2], "k-slow"),
+        (fast, cheques[1], cheques[2], "k-fast"),
+    ):
         headers = {**bearer(keys.structure), "Idempotency-Key": key}
         first = client.post("/v1/redemptions", json=body(cheque.serial, cheque.code), headers=headers)
         again = client.post("/v1/redemptions", json=body(cheque.serial, cheque.code), headers=headers)
@@ -107,7 +143,11 @@ def test_idempotent_repeat_and_reuse_alike(two_paths):
 def redeemed_count(client) -> float:
     """``cheque_ledger_requests_total`` for 201 answers to POST /v1/redemptions (the registry is per process)."""
     for line in client.get("/metrics").text.splitlines():
-        if line.startswith("cheque_ledger_requests_total{") and 'path="/v1/redemptions"' in line and 'status_code="201"' in line:
+        if (
+            line.startswith("cheque_ledger_requests_total{")
+            and 'path="/v1/redemptions"' in line
+            and 'status_code="201"' in line
+        ):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
 
@@ -121,7 +161,12 @@ def test_the_short_path_logs_and_counts_like_litestar(two_paths, caplog):
     assert r.status_code == 201 and fast.app.fast.answered == 1
     lines = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "cheque_ledger.access"]
     assert lines[-1] | {"duration_ms": 0} == {
-        "method": "POST", "path": "/v1/redemptions", "status": 201, "duration_ms": 0, "role": "structure", "org": str(w.structure.id),
+        "method": "POST",
+        "path": "/v1/redemptions",
+        "status": 201,
+        "duration_ms": 0,
+        "role": "structure",
+        "org": str(w.structure.id),
     }
     assert cheque.code not in caplog.text and cheque.serial not in caplog.text
     assert redeemed_count(fast) == before + 1
@@ -131,12 +176,14 @@ def test_a_revoked_key_is_refused_on_the_short_path_at_once(two_paths):
     ledger, w, keys, _, fast = two_paths
     cheques = s.book(ledger, w, count=2).cheques
     key = ledger.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
-    assert fast.post("/v1/redemptions", json=body(cheques[0].serial, cheques[0].code), headers=bearer(key.key)).status_code == 201
+    assert (
+        fast.post("/v1/redemptions", json=body(cheques[0].serial, cheques[0].code), headers=bearer(key.key)).status_code
+        == 201
+    )
     ledger.revoke_api_key(s.ADMIN, str(key.id))
     r = fast.post("/v1/redemptions", json=body(cheques[1].serial, cheques[1].code), headers=bearer(key.key))
     assert r.status_code == 401
     assert ledger.get_cheque(s.ADMIN, cheques[1].serial).status == "issued"
-
 
 
 def test_a_key_revoked_by_another_process_is_refused_by_the_writer_before_deciding(make_ledger):
@@ -145,7 +192,12 @@ def test_a_key_revoked_by_another_process_is_refused_by_the_writer_before_decidi
     cheques = s.book(other, w, count=2).cheques
     key = other.create_api_key(s.ADMIN, t.NewApiKey(role="structure", org=str(w.structure.id)))
     with TestClient(app=create_app(serving, background_projections=False)) as fast:
-        assert fast.post("/v1/redemptions", json=body(cheques[0].serial, cheques[0].code), headers=bearer(key.key)).status_code == 201
+        assert (
+            fast.post(
+                "/v1/redemptions", json=body(cheques[0].serial, cheques[0].code), headers=bearer(key.key)
+            ).status_code
+            == 201
+        )
         assert serving.key_cache.peek(hash_key(serving.secret, key.key)) is not None
         other.revoke_api_key(s.ADMIN, str(key.id))  # the serving process still has the key in its cache
         r = fast.post("/v1/redemptions", json=body(cheques[1].serial, cheques[1].code), headers=bearer(key.key))

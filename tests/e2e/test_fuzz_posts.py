@@ -20,10 +20,18 @@ STATS = {"requests": 0, "server_errors": 0}
 EXAMPLES = 1000 if BACKEND == "sqlite" else 500
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**40), max_value=10**40), st.floats(allow_nan=False),
-    st.text(max_size=50), st.sampled_from(["", "2026-03-16", "2099-01-01", "0001-01-01", "1e400", "\u0000", "💶" * 300]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**40), max_value=10**40),
+    st.floats(allow_nan=False),
+    st.text(max_size=50),
+    st.sampled_from(["", "2026-03-16", "2099-01-01", "0001-01-01", "1e400", "\u0000", "💶" * 300]),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def deep(depth: int) -> bytes:
@@ -61,7 +69,12 @@ def post_operations(app: Any) -> list[tuple[str, list[str]]]:
 def test_random_json_to_every_post_is_refused_cleanly(ledger_world):
     ledger, w, keys = ledger_world
     cheque = s.book(ledger, w, count=1).cheques[0]
-    real = {"code": "DEPT26", "structure_id": str(w.structure.id), "serial": cheque.serial, "beneficiary_id": str(w.beneficiary.id)}
+    real = {
+        "code": "DEPT26",
+        "structure_id": str(w.structure.id),
+        "serial": cheque.serial,
+        "beneficiary_id": str(w.beneficiary.id),
+    }
     with TestClient(app=create_app(ledger, background_projections=False)) as client:
         operations = post_operations(client.app)
         assert len(operations) >= 20
@@ -73,7 +86,9 @@ def test_random_json_to_every_post_is_refused_cleanly(ledger_world):
             url = re.sub(r"\{(\w+)\}", lambda m: real.get(m.group(1), "00000000-0000-0000-0000-000000000000"), path)
             body = data.draw(bodies(names))
             before = ledger.position()
-            response = client.post(url, content=body, headers={**bearer(keys.admin), "Content-Type": "application/json"})
+            response = client.post(
+                url, content=body, headers={**bearer(keys.admin), "Content-Type": "application/json"}
+            )
             STATS["requests"] += 1
             STATS["server_errors"] += response.status_code >= 500
             assert response.status_code < 500, (path, response.text)

@@ -13,8 +13,15 @@ from ledger import types as t
 from tests.e2e.conftest import bearer
 from tests.integration.test_personal_data import stored_bytes
 
-PERSON = {"first_name": "Zéphirine", "last_name": "Quillebœuf", "birth_year": 1961, "commune_insee": "26362",
-          "publics": ["rsa"], "phone": "06 98 76 54 32", "email": "zephirine.q@example.org"}
+PERSON = {
+    "first_name": "Zéphirine",
+    "last_name": "Quillebœuf",
+    "birth_year": 1961,
+    "commune_insee": "26362",
+    "publics": ["rsa"],
+    "phone": "06 98 76 54 32",
+    "email": "zephirine.q@example.org",
+}
 PATH = "/v1/beneficiaries"
 
 

@@ -17,10 +17,18 @@ from tests import scenario as s
 from tests.e2e.web import PASSWORD, csrf_of, post_form, sign_in
 
 PAGES = [
-    "/admin", "/admin/financeurs", "/admin/structures", "/admin/prescripteurs", "/admin/comptes", "/admin/operations",
+    "/admin",
+    "/admin/financeurs",
+    "/admin/structures",
+    "/admin/prescripteurs",
+    "/admin/comptes",
+    "/admin/operations",
 ]
 HOMES = {
-    "prescriber": "/prescripteur", "structure": "/structure", "funder": "/financeur", "observatory": "/observatoire",
+    "prescriber": "/prescripteur",
+    "structure": "/structure",
+    "funder": "/financeur",
+    "observatory": "/observatoire",
 }
 NEW_SIRET = "44200000600019"  # Luhn-valid, as its SIREN
 
@@ -93,20 +101,37 @@ def test_funder_commitment_and_payment_through_the_forms(client, accounts, ledge
     listing = client.get(created.headers["location"]).text
     assert "Financeur créé." in listing and 'href="/financeur?code=MSA26"' in listing
 
-    signed = post_form(client, "/admin/financeurs/conventions", "/admin/financeurs", {
-        "funder_code": "MSA26", "reference": "MSA-2026-01", "amount": "12 500,50", "valid_from": "2026-01-01",
-        "valid_until": "2026-12-31", "priority": "50", "eligible_publics": ["senior", "rsa"],
-        "territory": "26362, 26113",
-    })
+    signed = post_form(
+        client,
+        "/admin/financeurs/conventions",
+        "/admin/financeurs",
+        {
+            "funder_code": "MSA26",
+            "reference": "MSA-2026-01",
+            "amount": "12 500,50",
+            "valid_from": "2026-01-01",
+            "valid_until": "2026-12-31",
+            "priority": "50",
+            "eligible_publics": ["senior", "rsa"],
+            "territory": "26362, 26113",
+        },
+    )
     assert signed.status_code == 303 and signed.headers["location"].endswith("fait=convention")
     rec = ledger.reconciliation(s.ADMIN, "MSA26")
     assert (rec.committed_cents, rec.available_cents, rec.balanced) == (1_250_050, 1_250_050, True)
     assert [c.reference for c in rec.commitments] == ["MSA-2026-01"]
 
-    paid = post_form(client, "/admin/financeurs/versements", "/admin/financeurs", {
-        "payment_funder": "MSA26", "payment_amount": "3000", "received_on": "2026-03-01",
-        "payment_reference": "VIR-0042",
-    })
+    paid = post_form(
+        client,
+        "/admin/financeurs/versements",
+        "/admin/financeurs",
+        {
+            "payment_funder": "MSA26",
+            "payment_amount": "3000",
+            "received_on": "2026-03-01",
+            "payment_reference": "VIR-0042",
+        },
+    )
     assert paid.status_code == 303 and paid.headers["location"].endswith("fait=versement")
     assert ledger.get_funder(s.ADMIN, "MSA26").received_cents == 300_000
     assert euros(300_000) in client.get("/admin/financeurs").text
@@ -115,10 +140,17 @@ def test_funder_commitment_and_payment_through_the_forms(client, accounts, ledge
 def test_structure_registered_suspended_and_reinstated(client, accounts, ledger_world):
     ledger, _, _ = ledger_world
     admin_client(client, accounts)
-    done = post_form(client, "/admin/structures", "/admin/structures", {
-        "name": "Espace numérique de Nyons", "siret": "442 000 006 00019", "commune_insee": s.DIE,
-        "labels": ["france_services", "pix_center"],
-    })
+    done = post_form(
+        client,
+        "/admin/structures",
+        "/admin/structures",
+        {
+            "name": "Espace numérique de Nyons",
+            "siret": "442 000 006 00019",
+            "commune_insee": s.DIE,
+            "labels": ["france_services", "pix_center"],
+        },
+    )
     assert done.status_code == 303 and done.headers["location"] == "/admin/structures?fait=structure"
     (new,) = [x for x in ledger.admin_structures(s.ADMIN) if x.siret == NEW_SIRET]
     assert new.accredited and new.labels == ["france_services", "pix_center"]
@@ -139,8 +171,12 @@ def test_structure_registered_suspended_and_reinstated(client, accounts, ledger_
 def test_prescriber_registered(client, accounts, ledger_world):
     ledger, _, _ = ledger_world
     admin_client(client, accounts)
-    done = post_form(client, "/admin/prescripteurs", "/admin/prescripteurs",
-                     {"name": "CCAS de Nyons", "kind": "ccas", "commune_insee": s.VALENCE})
+    done = post_form(
+        client,
+        "/admin/prescripteurs",
+        "/admin/prescripteurs",
+        {"name": "CCAS de Nyons", "kind": "ccas", "commune_insee": s.VALENCE},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/admin/prescripteurs?fait=prescripteur"
     assert "CCAS de Nyons" in [p.name for p in ledger.admin_prescribers(s.ADMIN)]
     assert "Prescripteur inscrit." in client.get(done.headers["location"]).text
@@ -149,10 +185,17 @@ def test_prescriber_registered(client, accounts, ledger_world):
 def test_accounts_and_api_keys_through_the_forms(client, accounts, ledger_world):
     ledger, w, _ = ledger_world
     admin_client(client, accounts)
-    made = post_form(client, "/admin/comptes", "/admin/comptes", {
-        "email": "Nouvelle.Prescriptrice@example.org", "password": PASSWORD, "role": "prescriber",
-        "org": str(w.prescriber.id),
-    })
+    made = post_form(
+        client,
+        "/admin/comptes",
+        "/admin/comptes",
+        {
+            "email": "Nouvelle.Prescriptrice@example.org",
+            "password": PASSWORD,
+            "role": "prescriber",
+            "org": str(w.prescriber.id),
+        },
+    )
     assert made.status_code == 303 and made.headers["location"] == "/admin/comptes?fait=compte"
     (user,) = [u for u in ledger.list_users(s.ADMIN) if u.email == "nouvelle.prescriptrice@example.org"]
     assert (user.role, user.org) == ("prescriber", str(w.prescriber.id))
@@ -206,8 +249,12 @@ def redeemed_world(ledger, w, clock):
     other_actor = t.Actor(role="structure", org=str(other.id))
     clock.today = date(2026, 3, 16)
     c = book.cheques
-    for cheque, actor, day in [(c[0], w.structure_actor, 10), (c[1], w.structure_actor, 10), (c[2], other_actor, 12),
-                               (c[3], w.structure_actor, 16)]:
+    for cheque, actor, day in [
+        (c[0], w.structure_actor, 10),
+        (c[1], w.structure_actor, 10),
+        (c[2], other_actor, 12),
+        (c[3], w.structure_actor, 16),
+    ]:
         ledger.redeem(actor, s.redemption(cheque.serial, cheque.code, date(2026, 3, day)))
     return book, other
 
@@ -231,8 +278,12 @@ def test_settlement_preview_then_confirm_pays_exactly_the_previewed_lines(client
     assert (hidden(preview.text, "count"), hidden(preview.text, "total_cents")) == ("3", "6000")
 
     statements = {sid: ledger.statement(s.ADMIN, sid).settled_cents for sid in (str(w.structure.id), str(other.id))}
-    done = post_form(client, "/admin/operations/remboursement", preview_url,
-                     {"through": "2026-03-12", "count": "3", "total_cents": "6000"})
+    done = post_form(
+        client,
+        "/admin/operations/remboursement",
+        preview_url,
+        {"through": "2026-03-12", "count": "3", "total_cents": "6000"},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/admin/operations?fait=rembourse"
     assert "Remboursement effectué" in client.get(done.headers["location"]).text
     for line in shown.lines:
@@ -253,9 +304,12 @@ def test_a_stale_settlement_preview_is_not_run(client, accounts, ledger_world, c
     cheque = book.cheques[4]
     ledger.redeem(w.structure_actor, s.redemption(cheque.serial, cheque.code, date(2026, 3, 16)))  # meanwhile
     before = ledger.position()
-    stale = post_form(client, "/admin/operations/remboursement", preview_url,
-                      {"through": "2026-03-16", "count": hidden(seen, "count"),
-                       "total_cents": hidden(seen, "total_cents")})
+    stale = post_form(
+        client,
+        "/admin/operations/remboursement",
+        preview_url,
+        {"through": "2026-03-16", "count": hidden(seen, "count"), "total_cents": hidden(seen, "total_cents")},
+    )
     assert stale.status_code == 409 and "ont changé" in stale.text
     assert ledger.position() == before
     assert f'id="total-remboursement">{euros(10_000)}<' in stale.text, "the new figures are shown to confirm"
@@ -272,8 +326,12 @@ def test_expiry_preview_then_confirm(client, accounts, ledger_world, clock):
     preview_url = f"/admin/operations?au={clock.today.isoformat()}"
     preview = client.get(preview_url)
     assert f'id="total-expiration">{euros(2000)}<' in preview.text and "Financeur DEPT26" in preview.text
-    done = post_form(client, "/admin/operations/expiration", preview_url,
-                     {"as_of": clock.today.isoformat(), "count": "2", "total_cents": "2000"})
+    done = post_form(
+        client,
+        "/admin/operations/expiration",
+        preview_url,
+        {"as_of": clock.today.isoformat(), "count": "2", "total_cents": "2000"},
+    )
     assert done.status_code == 303 and done.headers["location"] == "/admin/operations?fait=expire"
     assert [ledger.get_cheque(s.ADMIN, c.serial).status for c in book.cheques] == ["cancelled", "expired", "expired"]
     assert ledger.reconciliation(s.ADMIN, "DEPT26").released_cents == 3000
@@ -283,28 +341,46 @@ def test_refused_forms_say_why_and_change_nothing(client, accounts, ledger_world
     ledger, _, _ = ledger_world
     admin_client(client, accounts)
     before = ledger.position()
-    bad_siret = post_form(client, "/admin/structures", "/admin/structures",
-                          {"name": "Lieu", "siret": "12345678901234", "commune_insee": s.VALENCE})
+    bad_siret = post_form(
+        client,
+        "/admin/structures",
+        "/admin/structures",
+        {"name": "Lieu", "siret": "12345678901234", "commune_insee": s.VALENCE},
+    )
     assert bad_siret.status_code == 400 and "Impossible" in bad_siret.text and "SIRET" in bad_siret.text
     assert 'value="Lieu"' in bad_siret.text, "what was typed is kept"
-    short = post_form(client, "/admin/structures", "/admin/structures",
-                      {"name": "Lieu", "siret": "123", "commune_insee": s.VALENCE})
+    short = post_form(
+        client, "/admin/structures", "/admin/structures", {"name": "Lieu", "siret": "123", "commune_insee": s.VALENCE}
+    )
     assert short.status_code == 400 and "Champ invalide : SIRET" in short.text
-    again = post_form(client, "/admin/financeurs", "/admin/financeurs",
-                      {"code": "DEPT26", "name": "Doublon", "kind": "department"})
+    again = post_form(
+        client, "/admin/financeurs", "/admin/financeurs", {"code": "DEPT26", "name": "Doublon", "kind": "department"}
+    )
     assert again.status_code == 409 and "existe déjà" in again.text
-    money = post_form(client, "/admin/financeurs/versements", "/admin/financeurs",
-                      {"payment_funder": "DEPT26", "payment_amount": "dix", "received_on": "2026-03-01",
-                       "payment_reference": "x"})
+    money = post_form(
+        client,
+        "/admin/financeurs/versements",
+        "/admin/financeurs",
+        {"payment_funder": "DEPT26", "payment_amount": "dix", "received_on": "2026-03-01", "payment_reference": "x"},
+    )
     assert money.status_code == 400 and "montant en euros" in money.text
-    no_org = post_form(client, "/admin/comptes", "/admin/comptes",
-                       {"email": "x@example.org", "password": PASSWORD, "role": "structure", "org": ""})
+    no_org = post_form(
+        client,
+        "/admin/comptes",
+        "/admin/comptes",
+        {"email": "x@example.org", "password": PASSWORD, "role": "structure", "org": ""},
+    )
     assert no_org.status_code == 400 and "organisation" in no_org.text
-    unknown_key = post_form(client, "/admin/comptes/cles/revocation", "/admin/comptes",
-                            {"key_id": "00000000-0000-0000-0000-000000000000"})
+    unknown_key = post_form(
+        client, "/admin/comptes/cles/revocation", "/admin/comptes", {"key_id": "00000000-0000-0000-0000-000000000000"}
+    )
     assert unknown_key.status_code == 404 and "Impossible" in unknown_key.text
-    nothing = post_form(client, "/admin/operations/remboursement", "/admin/operations",
-                        {"through": "2026-03-16", "count": "0", "total_cents": "0"})
+    nothing = post_form(
+        client,
+        "/admin/operations/remboursement",
+        "/admin/operations",
+        {"through": "2026-03-16", "count": "0", "total_cents": "0"},
+    )
     assert nothing.status_code == 409 and "rien" in nothing.text
     assert ledger.position() == before
 

@@ -37,9 +37,16 @@ def test_every_page_needs_a_session(client, accounts):
 def test_sign_in_sets_a_protected_cookie_and_returns_to_the_asked_page(client, accounts):
     asked = client.get("/financeur/journal?type=cheque_issued", follow_redirects=False).headers["location"]
     form = client.get(asked)
-    answer = client.post("/connexion", data={
-        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text),
-        "suite": "/financeur/journal?type=cheque_issued"}, follow_redirects=False)
+    answer = client.post(
+        "/connexion",
+        data={
+            "email": accounts.funder,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "suite": "/financeur/journal?type=cheque_issued",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/financeur/journal?type=cheque_issued"
     set_cookie = answer.headers["set-cookie"].lower()
     assert "cl_session=" in set_cookie and "httponly" in set_cookie and "samesite=lax" in set_cookie
@@ -49,9 +56,11 @@ def test_sign_in_sets_a_protected_cookie_and_returns_to_the_asked_page(client, a
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/v1/funders", "javascript:alert(1)"])
 def test_the_return_address_never_leaves_the_site(client, accounts, target):
     form = client.get("/connexion")
-    answer = client.post("/connexion", data={
-        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": target},
-        follow_redirects=False)
+    answer = client.post(
+        "/connexion",
+        data={"email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": target},
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/financeur"
 
 
@@ -77,7 +86,9 @@ def test_sign_out_needs_the_token_and_ends_the_session(client, accounts):
     assert client.post("/deconnexion", data={"csrf_token": "forged"}, follow_redirects=False).status_code == 403
     assert client.get("/prescripteur").status_code == 200, "a forged sign-out did nothing"
     token = client.cookies.get("cl_session")
-    assert client.post("/deconnexion", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False).status_code == 303
+    assert (
+        client.post("/deconnexion", data={"csrf_token": csrf_of(page.text)}, follow_redirects=False).status_code == 303
+    )
     client.cookies.set("cl_session", token)
     assert client.get("/prescripteur", follow_redirects=False).status_code == 303, "the old cookie is worthless"
 
@@ -101,8 +112,13 @@ def test_a_disabled_account_is_signed_out_at_once(client, accounts, ledger_world
 
 
 def test_home_sends_each_role_to_its_pages(client, accounts):
-    for who, home in [("prescriber", "/prescripteur"), ("structure", "/structure"), ("funder", "/financeur"),
-                      ("observatory", "/observatoire"), ("admin", "/admin")]:
+    for who, home in [
+        ("prescriber", "/prescripteur"),
+        ("structure", "/structure"),
+        ("funder", "/financeur"),
+        ("observatory", "/observatoire"),
+        ("admin", "/admin"),
+    ]:
         sign_in(client, getattr(accounts, who))
         assert client.get("/", follow_redirects=False).headers["location"] == home
 
@@ -112,8 +128,13 @@ def test_pages_are_french_and_refusals_are_pages(client, accounts):
     assert '<html lang="fr">' in page.text and 'href="#contenu"' in page.text
     sign_in(client, accounts.prescriber)
     missing = client.get("/nulle-part", headers={"Accept": "text/html,application/xhtml+xml"})
-    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "existe pas" in missing.text
-    assert client.get("/v1/nulle-part", headers={"Accept": "text/html"}).headers["content-type"] == "application/problem+json"
+    assert (
+        missing.status_code == 404 and "text/html" in missing.headers["content-type"] and "existe pas" in missing.text
+    )
+    assert (
+        client.get("/v1/nulle-part", headers={"Accept": "text/html"}).headers["content-type"]
+        == "application/problem+json"
+    )
 
 
 # -- the sign-in gives nothing away (issue 15) --------------------------------------------------------------
@@ -150,8 +171,18 @@ def test_an_unknown_address_answers_as_a_known_one_lock_out_included(client, acc
 
 
 SUITES_THAT_FALL_BACK = [
-    "/\n/evil.example", "/x\r\nSet-Cookie: a=b", "/x\x00", "/\t/evil.example", "/x\x7f", "//evil.example",
-    "/\\evil.example", "\\\\evil.example", "/\\/evil.example", " /financeur", "/financeur/é", "",
+    "/\n/evil.example",
+    "/x\r\nSet-Cookie: a=b",
+    "/x\x00",
+    "/\t/evil.example",
+    "/x\x7f",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    " /financeur",
+    "/financeur/é",
+    "",
 ]
 
 
@@ -159,9 +190,11 @@ SUITES_THAT_FALL_BACK = [
 def test_a_return_address_that_is_not_a_plain_local_path_falls_back_home(client, accounts, suite):
     form = client.get("/connexion", params={"suite": suite})
     assert form.status_code == 200 and 'name="suite" value="/"' in form.text
-    answer = client.post("/connexion", data={
-        "email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
-        follow_redirects=False)
+    answer = client.post(
+        "/connexion",
+        data={"email": accounts.funder, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303 and answer.headers["location"] == "/financeur"
 
 
@@ -173,9 +206,16 @@ def test_a_percent_encoded_tab_in_the_query_does_not_reach_the_form(client, acco
 
 def test_a_wrong_password_keeps_the_return_address(client, accounts):
     form = client.get("/connexion?suite=/financeur/journal")
-    refused = client.post("/connexion", data={
-        "email": accounts.funder, "password": WRONG_PASSWORD, "csrf_token": csrf_of(form.text),
-        "suite": "/financeur/journal"}, follow_redirects=False)
+    refused = client.post(
+        "/connexion",
+        data={
+            "email": accounts.funder,
+            "password": WRONG_PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "suite": "/financeur/journal",
+        },
+        follow_redirects=False,
+    )
     assert refused.status_code == 401 and 'name="suite" value="/financeur/journal"' in refused.text
 
 
@@ -186,9 +226,11 @@ def test_the_way_back_from_an_odd_address_is_a_plain_local_path(client, accounts
     assert to_sign_in.status_code == 303
     form = client.get(to_sign_in.headers["location"])
     suite = re.search(r'name="suite" value="([^"]*)"', form.text).group(1)
-    answer = client.post("/connexion", data={
-        "email": accounts.prescriber, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
-        follow_redirects=False)
+    answer = client.post(
+        "/connexion",
+        data={"email": accounts.prescriber, "password": PASSWORD, "csrf_token": csrf_of(form.text), "suite": suite},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303 and answer.headers["location"] == asked
 
 

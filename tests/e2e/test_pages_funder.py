@@ -31,7 +31,11 @@ def test_the_funder_sees_the_apis_figures(client, accounts, ledger_world, activi
     assert page.status_code == 200
     rec = ledger.reconciliation(s.ADMIN, "DEPT26")
     assert rec.redeemed_cents == 2000 and rec.reserved_cents == 4000
-    for element, cents in [("encaisse", rec.redeemed_cents), ("reserve", rec.reserved_cents), ("disponible", rec.available_cents)]:
+    for element, cents in [
+        ("encaisse", rec.redeemed_cents),
+        ("reserve", rec.reserved_cents),
+        ("disponible", rec.available_cents),
+    ]:
         assert f'id="{element}">{euros(cents)}<' in page.text
     assert 'class="chart" role="img"' in page.text and "Équilibré" in page.text
 
@@ -43,16 +47,29 @@ def test_every_point_of_the_chart_is_the_reconciliation_of_that_day(ledger_world
     for p in points:
         rec = ledger.reconciliation(s.ADMIN, "DEPT26", p.day)
         assert (p.available_cents, p.reserved_cents, p.redeemed_cents, p.paid_cents) == (
-            rec.available_cents, rec.reserved_cents, rec.redeemed_cents, rec.paid_cents)
+            rec.available_cents,
+            rec.reserved_cents,
+            rec.redeemed_cents,
+            rec.paid_cents,
+        )
 
 
 def test_journal_filters_and_csv(client, accounts, ledger_world, activity):
     sign_in(client, accounts.funder)
     everything = client.get("/financeur/journal")
-    assert everything.status_code == 200 and "Chèque encaissé" in everything.text and "Convention signée" in everything.text
+    assert (
+        everything.status_code == 200
+        and "Chèque encaissé" in everything.text
+        and "Convention signée" in everything.text
+    )
     redeemed = client.get("/financeur/journal?type=cheque_redeemed")
     assert "Chèque encaissé" in redeemed.text and "Convention signée</td>" not in redeemed.text
-    rows = list(csv.reader(io.StringIO(client.get("/financeur/journal.csv?type=cheque_issued").content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/financeur/journal.csv?type=cheque_issued").content.decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     assert rows[0][0] == "Position" and len(rows) == 1 + 3
     assert {r[3] for r in rows[1:]} == {"Chèque émis"} and sum(int(r[7]) for r in rows[1:]) == 6000
     assert client.get("/financeur/journal?du=hier").status_code == 400

@@ -18,15 +18,19 @@ ROLES = ["admin", "prescriber", "structure", "funder", "observatory"]
 
 
 def section_of(path: str) -> str:
-    return next(prefix for prefix in SECTIONS if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + "."))
+    return next(
+        prefix
+        for prefix in SECTIONS
+        if path == prefix or path.startswith(prefix + "/") or path.startswith(prefix + ".")
+    )
 
 
 def pages() -> list[str]:
     app = create_app(background_projections=False)
     return sorted(
-        route.path for route in app.routes
-        if "GET" in route.methods and "{" not in route.path
-        and route.path.startswith(tuple(SECTIONS))
+        route.path
+        for route in app.routes
+        if "GET" in route.methods and "{" not in route.path and route.path.startswith(tuple(SECTIONS))
     )
 
 

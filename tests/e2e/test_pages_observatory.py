@@ -31,7 +31,9 @@ def test_exports_match_the_api(client, accounts, ledger_world, clock):
     ledger, w, _ = ledger_world
     accompany(ledger, w, clock, s.VALENCE, 5)
     sign_in(client, accounts.observatory)
-    rows = list(csv.reader(io.StringIO(client.get("/observatoire/export.csv").content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/observatoire/export.csv").content.decode("utf-8-sig")), delimiter=";")
+    )
     assert rows[0][0] == "trimestre" and len(rows) == 1 + len(ledger.observatory_export(s.ADMIN).items)
     as_json = client.get("/observatoire/export.json?du=2026-01-01&au=2026-12-31").json()
     assert as_json["items"] and all("suppressed" in r for r in as_json["items"])

@@ -15,8 +15,16 @@ from tests.e2e.web import post_form, sign_in
 
 def register(client, first="Jeanne", last="Dupont"):
     return post_form(
-        client, "/prescripteur/nouveau", "/prescripteur/nouveau",
-        {"first_name": first, "last_name": last, "birth_year": "1950", "commune_insee": s.VALENCE, "publics": ["senior", "rsa"]},
+        client,
+        "/prescripteur/nouveau",
+        "/prescripteur/nouveau",
+        {
+            "first_name": first,
+            "last_name": last,
+            "birth_year": "1950",
+            "commune_insee": s.VALENCE,
+            "publics": ["senior", "rsa"],
+        },
     )
 
 

@@ -10,10 +10,20 @@ from tests.e2e.web import post_form, sign_in
 
 
 def redeem(client, serial, code, day, **extra):
-    return post_form(client, "/structure/encaissement", "/structure", {
-        "serial": serial, "code": code, "session_date": day.isoformat(), "kind": "collective",
-        "duration_minutes": "90", "themes": "messagerie, démarches CAF", **extra,
-    })
+    return post_form(
+        client,
+        "/structure/encaissement",
+        "/structure",
+        {
+            "serial": serial,
+            "code": code,
+            "session_date": day.isoformat(),
+            "kind": "collective",
+            "duration_minutes": "90",
+            "themes": "messagerie, démarches CAF",
+            **extra,
+        },
+    )
 
 
 def test_a_structure_redeems_through_the_form_and_sees_it_on_its_statement(client, accounts, ledger_world, clock):
@@ -43,9 +53,17 @@ def test_a_post_without_csrf_token_changes_nothing(client, accounts, ledger_worl
     ledger, w, _ = ledger_world
     cheque = s.book(ledger, w, count=1).cheques[0]
     sign_in(client, accounts.structure)
-    refused = client.post("/structure/encaissement", data={
-        "serial": cheque.serial, "code": cheque.code, "session_date": clock.today.isoformat(), "kind": "individual",
-        "duration_minutes": "60"}, follow_redirects=False)
+    refused = client.post(
+        "/structure/encaissement",
+        data={
+            "serial": cheque.serial,
+            "code": cheque.code,
+            "session_date": clock.today.isoformat(),
+            "kind": "individual",
+            "duration_minutes": "60",
+        },
+        follow_redirects=False,
+    )
     assert refused.status_code == 403 and "expiré" in refused.text
     assert ledger.get_cheque(s.ADMIN, cheque.serial).status == "issued"
 
@@ -54,22 +72,51 @@ def test_loans_and_pix_pages(client, accounts, ledger_world, clock):
     _, w, _ = ledger_world
     sign_in(client, accounts.structure)
     assert client.get("/structure/prets").status_code == 200
-    done = post_form(client, "/structure/pix", "/structure/pix", {
-        "beneficiary_id": str(w.beneficiary.id), "phase": "entry", "score": "120", "taken_on": clock.today.isoformat()})
+    done = post_form(
+        client,
+        "/structure/pix",
+        "/structure/pix",
+        {
+            "beneficiary_id": str(w.beneficiary.id),
+            "phase": "entry",
+            "score": "120",
+            "taken_on": clock.today.isoformat(),
+        },
+    )
     assert done.status_code == 303
-    bad = post_form(client, "/structure/pix", "/structure/pix", {
-        "beneficiary_id": str(w.beneficiary.id), "phase": "entry", "score": "5000", "taken_on": clock.today.isoformat()})
+    bad = post_form(
+        client,
+        "/structure/pix",
+        "/structure/pix",
+        {
+            "beneficiary_id": str(w.beneficiary.id),
+            "phase": "entry",
+            "score": "5000",
+            "taken_on": clock.today.isoformat(),
+        },
+    )
     assert bad.status_code == 400 and "score" in bad.text.lower()
 
 
 def test_a_structure_lends_a_device_and_takes_it_back_through_the_forms(client, accounts, ledger_world, clock):
     ledger, w, _ = ledger_world
-    source = ledger.register_source(w.structure_actor, s.t.NewEquipmentSource(name="Don", kind="company", commune_insee=s.VALENCE))
-    device = ledger.receive_device(w.structure_actor, s.t.NewDevice(source_id=source.id, kind="laptop", serial_number="SN-1", received_on=clock.today))
+    source = ledger.register_source(
+        w.structure_actor, s.t.NewEquipmentSource(name="Don", kind="company", commune_insee=s.VALENCE)
+    )
+    device = ledger.receive_device(
+        w.structure_actor,
+        s.t.NewDevice(source_id=source.id, kind="laptop", serial_number="SN-1", received_on=clock.today),
+    )
     ledger.refurbish_device(w.structure_actor, str(device.id), s.t.Refurbishment(grade="A", refurbished_on=clock.today))
     sign_in(client, accounts.structure)
-    fields = {"device_id": str(device.id), "beneficiary_id": str(w.beneficiary.id), "start_on": clock.today.isoformat(),
-              "due_on": "2026-06-16", "monthly_fee": "5", "deposit": "30,50"}
+    fields = {
+        "device_id": str(device.id),
+        "beneficiary_id": str(w.beneficiary.id),
+        "start_on": clock.today.isoformat(),
+        "due_on": "2026-06-16",
+        "monthly_fee": "5",
+        "deposit": "30,50",
+    }
     bad = post_form(client, "/structure/prets", "/structure/prets", {**fields, "due_on": "2026-01-01"})
     assert bad.status_code in (400, 409) and "Impossible" in bad.text
     assert ledger.get_device(w.structure_actor, str(device.id)).status == "available"
@@ -77,7 +124,12 @@ def test_a_structure_lends_a_device_and_takes_it_back_through_the_forms(client, 
     assert signed.status_code == 303
     (loan,) = ledger.list_loans(w.structure_actor).items
     assert (loan.deposit_cents, loan.monthly_fee_cents, loan.status) == (3050, 500, "active")
-    back = post_form(client, f"/structure/prets/{loan.id}/retour", "/structure/prets", {"on": clock.today.isoformat(), "condition": "good"})
+    back = post_form(
+        client,
+        f"/structure/prets/{loan.id}/retour",
+        "/structure/prets",
+        {"on": clock.today.isoformat(), "condition": "good"},
+    )
     assert back.status_code == 303
     assert ledger.get_loan(w.structure_actor, str(loan.id)).status == "returned"
     assert ledger.get_device(w.structure_actor, str(device.id)).status == "available"

@@ -37,4 +37,6 @@ def test_api_conforms_to_its_schema(case, ledger_world):
         # Excluded: (1) schema-valid data may still break a domain rule the schema cannot express (a SIRET's
         # Luhn check, a commune outside the Drôme, dates in order): 400 is then the right answer; (2) the
         # `Allow` header of litestar's automatic OPTIONS answer, which lists one handler's methods per path.
-        case.call_and_validate(headers=bearer(key), excluded_checks=[positive_data_acceptance, allow_header_conformance])
+        case.call_and_validate(
+            headers=bearer(key), excluded_checks=[positive_data_acceptance, allow_header_conformance]
+        )

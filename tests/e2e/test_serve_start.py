@@ -13,8 +13,15 @@ def test_serve_stops_at_once_when_the_database_is_unreachable():
     port = free_port()
     env = {**os.environ, "LEDGER_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere", "LEDGER_SECRET": "s" * 32}
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 1
-    assert done.stderr.strip().splitlines()[-1] == "cheque-ledger: the ledger could not be opened (see above); not serving."
+    assert (
+        done.stderr.strip().splitlines()[-1]
+        == "cheque-ledger: the ledger could not be opened (see above); not serving."
+    )

@@ -30,8 +30,12 @@ def free_port() -> int:
 
 def start_server(env: dict, port: int, workers: int = 1) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -58,9 +62,15 @@ def test_sigkill_loses_no_acknowledged_redemption(ledger, tmp_path):
     today = ledger.today().isoformat()
 
     def client(part) -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {structure_key}"}, timeout=5) as http:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {structure_key}"}, timeout=5
+        ) as http:
             for c in part:
-                body = {"serial": c.serial, "code": c.code, "session": {"date": today, "kind": "individual", "duration_minutes": 45}}
+                body = {
+                    "serial": c.serial,
+                    "code": c.code,
+                    "session": {"date": today, "kind": "individual", "duration_minutes": 45},
+                }
                 try:
                     r = http.post("/v1/redemptions", json=body)
                 except httpx.HTTPError:

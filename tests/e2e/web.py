@@ -51,7 +51,9 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD):
     client.cookies.clear()
     form = client.get("/connexion")
     return client.post(
-        "/connexion", data={"email": email, "password": password, "csrf_token": csrf_of(form.text)}, follow_redirects=False
+        "/connexion",
+        data={"email": email, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
     )
 
 

@@ -23,7 +23,9 @@ def wall(ledger) -> WallClock:
 
 def prescriber_user(ledger, email="alice.martin@example.org"):
     w = world(ledger)
-    user = ledger.create_user(ADMIN, t.NewUser(email=email, password=PASSWORD, role="prescriber", org=str(w.prescriber.id)))
+    user = ledger.create_user(
+        ADMIN, t.NewUser(email=email, password=PASSWORD, role="prescriber", org=str(w.prescriber.id))
+    )
     return w, user
 
 
@@ -145,6 +147,7 @@ def test_an_old_hash_is_upgraded_at_sign_in(ledger, wall, monkeypatch):
 
 
 # -- an unknown address is refused exactly as a known one (issue 15) ----------------------------------------
+
 
 def refusal(ledger, email, password="pas le bon mot de passe") -> tuple[str, str]:
     with pytest.raises((errors.SignInRefused, errors.AccountLocked)) as refused:

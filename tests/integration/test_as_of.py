@@ -69,8 +69,15 @@ def test_as_of_equals_replay_up_to_that_day(ops):
                 elif op == "expire":
                     ledger.expire(s.ADMIN, t.NewExpiry(as_of=clock.today))
                 elif op == "pay":
-                    ledger.receive_payment(s.ADMIN, "DEPT26", t.NewPayment(amount_cents=100 + n, received_on=clock.today, reference="v"))
-            except (errors.InsufficientEligibleFunds, errors.ChequeExpired, errors.ChequeCancelled, errors.ChequeAlreadyRedeemed):
+                    ledger.receive_payment(
+                        s.ADMIN, "DEPT26", t.NewPayment(amount_cents=100 + n, received_on=clock.today, reference="v")
+                    )
+            except (
+                errors.InsufficientEligibleFunds,
+                errors.ChequeExpired,
+                errors.ChequeCancelled,
+                errors.ChequeAlreadyRedeemed,
+            ):
                 pass
         last = clock.today
         clock.today = last + timedelta(days=1)
@@ -85,7 +92,11 @@ def test_as_of_equals_replay_up_to_that_day(ops):
             for f in rec.commitments:
                 accounts = model.accounts[str(f.id)]
                 assert (f.committed_cents, f.available_cents, f.reserved_cents, f.redeemed_cents, f.paid_cents) == (
-                    -accounts["funder"], accounts["available"], accounts["reserved"], accounts["redeemed"], accounts["paid"],
+                    -accounts["funder"],
+                    accounts["available"],
+                    accounts["reserved"],
+                    accounts["redeemed"],
+                    accounts["paid"],
                 ), day
             assert {str(f.id) for f in rec.commitments} == set(model.committed)
             assert rec.received_cents == model.received["DEPT26"]

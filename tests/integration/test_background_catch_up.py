@@ -60,7 +60,9 @@ def test_an_idle_tick_does_not_catch_up_but_a_reset_by_another_process_is_replay
     ledger.views.catch_up()
     calls = []
     real_catch_up = ProjectionSet.catch_up
-    monkeypatch.setattr(ProjectionSet, "catch_up", lambda self, *a, **k: calls.append(1) or real_catch_up(self, *a, **k))
+    monkeypatch.setattr(
+        ProjectionSet, "catch_up", lambda self, *a, **k: calls.append(1) or real_catch_up(self, *a, **k)
+    )
     ledger.views.start(interval=0.01)
     try:
         time.sleep(0.5)  # 50 ticks, nothing new: the first tick catches up, the others only read the head

@@ -75,8 +75,14 @@ def test_a_batch_decides_each_item_in_order_as_before(make_ledger, group_commit)
     assert [r.status for r in out.results] == [201, 409, 422, 201, 410, 423, 404, 201]
     slugs = [r.problem.type.rsplit("/", 1)[-1] if r.problem else None for r in out.results]
     assert slugs == [
-        None, "cheque-already-redeemed", "invalid-verification-code", None,
-        "cheque-cancelled", "cheque-locked", "unknown-cheque", None,
+        None,
+        "cheque-already-redeemed",
+        "invalid-verification-code",
+        None,
+        "cheque-cancelled",
+        "cheque-locked",
+        "unknown-cheque",
+        None,
     ]
     assert [r.redemption.serial for r in out.results if r.redemption] == [a.serial, b.serial, e.serial]
     statuses = [ledger.get_cheque(w.prescriber_actor, x.serial).status for x in (a, b, c, d, e)]
@@ -106,7 +112,9 @@ def test_a_settlement_reads_its_cheques_in_one_statement(ledger, monkeypatch):
 def test_loading_many_refuses_a_missing_or_other_aggregate_like_loading_one(ledger):
     w = s.world(ledger)
     cheque = s.book(ledger, w, count=1).cheques[0]
-    assert [c.serial for c in ledger._load_many([natural_id("cheque", cheque.serial)], Cheque, "Chèque")] == [cheque.serial]
+    assert [c.serial for c in ledger._load_many([natural_id("cheque", cheque.serial)], Cheque, "Chèque")] == [
+        cheque.serial
+    ]
     for ids in ([w.structure.id], [natural_id("cheque", cheque.serial), uuid4()]):
         with pytest.raises(errors.NotFound, match="Chèque introuvable"):
             ledger._load_many(ids, Cheque, "Chèque")

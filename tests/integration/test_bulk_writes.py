@@ -19,7 +19,10 @@ def test_insert_rows_and_update_rows_write_what_one_statement_a_row_would(ledger
         cur.insert_rows("bulk_probe", ("k", "status", "n", "note"), [])
     with db.transaction() as cur:
         cur.update_rows(
-            "bulk_probe", "k", ("status", "n"), [("redeemed", 1000 + i, f"k{i}") for i in range(0, 50, 5)],
+            "bulk_probe",
+            "k",
+            ("status", "n"),
+            [("redeemed", 1000 + i, f"k{i}") for i in range(0, 50, 5)],
             {"k": "text", "status": "text", "n": "integer"},
         )
         cur.update_rows("bulk_probe", "k", ("note",), [(None, "k0"), ("x", "k1")], {"k": "text", "note": "text"})

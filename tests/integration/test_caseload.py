@@ -18,8 +18,10 @@ def test_the_caseload_counts_each_beneficiarys_cheques_and_shows_only_ones_own(l
     for c in cheques[:3]:
         ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
     for who in (second, theirs):
-        ledger.issue_book(other_actor if who is theirs else w.prescriber_actor,
-                          t.NewChequeBook(beneficiary_id=who.id, count=2, face_value_cents=1000))
+        ledger.issue_book(
+            other_actor if who is theirs else w.prescriber_actor,
+            t.NewChequeBook(beneficiary_id=who.id, count=2, face_value_cents=1000),
+        )
     ledger.erase_beneficiary(s.ADMIN, str(erased.id))  # erasure is the administrator's
 
     entries = ledger.caseload(w.prescriber_actor)
@@ -53,5 +55,7 @@ def test_a_beneficiarys_cheques_are_found_through_an_index(ledger):
             cur.execute("SET LOCAL enable_seqscan = off")  # a tiny table: only an index can then answer
             plan = " ".join(r[0] for r in cur.execute("EXPLAIN " + query, (str(w.beneficiary.id),)).fetchall())
         else:
-            plan = " ".join(str(r[-1]) for r in cur.execute("EXPLAIN QUERY PLAN " + query, (str(w.beneficiary.id),)).fetchall())
+            plan = " ".join(
+                str(r[-1]) for r in cur.execute("EXPLAIN QUERY PLAN " + query, (str(w.beneficiary.id),)).fetchall()
+            )
     assert "cheque_beneficiary" in plan, plan

@@ -82,7 +82,9 @@ def test_redemption_refusals_in_contract_order(ledger, clock):
     with pytest.raises(errors.ChequeAlreadyRedeemed):
         ledger.redeem(w.structure_actor, s.redemption(c0.serial, c0.code, today))
 
-    ledger.change_accreditation(ADMIN, str(w.structure.id), t.AccreditationChange(reason="contrôle", on=date(2026, 3, 1)), False)
+    ledger.change_accreditation(
+        ADMIN, str(w.structure.id), t.AccreditationChange(reason="contrôle", on=date(2026, 3, 1)), False
+    )
     with pytest.raises(errors.StructureNotAccredited):
         ledger.redeem(w.structure_actor, s.redemption(c2.serial, c2.code, date(2026, 3, 5)))
     # before the suspension took effect the structure was accredited
@@ -209,6 +211,8 @@ def test_a_refused_request_keeps_its_idempotency_key(ledger):
         with pytest.raises(errors.AlreadyExists):
             ledger.create_funder(ADMIN, t.NewFunder(code="DEPT26", name="x", kind="department"), idem)
     with pytest.raises(errors.IdempotencyKeyReuse):
-        ledger.create_funder(ADMIN, t.NewFunder(code="CAF26", name="y", kind="caf"), Idem(scope="k", key="same", fingerprint="body-2"))
+        ledger.create_funder(
+            ADMIN, t.NewFunder(code="CAF26", name="y", kind="caf"), Idem(scope="k", key="same", fingerprint="body-2")
+        )
     with pytest.raises(errors.NotFound):
         ledger.get_funder(ADMIN, "CAF26")

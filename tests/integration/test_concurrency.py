@@ -27,8 +27,15 @@ def test_each_cheque_redeemed_exactly_once_across_processes(ledger, tmp_path):
     url = PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.race_worker", url, str(tmp_path / "plan.json"),
-             str(tmp_path / f"out{i}.json"), "6"],
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.race_worker",
+                url,
+                str(tmp_path / "plan.json"),
+                str(tmp_path / f"out{i}.json"),
+                "6",
+            ],
             cwd=ROOT,
         )
         for i in range(2)

@@ -19,12 +19,16 @@ def test_stored_events_come_back_byte_for_byte_in_order(ledger):
     recorder = ledger.app.recorder
     assert isinstance(recorder, ArrayInsertRecorder) == (BACKEND == "postgres")
     originator = uuid4()
-    events = [StoredEvent(originator, i + 1, f"domain.test:Odd.Topic'{i}", state) for i, state in enumerate(AWKWARD_STATES)]
+    events = [
+        StoredEvent(originator, i + 1, f"domain.test:Odd.Topic'{i}", state) for i, state in enumerate(AWKWARD_STATES)
+    ]
     ids = recorder.insert_events(events)
     assert len(ids) == len(events) and ids == sorted(ids)
     assert recorder.select_events(originator) == events
     notifications = recorder.select_notifications(start=ids[0], limit=len(ids))
-    assert [(n.id, n.originator_version, n.state) for n in notifications] == [(i, e.originator_version, e.state) for i, e in zip(ids, events, strict=True)]
+    assert [(n.id, n.originator_version, n.state) for n in notifications] == [
+        (i, e.originator_version, e.state) for i, e in zip(ids, events, strict=True)
+    ]
 
 
 def test_a_version_already_stored_is_refused_whole(ledger):
@@ -63,7 +67,9 @@ def test_projections_read_the_log_as_the_library_does(ledger):
 
     recorder = ledger.app.recorder
     originator = uuid4()
-    ids = recorder.insert_events([StoredEvent(originator, i + 1, "t:Row", state) for i, state in enumerate(AWKWARD_STATES)])
+    ids = recorder.insert_events(
+        [StoredEvent(originator, i + 1, "t:Row", state) for i, state in enumerate(AWKWARD_STATES)]
+    )
     library = recorder.select_notifications(start=ids[1], limit=3, stop=ids[3])
     ours = read_notifications(recorder, ids[1], 3, ids[3])
     assert [(n.id, str(n.originator_id), n.originator_version, n.topic, bytes(n.state)) for n in ours] == [

@@ -69,37 +69,90 @@ def run_commands(ledger: Any, x: dict[str, Any]) -> None:
     code = f"F-{next(SERIAL)}"
     attempt(lambda: ledger.create_funder(ADMIN, t.NewFunder(code=code, name=x["name"], kind="other")))
     valid_from, valid_until = x["valid"]
-    attempt(lambda: ledger.sign_commitment(ADMIN, t.NewCommitment(
-        funder_code=code, reference=x["name"], amount_cents=x["amount"], valid_from=valid_from, valid_until=valid_until,
-        priority=x["priority"],
-    )))
-    attempt(lambda: ledger.receive_payment(ADMIN, code, t.NewPayment(amount_cents=x["amount"], received_on=fact, reference=x["name"])))
-    structure = ledger.register_structure(ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name=x["name"], commune_insee=s.VALENCE))
+    attempt(
+        lambda: ledger.sign_commitment(
+            ADMIN,
+            t.NewCommitment(
+                funder_code=code,
+                reference=x["name"],
+                amount_cents=x["amount"],
+                valid_from=valid_from,
+                valid_until=valid_until,
+                priority=x["priority"],
+            ),
+        )
+    )
+    attempt(
+        lambda: ledger.receive_payment(
+            ADMIN, code, t.NewPayment(amount_cents=x["amount"], received_on=fact, reference=x["name"])
+        )
+    )
+    structure = ledger.register_structure(
+        ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name=x["name"], commune_insee=s.VALENCE)
+    )
     structure_actor = t.Actor(role="structure", org=str(structure.id))
-    prescriber = ledger.register_prescriber(ADMIN, t.NewPrescriber(name=x["name"], kind="ccas", commune_insee=s.VALENCE))
+    prescriber = ledger.register_prescriber(
+        ADMIN, t.NewPrescriber(name=x["name"], kind="ccas", commune_insee=s.VALENCE)
+    )
     prescriber_actor = t.Actor(role="prescriber", org=str(prescriber.id))
-    person = attempt(lambda: s.beneficiary(ledger, prescriber_actor, first_name=x["name"], last_name=x["name"], birth_year=x["birth_year"]))
+    person = attempt(
+        lambda: s.beneficiary(
+            ledger, prescriber_actor, first_name=x["name"], last_name=x["name"], birth_year=x["birth_year"]
+        )
+    )
     if person is None:
         return
-    book = attempt(lambda: ledger.issue_book(prescriber_actor, t.NewChequeBook(beneficiary_id=person.id, count=x["count"], face_value_cents=x["face"])))
+    book = attempt(
+        lambda: ledger.issue_book(
+            prescriber_actor, t.NewChequeBook(beneficiary_id=person.id, count=x["count"], face_value_cents=x["face"])
+        )
+    )
     if book is not None:
         first = book.cheques[0]
         session = t.Session(date=today, kind="collective", duration_minutes=x["minutes"], themes=x["themes"])
-        attempt(lambda: ledger.redeem(structure_actor, t.NewRedemption(serial=first.serial, code=first.code, session=session)))
-        attempt(lambda: ledger.cancel_cheque(prescriber_actor, book.cheques[-1].serial, t.ReasonBody(reason=x["reason"])))
+        attempt(
+            lambda: ledger.redeem(
+                structure_actor, t.NewRedemption(serial=first.serial, code=first.code, session=session)
+            )
+        )
+        attempt(
+            lambda: ledger.cancel_cheque(prescriber_actor, book.cheques[-1].serial, t.ReasonBody(reason=x["reason"]))
+        )
         attempt(lambda: ledger.settle(ADMIN, t.NewSettlement(through=x["through"])))
-    source = ledger.register_source(structure_actor, t.NewEquipmentSource(name=x["name"], kind="individual", commune_insee=s.VALENCE))
-    device = ledger.receive_device(structure_actor, t.NewDevice(source_id=source.id, kind="tablet", serial_number=x["name"][:100], received_on=fact))
+    source = ledger.register_source(
+        structure_actor, t.NewEquipmentSource(name=x["name"], kind="individual", commune_insee=s.VALENCE)
+    )
+    device = ledger.receive_device(
+        structure_actor,
+        t.NewDevice(source_id=source.id, kind="tablet", serial_number=x["name"][:100], received_on=fact),
+    )
     ledger.refurbish_device(structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=fact))
-    loan = attempt(lambda: ledger.sign_loan(structure_actor, t.NewLoan(
-        device_id=device.id, beneficiary_id=person.id, start_on=fact, due_on=LAST_DAY,
-        monthly_fee_cents=x["fee"], deposit_cents=x["deposit"],
-    )))
+    loan = attempt(
+        lambda: ledger.sign_loan(
+            structure_actor,
+            t.NewLoan(
+                device_id=device.id,
+                beneficiary_id=person.id,
+                start_on=fact,
+                due_on=LAST_DAY,
+                monthly_fee_cents=x["fee"],
+                deposit_cents=x["deposit"],
+            ),
+        )
+    )
     if loan is not None:
-        attempt(lambda: ledger.follow_up_loan(structure_actor, str(loan.id), t.NewFollowUp(on=today, kind="call", note=x["reason"])))
+        attempt(
+            lambda: ledger.follow_up_loan(
+                structure_actor, str(loan.id), t.NewFollowUp(on=today, kind="call", note=x["reason"])
+            )
+        )
         attempt(lambda: ledger.return_loan(structure_actor, str(loan.id), t.LoanReturn(on=today, condition="good")))
     for phase in ("entry", "exit"):
-        attempt(lambda p=phase: ledger.record_pix(structure_actor, str(person.id), t.NewPixAssessment(phase=p, score=x["score"], taken_on=fact)))
+        attempt(
+            lambda p=phase: ledger.record_pix(
+                structure_actor, str(person.id), t.NewPixAssessment(phase=p, score=x["score"], taken_on=fact)
+            )
+        )
     attempt(lambda: ledger.expire(ADMIN, t.NewExpiry(as_of=today)))
 
 
@@ -131,9 +184,20 @@ def test_the_upper_ends_all_at_once(ledger, clock):
     """The example hypothesis could miss: every bound at its top in one ledger."""
     clock.today = date(2026, 12, 6)
     top = {
-        "amount": MAX_CENTS, "valid": (FIRST_DAY, LAST_DAY), "priority": 10_000, "fact": "today", "name": "𝔇" * 200,
-        "reason": "𝔇" * 2000, "birth_year": 1900, "count": 20, "face": 100_000, "minutes": 600,
-        "themes": ["𝔇" * 100] * 20, "fee": MAX_MONTHLY_FEE_CENTS, "deposit": MAX_DEPOSIT_CENTS, "score": 1024,
+        "amount": MAX_CENTS,
+        "valid": (FIRST_DAY, LAST_DAY),
+        "priority": 10_000,
+        "fact": "today",
+        "name": "𝔇" * 200,
+        "reason": "𝔇" * 2000,
+        "birth_year": 1900,
+        "count": 20,
+        "face": 100_000,
+        "minutes": 600,
+        "themes": ["𝔇" * 100] * 20,
+        "fee": MAX_MONTHLY_FEE_CENTS,
+        "deposit": MAX_DEPOSIT_CENTS,
+        "score": 1024,
         "through": LAST_DAY,
     }
     first = next(SERIAL)
@@ -145,5 +209,7 @@ def test_the_upper_ends_all_at_once(ledger, clock):
     paid, released = sum(f.paid_cents for f in figures), sum(f.released_cents for f in figures)
     assert (paid, released) == (3 * 100_000, 3 * 100_000)  # a cheque of each book paid, another cancelled
     loans = ledger.list_loans(ADMIN, None, None, 1000, None).items
-    assert [(x.deposit_cents, x.monthly_fee_cents, x.status) for x in loans] == [(MAX_DEPOSIT_CENTS, MAX_MONTHLY_FEE_CENTS, "returned")] * 3
+    assert [(x.deposit_cents, x.monthly_fee_cents, x.status) for x in loans] == [
+        (MAX_DEPOSIT_CENTS, MAX_MONTHLY_FEE_CENTS, "returned")
+    ] * 3
     assert ledger.indicators(t.Actor(role="observatory")).pix.pairs == 3

@@ -74,7 +74,9 @@ def test_without_group_commit_the_same_rules_hold(make_ledger):
     assert ledger.committer is None
     w = s.world(ledger)
     c = s.book(ledger, w, count=1).cheques[0]
-    results = run_concurrently([lambda: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))] * 8)
+    results = run_concurrently(
+        [lambda: ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))] * 8
+    )
     assert sum(1 for r in results if not isinstance(r, errors.DomainError)) == 1
 
 
@@ -130,7 +132,9 @@ def test_callers_on_an_event_loop_get_their_own_answers_one_wake_up_a_batch(make
     today = ledger.today()
     deliveries = []
     real_deliver = group_commit.deliver
-    monkeypatch.setattr(group_commit, "deliver", lambda answers: (deliveries.append(len(answers)), real_deliver(answers)))
+    monkeypatch.setattr(
+        group_commit, "deliver", lambda answers: (deliveries.append(len(answers)), real_deliver(answers))
+    )
 
     async def all_of_them():
         return await asyncio.gather(
@@ -143,7 +147,7 @@ def test_callers_on_an_event_loop_get_their_own_answers_one_wake_up_a_batch(make
     results = asyncio.run(all_of_them())
     assert [r.serial for r in results[: len(cheques)]] == [c.serial for c in cheques]
     # wrong codes are refused before anything else is looked at (the contract's order)
-    assert {type(r) for r in results[len(cheques):]} == {errors.InvalidVerificationCode}
+    assert {type(r) for r in results[len(cheques) :]} == {errors.InvalidVerificationCode}
     assert sum(deliveries) == len(results)
     assert len(deliveries) == ledger.committer.batches - batches < len(results), "one delivery per batch"
 

@@ -47,14 +47,16 @@ class LedgerMachine(RuleBasedStateMachine):
         self.w = s.world(self.ledger, amount_cents=5_000)
         self.committed[str(self.w.commitment.id)] = 5_000
 
-    @rule(amount=st.integers(min_value=1, max_value=8) .map(lambda n: n * 1000))
+    @rule(amount=st.integers(min_value=1, max_value=8).map(lambda n: n * 1000))
     def sign_commitment(self, amount: int) -> None:
         c = s.commitment(self.ledger, "DEPT26", amount, reference=f"C{len(self.committed)}")
         self.committed[str(c.id)] = amount
 
     @rule(amount=st.integers(min_value=1, max_value=10_000))
     def receive_payment(self, amount: int) -> None:
-        self.ledger.receive_payment(ADMIN, "DEPT26", t.NewPayment(amount_cents=amount, received_on=self.clock.today, reference="v"))
+        self.ledger.receive_payment(
+            ADMIN, "DEPT26", t.NewPayment(amount_cents=amount, received_on=self.clock.today, reference="v")
+        )
 
     @rule(target=cheques, count=st.integers(min_value=1, max_value=4))
     def issue_book(self, count: int):
@@ -67,8 +69,13 @@ class LedgerMachine(RuleBasedStateMachine):
         assert fits
         for c in book.cheques:
             self.model[c.serial] = {
-                "status": "issued", "commitment": str(c.commitment_id), "code": c.code, "value": c.face_value_cents,
-                "valid_until": c.valid_until, "wrong": 0, "issued_on": self.clock.today,
+                "status": "issued",
+                "commitment": str(c.commitment_id),
+                "code": c.code,
+                "value": c.face_value_cents,
+                "valid_until": c.valid_until,
+                "wrong": 0,
+                "issued_on": self.clock.today,
             }
         return multiple(*(c.serial for c in book.cheques))
 
@@ -129,7 +136,9 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         m = self.model[serial]
         try:
-            self.ledger.reverse_redemption(self.w.structure_actor, self.redemption_ids[serial], t.ReasonBody(reason="erreur"))
+            self.ledger.reverse_redemption(
+                self.w.structure_actor, self.redemption_ids[serial], t.ReasonBody(reason="erreur")
+            )
         except errors.ChequeAlreadySettled:
             assert m["status"] == "settled"
         else:

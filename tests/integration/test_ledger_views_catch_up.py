@@ -48,14 +48,18 @@ def test_a_fresh_process_projects_redemptions_of_cheques_it_never_saw_issued(mak
 def test_a_move_of_a_cheque_with_no_row_refuses_the_whole_batch(ledger):
     """A posting whose cheque is not indexed is never dropped silently: the batch fails and writes nothing."""
     views = LedgerViews()
-    stored = msgspec.json.encode({
-        "timestamp": {"_type_": "datetime_iso", "_data_": "2026-06-01T10:00:00.000000+00:00"},
-        "structure_id": {"_type_": "uuid_hex", "_data_": uuid4().hex},
-        "session_date": {"_type_": "date_iso", "_data_": "2026-06-01"},
-        "session_kind": "individual", "duration_minutes": 30,
-    })
-    row = SimpleNamespace(id=10**9, originator_id=str(uuid4()), originator_version=2,
-                          topic="domain.cheques:Cheque.Redeemed", state=stored)
+    stored = msgspec.json.encode(
+        {
+            "timestamp": {"_type_": "datetime_iso", "_data_": "2026-06-01T10:00:00.000000+00:00"},
+            "structure_id": {"_type_": "uuid_hex", "_data_": uuid4().hex},
+            "session_date": {"_type_": "date_iso", "_data_": "2026-06-01"},
+            "session_kind": "individual",
+            "duration_minutes": 30,
+        }
+    )
+    row = SimpleNamespace(
+        id=10**9, originator_id=str(uuid4()), originator_version=2, topic="domain.cheques:Cheque.Redeemed", state=stored
+    )
     with ledger.db.read() as cur:
         before = cur.execute("SELECT COUNT(*) FROM journal").fetchone()[0]
     with pytest.raises(Exception, match="(?i)null"), ledger.db.transaction() as cur:

@@ -16,7 +16,15 @@ TABLES = {
     "commitment_index": "id",
     "funder_payments": "position",
 }
-KINDS = {"commitment_signed", "cheque_issued", "cheque_redeemed", "redemption_reversed", "cheque_settled", "cheque_cancelled", "cheque_expired"}
+KINDS = {
+    "commitment_signed",
+    "cheque_issued",
+    "cheque_redeemed",
+    "redemption_reversed",
+    "cheque_settled",
+    "cheque_cancelled",
+    "cheque_expired",
+}
 
 
 class DecodedLedgerViews(LedgerViews):
@@ -33,7 +41,10 @@ class DecodedLedgerViews(LedgerViews):
 
 def rows(ledger) -> dict[str, list[tuple]]:
     with ledger.db.read() as cur:
-        return {table: [tuple(r) for r in cur.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()] for table, order in TABLES.items()}
+        return {
+            table: [tuple(r) for r in cur.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()]
+            for table, order in TABLES.items()
+        }
 
 
 def every_kind_of_event(ledger) -> None:
@@ -43,7 +54,9 @@ def every_kind_of_event(ledger) -> None:
     structure = s.structure(ledger, name="Structure de test")
     p = s.prescriber(ledger, name="CCAS de test")
     p_actor = s.t.Actor(role="prescriber", org=str(p.id))
-    w = s.World(f, c, structure, s.t.Actor(role="structure", org=str(structure.id)), p, p_actor, s.beneficiary(ledger, p_actor))
+    w = s.World(
+        f, c, structure, s.t.Actor(role="structure", org=str(structure.id)), p, p_actor, s.beneficiary(ledger, p_actor)
+    )
     a, b, c = s.book(ledger, w, count=3).cheques
     redemption = ledger.redeem(w.structure_actor, s.redemption(a.serial, a.code, ledger.today()))
     ledger.reverse_redemption(w.structure_actor, redemption.id, s.t.ReasonBody(reason="erreur de saisie"))

@@ -14,19 +14,33 @@ OBSERVATORY = t.Actor(role="observatory")
 
 
 def stock(ledger, actor, n: int = 1) -> list[t.DeviceOut]:
-    source = ledger.register_source(actor, t.NewEquipmentSource(name="Entreprise Numérique Drôme", kind="company", commune_insee=s.VALENCE))
+    source = ledger.register_source(
+        actor, t.NewEquipmentSource(name="Entreprise Numérique Drôme", kind="company", commune_insee=s.VALENCE)
+    )
     devices = []
     for i in range(n):
-        d = ledger.receive_device(actor, t.NewDevice(source_id=source.id, kind="laptop", serial_number=f"SN-{i}", received_on=date(2026, 1, 5)))
+        d = ledger.receive_device(
+            actor,
+            t.NewDevice(source_id=source.id, kind="laptop", serial_number=f"SN-{i}", received_on=date(2026, 1, 5)),
+        )
         assert d.status == "received"
-        devices.append(ledger.refurbish_device(actor, str(d.id), t.Refurbishment(grade="B", refurbished_on=date(2026, 1, 20))))
+        devices.append(
+            ledger.refurbish_device(actor, str(d.id), t.Refurbishment(grade="B", refurbished_on=date(2026, 1, 20)))
+        )
     return devices
 
 
 def lend(ledger, w, device, start=date(2026, 2, 1), due=date(2026, 5, 1), fee=500, deposit=3000) -> t.LoanOut:
     return ledger.sign_loan(
         w.structure_actor,
-        t.NewLoan(device_id=device.id, beneficiary_id=w.beneficiary.id, start_on=start, due_on=due, monthly_fee_cents=fee, deposit_cents=deposit),
+        t.NewLoan(
+            device_id=device.id,
+            beneficiary_id=w.beneficiary.id,
+            start_on=start,
+            due_on=due,
+            monthly_fee_cents=fee,
+            deposit_cents=deposit,
+        ),
     )
 
 
@@ -39,7 +53,11 @@ def test_loan_lifecycle_and_device_states(ledger, clock):
     assert ledger.get_device(w.structure_actor, str(device.id)).status == "on_loan"
     with pytest.raises(errors.DeviceUnavailable):
         lend(ledger, w, device)
-    ledger.follow_up_loan(w.structure_actor, str(loan.id), t.NewFollowUp(on=date(2026, 2, 15), kind="visit", note="Mme X. à l'aise avec la messagerie"))
+    ledger.follow_up_loan(
+        w.structure_actor,
+        str(loan.id),
+        t.NewFollowUp(on=date(2026, 2, 15), kind="visit", note="Mme X. à l'aise avec la messagerie"),
+    )
     ledger.extend_loan(w.structure_actor, str(loan.id), t.LoanExtension(due_on=date(2026, 6, 1)))
     back = ledger.return_loan(w.structure_actor, str(loan.id), t.LoanReturn(on=date(2026, 3, 10), condition="damaged"))
     assert (back.status, back.follow_ups, back.due_on) == ("returned", 1, date(2026, 6, 1))
@@ -52,9 +70,13 @@ def test_loan_lifecycle_and_device_states(ledger, clock):
     with pytest.raises(errors.InvalidTransition):
         ledger.declare_loan_lost(w.structure_actor, str(loan.id), t.LoanLoss(on=date(2026, 3, 11)))
     with pytest.raises(errors.ValidationError):  # a fact is recorded once it has happened
-        ledger.refurbish_device(w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20)))
+        ledger.refurbish_device(
+            w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20))
+        )
     clock.today = date(2026, 3, 20)
-    ledger.refurbish_device(w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20)))
+    ledger.refurbish_device(
+        w.structure_actor, str(device.id), t.Refurbishment(grade="C", refurbished_on=date(2026, 3, 20))
+    )
     clock.today = date(2026, 4, 1)
     second = lend(ledger, w, device, start=date(2026, 4, 1), due=date(2026, 4, 30))
     clock.today = date(2026, 5, 15)
@@ -67,8 +89,12 @@ def test_loan_lifecycle_and_device_states(ledger, clock):
             "SELECT loan_id, kind, debit, credit, amount_cents FROM loan_journal ORDER BY position, seq"
         ).fetchall()
     assert [(p[1], p[4]) for p in postings] == [
-        ("deposit_held", 3000), ("deposit_returned", 3000), ("fees_collected", 1000),  # Feb and Mar begun
-        ("deposit_held", 3000), ("deposit_kept", 3000), ("fees_collected", 1000),  # Apr and May begun
+        ("deposit_held", 3000),
+        ("deposit_returned", 3000),
+        ("fees_collected", 1000),  # Feb and Mar begun
+        ("deposit_held", 3000),
+        ("deposit_kept", 3000),
+        ("fees_collected", 1000),  # Apr and May begun
     ]
 
 
@@ -76,14 +102,18 @@ def test_note_is_sealed_and_erased_with_the_person(ledger):
     w = s.world(ledger)
     (device,) = stock(ledger, w.structure_actor)
     loan = lend(ledger, w, device)
-    ledger.follow_up_loan(w.structure_actor, str(loan.id), t.NewFollowUp(on=date(2026, 2, 15), kind="call", note="Appel à Camille Martin"))
+    ledger.follow_up_loan(
+        w.structure_actor, str(loan.id), t.NewFollowUp(on=date(2026, 2, 15), kind="call", note="Appel à Camille Martin")
+    )
     with ledger.db.read() as cur:
         table = ledger.app.recorder.events_table_name
         states = b"".join(bytes(r[0]) for r in cur.execute(f"SELECT state FROM {table}").fetchall())
     assert b"Camille Martin" not in states
     ledger.erase_beneficiary(s.ADMIN, str(w.beneficiary.id))
     # the follow-up still counts; its note can no longer be read, nor new notes sealed
-    out = ledger.follow_up_loan(w.structure_actor, str(loan.id), t.NewFollowUp(on=date(2026, 3, 1), kind="visit", note="encore"))
+    out = ledger.follow_up_loan(
+        w.structure_actor, str(loan.id), t.NewFollowUp(on=date(2026, 3, 1), kind="visit", note="encore")
+    )
     assert out.follow_ups == 2
 
 
@@ -103,12 +133,23 @@ def test_overdue_is_derived_from_a_date(ledger):
     assert ids("overdue", date(2026, 4, 1)) == {a.id}
     assert ids("active", date(2026, 4, 1)) == {b.id}
     assert ids("returned", date(2026, 4, 1)) == {c.id}
-    assert {x.status for x in ledger.list_loans(w.structure_actor, as_of=date(2026, 4, 1)).items} == {"overdue", "active", "returned"}
+    assert {x.status for x in ledger.list_loans(w.structure_actor, as_of=date(2026, 4, 1)).items} == {
+        "overdue",
+        "active",
+        "returned",
+    }
     page = ledger.list_loans(w.structure_actor, limit=2)
     assert len(page.items) == 2 and page.next_cursor
     rest = ledger.list_loans(w.structure_actor, limit=2, cursor=page.next_cursor)
     assert len(rest.items) == 1 and rest.next_cursor is None
-    other = t.Actor(role="structure", org=str(ledger.register_structure(s.ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name="Autre", commune_insee=s.DIE)).id))
+    other = t.Actor(
+        role="structure",
+        org=str(
+            ledger.register_structure(
+                s.ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name="Autre", commune_insee=s.DIE)
+            ).id
+        ),
+    )
     assert ledger.list_loans(other).items == []
     with pytest.raises(errors.Forbidden):
         ledger.get_loan(other, str(a.id))
@@ -117,14 +158,24 @@ def test_overdue_is_derived_from_a_date(ledger):
 def test_pix_pairs_and_indicators(ledger, clock):
     w = s.world(ledger)
     people = [w.beneficiary.id] + [s.beneficiary(ledger, w.prescriber_actor).id for _ in range(2)]
-    scores = {people[0]: [("entry", 120, 1), ("entry", 200, 5), ("exit", 260, 20), ("exit", 300, 40)],
-              people[1]: [("entry", 400, 2), ("exit", 380, 30)],
-              people[2]: [("entry", 50, 3)]}
+    scores = {
+        people[0]: [("entry", 120, 1), ("entry", 200, 5), ("exit", 260, 20), ("exit", 300, 40)],
+        people[1]: [("entry", 400, 2), ("exit", 380, 30)],
+        people[2]: [("entry", 50, 3)],
+    }
     for person, tests in scores.items():
         for phase, score, day in tests:
-            ledger.record_pix(w.structure_actor, str(person), t.NewPixAssessment(phase=phase, score=score, taken_on=date(2026, 1, day) if day <= 31 else date(2026, 2, day - 31)))
+            ledger.record_pix(
+                w.structure_actor,
+                str(person),
+                t.NewPixAssessment(
+                    phase=phase, score=score, taken_on=date(2026, 1, day) if day <= 31 else date(2026, 2, day - 31)
+                ),
+            )
     with pytest.raises(errors.ValidationError):
-        ledger.record_pix(w.structure_actor, str(people[0]), t.NewPixAssessment(phase="exit", score=10, taken_on=date(2026, 12, 1)))
+        ledger.record_pix(
+            w.structure_actor, str(people[0]), t.NewPixAssessment(phase="exit", score=10, taken_on=date(2026, 12, 1))
+        )
     history = ledger.pix_history(w.prescriber_actor, str(people[0]))
     assert [x.score for x in history.items] == [120, 200, 260, 300]
     (device,) = stock(ledger, w.structure_actor)

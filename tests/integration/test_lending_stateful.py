@@ -60,7 +60,9 @@ class LendingMachine(RuleBasedStateMachine):
     @rule(device=devices)
     def refurbish(self, device) -> None:
         try:
-            self.ledger.refurbish_device(self.w.structure_actor, str(device), t.Refurbishment(grade="A", refurbished_on=self.next_day()))
+            self.ledger.refurbish_device(
+                self.w.structure_actor, str(device), t.Refurbishment(grade="A", refurbished_on=self.next_day())
+            )
         except errors.InvalidTransition:
             assert self.device_status[device] not in ("received", "needs_repair")
         else:
@@ -73,8 +75,14 @@ class LendingMachine(RuleBasedStateMachine):
         try:
             loan = self.ledger.sign_loan(
                 self.w.structure_actor,
-                t.NewLoan(device_id=device, beneficiary_id=self.w.beneficiary.id, start_on=start,
-                          due_on=start + timedelta(days=30), monthly_fee_cents=200, deposit_cents=1000),
+                t.NewLoan(
+                    device_id=device,
+                    beneficiary_id=self.w.beneficiary.id,
+                    start_on=start,
+                    due_on=start + timedelta(days=30),
+                    monthly_fee_cents=200,
+                    deposit_cents=1000,
+                ),
             )
         except errors.DeviceUnavailable:
             assert self.device_status[device] != "available"
@@ -89,7 +97,11 @@ class LendingMachine(RuleBasedStateMachine):
     def give_back(self, loan, good: bool) -> None:
         state, device = self.loan_status[loan]
         try:
-            self.ledger.return_loan(self.w.structure_actor, str(loan), t.LoanReturn(on=self.next_day(), condition="good" if good else "damaged"))
+            self.ledger.return_loan(
+                self.w.structure_actor,
+                str(loan),
+                t.LoanReturn(on=self.next_day(), condition="good" if good else "damaged"),
+            )
         except errors.InvalidTransition:
             assert state != "active"
         else:
@@ -114,7 +126,9 @@ class LendingMachine(RuleBasedStateMachine):
     @rule(device=devices)
     def retire(self, device) -> None:
         try:
-            self.ledger.retire_device(self.w.structure_actor, str(device), t.Retirement(reason="recycled", on=self.next_day()))
+            self.ledger.retire_device(
+                self.w.structure_actor, str(device), t.Retirement(reason="recycled", on=self.next_day())
+            )
         except errors.InvalidTransition:
             assert self.device_status[device] in ("on_loan", "retired")
         else:
@@ -136,7 +150,10 @@ class LendingMachine(RuleBasedStateMachine):
         assert {d for d, _ in active} == {str(d) for d in self.loan_of_device}
         assert projected == {str(d): st for d, st in self.device_status.items()}
         for loan, (state, _) in self.loan_status.items():
-            assert self.ledger.get_loan(self.w.structure_actor, str(loan)).status in (state, "overdue" if state == "active" else state)
+            assert self.ledger.get_loan(self.w.structure_actor, str(loan)).status in (
+                state,
+                "overdue" if state == "active" else state,
+            )
 
 
 LendingMachine.TestCase.settings = settings(

@@ -70,11 +70,21 @@ def test_pix_progress_in_the_export_by_quarter_of_the_exit(ledger, clock):
     w = s.world(ledger)
     people = [s.beneficiary(ledger, w.prescriber_actor, publics=["rsa"], birth_year=1990).id for _ in range(5)]
     for i, person in enumerate(people):
-        ledger.record_pix(w.structure_actor, str(person), t.NewPixAssessment(phase="entry", score=100, taken_on=date(2026, 1, 10)))
-        ledger.record_pix(w.structure_actor, str(person), t.NewPixAssessment(phase="exit", score=150 + 10 * i, taken_on=date(2026, 3, 2)))
+        ledger.record_pix(
+            w.structure_actor, str(person), t.NewPixAssessment(phase="entry", score=100, taken_on=date(2026, 1, 10))
+        )
+        ledger.record_pix(
+            w.structure_actor,
+            str(person),
+            t.NewPixAssessment(phase="exit", score=150 + 10 * i, taken_on=date(2026, 3, 2)),
+        )
     lonely = s.beneficiary(ledger, w.prescriber_actor, publics=["rsa"], birth_year=1990, commune=s.DIE).id
-    ledger.record_pix(w.structure_actor, str(lonely), t.NewPixAssessment(phase="entry", score=10, taken_on=date(2026, 1, 10)))
-    ledger.record_pix(w.structure_actor, str(lonely), t.NewPixAssessment(phase="exit", score=90, taken_on=date(2026, 2, 1)))
+    ledger.record_pix(
+        w.structure_actor, str(lonely), t.NewPixAssessment(phase="entry", score=10, taken_on=date(2026, 1, 10))
+    )
+    ledger.record_pix(
+        w.structure_actor, str(lonely), t.NewPixAssessment(phase="exit", score=90, taken_on=date(2026, 2, 1))
+    )
     rows = {(r.commune_insee, r.quarter): r for r in ledger.observatory_export(OBSERVATORY).items}
     valence = rows[(s.VALENCE, "2026-Q1")]
     assert (valence.beneficiaries, valence.pix_pairs, valence.pix_delta_avg, valence.sessions) == (5, 5, 70.0, 0)
@@ -87,7 +97,11 @@ def test_breakdown_by_epci_and_quarter_suppresses_small_groups(ledger, clock):
     accompany(ledger, w, clock, s.VALENCE, 6)
     accompany(ledger, w, clock, s.DIE, 2, kind="collective")
     by_epci = {r.key: r for r in ledger.breakdown(OBSERVATORY, "epci")}
-    assert (by_epci["200068781"].beneficiaries, by_epci["200068781"].sessions, by_epci["200068781"].minutes) == (6, 6, 540)
+    assert (by_epci["200068781"].beneficiaries, by_epci["200068781"].sessions, by_epci["200068781"].minutes) == (
+        6,
+        6,
+        540,
+    )
     assert by_epci["242600534"].suppressed and by_epci["242600534"].sessions is None
     assert by_epci["200068781"].label != "200068781", "EPCIs are named"
     (quarter,) = ledger.breakdown(OBSERVATORY, "quarter")

@@ -13,8 +13,18 @@ from tests import scenario as s
 from tests.conftest import BACKEND, PG_URL
 
 PEOPLE = [
-    {"first_name": "Zéphirine", "last_name": "Quillebœuf", "phone": "06 98 76 54 32", "email": "zephirine.q@example.org"},
-    {"first_name": "Anatole", "last_name": "Vercingétorix", "phone": "+33 4 75 11 22 33", "email": "anatole.v@example.net"},
+    {
+        "first_name": "Zéphirine",
+        "last_name": "Quillebœuf",
+        "phone": "06 98 76 54 32",
+        "email": "zephirine.q@example.org",
+    },
+    {
+        "first_name": "Anatole",
+        "last_name": "Vercingétorix",
+        "phone": "+33 4 75 11 22 33",
+        "email": "anatole.v@example.net",
+    },
 ]
 
 
@@ -49,7 +59,9 @@ def test_no_personal_data_in_clear_and_erasure_erases(ledger, tmp_path):
     assert b"Camille" not in data  # the world's own beneficiary too
 
     with ledger.db.read() as cur:
-        key = cur.execute("SELECT key_material FROM beneficiary_keys WHERE beneficiary_id = ?", (str(ids[0]),)).fetchone()[0]
+        key = cur.execute(
+            "SELECT key_material FROM beneficiary_keys WHERE beneficiary_id = ?", (str(ids[0]),)
+        ).fetchone()[0]
     key = bytes(key)
     # pg_dump shows bytea as hex; SQLite files hold the raw bytes
     key_forms = [key, key.hex().encode()]

@@ -31,7 +31,9 @@ OVERFLOW = {"OverflowError", "NumericValueOutOfRange"}  # SQLite, PostgreSQL
 def poison_pix(ledger, beneficiary_id) -> int:
     """Stores a PIX result whose score no INTEGER column holds (the request types and the domain bypassed)."""
     ledger.app.save(
-        PixAssessment(beneficiary_id=beneficiary_id, phase="entry", score=TOO_BIG, taken_on=ledger.today(), recorded_by="admin")
+        PixAssessment(
+            beneficiary_id=beneficiary_id, phase="entry", score=TOO_BIG, taken_on=ledger.today(), recorded_by="admin"
+        )
     )
     return ledger.views.head()
 
@@ -40,8 +42,15 @@ def poison_cheque(ledger, w) -> int:
     """Stores a cheque whose face value no BIGINT column holds: ``ledger_views`` buffers it and fails in its flush."""
     ledger.app.save(
         Cheque(
-            serial="POISON-1", book_id=uuid4(), commitment_id=w.commitment.id, funder_code="DEPT26", face_value_cents=TOO_BIG,
-            valid_until=ledger.today(), code_hash="x", beneficiary_id=w.beneficiary.id, prescriber_id=str(w.prescriber.id),
+            serial="POISON-1",
+            book_id=uuid4(),
+            commitment_id=w.commitment.id,
+            funder_code="DEPT26",
+            face_value_cents=TOO_BIG,
+            valid_until=ledger.today(),
+            code_hash="x",
+            beneficiary_id=w.beneficiary.id,
+            prescriber_id=str(w.prescriber.id),
             issued_on=ledger.today(),
         )
     )
@@ -50,7 +59,9 @@ def poison_cheque(ledger, w) -> int:
 
 def pay(ledger, cents: int = 100) -> None:
     """An event no read waits for (a payment does not catch up the views)."""
-    ledger.receive_payment(s.ADMIN, "DEPT26", t.NewPayment(amount_cents=cents, received_on=ledger.today(), reference=f"v{cents}"))
+    ledger.receive_payment(
+        s.ADMIN, "DEPT26", t.NewPayment(amount_cents=cents, received_on=ledger.today(), reference=f"v{cents}")
+    )
 
 
 def remove_the_cause(ledger, position: int) -> None:
@@ -64,7 +75,9 @@ def remove_the_cause(ledger, position: int) -> None:
 
 
 def failure_logs(caplog) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.name == "cheque_ledger.projections" and r.levelno == logging.ERROR]
+    return [
+        r.getMessage() for r in caplog.records if r.name == "cheque_ledger.projections" and r.levelno == logging.ERROR
+    ]
 
 
 def test_an_event_a_projection_cannot_store_sets_it_aside_and_the_other_reads_go_on(ledger, make_ledger, caplog):
@@ -77,7 +90,9 @@ def test_an_event_a_projection_cannot_store_sets_it_aside_and_the_other_reads_go
     # the other projections advanced, and their reads answer
     assert ledger.reconciliation(t.Actor(role="funder", org="DEPT26"), "DEPT26").reserved_cents == 2000
     positions = ledger.views.positions()
-    assert positions["lending_views"] < poisoned and all(p == head for n, p in positions.items() if n != "lending_views")
+    assert positions["lending_views"] < poisoned and all(
+        p == head for n, p in positions.items() if n != "lending_views"
+    )
     assert [e.cheques_issued for e in ledger.caseload(w.prescriber_actor)] == [2]
     assert ledger.admin_funders(s.ADMIN)[0].code == "DEPT26"
     # the failed one's reads are refused, also those needing it among others
@@ -124,8 +139,10 @@ def test_a_failure_in_a_flush_is_placed_at_its_event_and_verify_reports_it(ledge
     assert ledger.pix_history(w.prescriber_actor, str(w.beneficiary.id)).items == []  # lending_views
 
     differences, _, checked = verify(ledger)
-    assert differences == [f"projection ledger_views failed on the event at position {poisoned} ({failure.error});"
-                           " rebuild it once the cause is removed"]
+    assert differences == [
+        f"projection ledger_views failed on the event at position {poisoned} ({failure.error});"
+        " rebuild it once the cause is removed"
+    ]
     assert checked == ledger.views.head()
 
     remove_the_cause(ledger, poisoned)
@@ -139,7 +156,9 @@ def test_a_failure_in_a_flush_is_placed_at_its_event_and_verify_reports_it(ledge
 def test_an_event_that_cannot_be_decoded_fails_each_projection_that_reads_it(ledger, monkeypatch):
     w = s.world(ledger)
     position = next(  # an event outcomes and directory both read
-        n.id for n in ledger.app.recorder.select_notifications(start=1, limit=1000) if n.topic.endswith("Beneficiary.Registered")
+        n.id
+        for n in ledger.app.recorder.select_notifications(start=1, limit=1000)
+        if n.topic.endswith("Beneficiary.Registered")
     )
     real = ledger.app.mapper.to_domain_event
 
@@ -151,9 +170,13 @@ def test_an_event_that_cannot_be_decoded_fails_each_projection_that_reads_it(led
     monkeypatch.setattr(ledger.app.mapper, "to_domain_event", decode)
     ledger.views.rebuild()
     assert {n: (f.position, f.error) for n, f in ledger.views.failures().items()} == {
-        "outcomes": (position, "ValueError"), "directory": (position, "ValueError"),
+        "outcomes": (position, "ValueError"),
+        "directory": (position, "ValueError"),
     }
-    assert ledger.reconciliation(t.Actor(role="funder", org="DEPT26"), "DEPT26").committed_cents == w.commitment.amount_cents
+    assert (
+        ledger.reconciliation(t.Actor(role="funder", org="DEPT26"), "DEPT26").committed_cents
+        == w.commitment.amount_cents
+    )
 
 
 def test_newer_code_applying_the_event_clears_the_failure_everywhere(ledger, make_ledger, monkeypatch):
@@ -165,7 +188,14 @@ def test_newer_code_applying_the_event_clears_the_failure_everywhere(ledger, mak
     def clamped(self, cur, e, position):
         cur.execute(
             "INSERT INTO pix_results (id, beneficiary_id, phase, score, taken_on, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (str(e.originator_id), str(e.beneficiary_id), e.phase, min(e.score, 1024), e.taken_on.isoformat(), e.recorded_by),
+            (
+                str(e.originator_id),
+                str(e.beneficiary_id),
+                e.phase,
+                min(e.score, 1024),
+                e.taken_on.isoformat(),
+                e.recorded_by,
+            ),
         )
 
     monkeypatch.setattr(LendingViews, "_on_PixAssessment_Recorded", clamped)
@@ -199,7 +229,9 @@ def test_a_connection_lost_during_a_catch_up_sets_no_projection_aside(ledger, mo
 def test_the_command_line_reports_a_failed_projection(ledger, tmp_path, monkeypatch, capsys):
     w = s.world(ledger)
     poisoned = poison_pix(ledger, w.beneficiary.id)
-    monkeypatch.setenv("LEDGER_DATABASE_URL", PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}")
+    monkeypatch.setenv(
+        "LEDGER_DATABASE_URL", PG_URL if BACKEND == "postgres" else f"sqlite:///{tmp_path / 'ledger.db'}"
+    )
     monkeypatch.setenv("LEDGER_SECRET", SECRET.decode())
     assert cli.main(["verify"]) == 1
     out = capsys.readouterr().out

@@ -29,7 +29,9 @@ TABLES = {
 
 def dump(ledger) -> dict[str, list[tuple]]:
     with ledger.db.read() as cur:
-        return {table: cur.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() for table, order in TABLES.items()}
+        return {
+            table: cur.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() for table, order in TABLES.items()
+        }
 
 
 def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_path):
@@ -46,7 +48,11 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
             ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
             time.sleep(0.03)
             if i % 10 == 0:
-                ledger.receive_payment(s.ADMIN, "DEPT26", s.t.NewPayment(amount_cents=100 + i, received_on=ledger.today(), reference=f"v{i}"))
+                ledger.receive_payment(
+                    s.ADMIN,
+                    "DEPT26",
+                    s.t.NewPayment(amount_cents=100 + i, received_on=ledger.today(), reference=f"v{i}"),
+                )
 
     writer = threading.Thread(target=write)
     writer.start()

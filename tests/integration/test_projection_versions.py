@@ -40,8 +40,10 @@ def test_ledger_views_built_before_versions_are_replayed_into_the_new_shape(make
     for c in cheques[:4]:
         first.redeem(w.structure_actor, s.redemption(c.serial, c.code, first.today()))
     first.views.catch_up()
-    cheque_columns = "serial, cheque_id, commitment_id, funder_code, face_value_cents, status, valid_until, issued_on," \
+    cheque_columns = (
+        "serial, cheque_id, commitment_id, funder_code, face_value_cents, status, valid_until, issued_on,"
         " beneficiary_id, prescriber_id, book_id, structure_id, session_date, session_kind, duration_minutes"
+    )
     with first.db.read() as cur:
         before_cheques = sorted(map(tuple, cur.execute(f"SELECT {cheque_columns} FROM cheque_index").fetchall()))
         before_journal = [tuple(r) for r in cur.execute("SELECT * FROM journal ORDER BY position, seq").fetchall()]
@@ -49,9 +51,7 @@ def test_ledger_views_built_before_versions_are_replayed_into_the_new_shape(make
     with first.db.transaction() as cur:  # make it a database of the last release: old shape, no versions recorded
         for statement in OLD_CHEQUE_INDEX:
             cur.execute(statement)
-        cur.executemany(
-            f"INSERT INTO cheque_index ({cheque_columns}) VALUES ({', '.join('?' * 15)})", before_cheques
-        )
+        cur.executemany(f"INSERT INTO cheque_index ({cheque_columns}) VALUES ({', '.join('?' * 15)})", before_cheques)
         cur.execute("DELETE FROM projection_versions")
         assert primary_key(cur, first.db.postgres, "cheque_index") == ["serial"]
     first.close()
@@ -109,7 +109,9 @@ def test_only_the_projection_whose_version_changed_is_reset(ledger):
             cur.execute("UPDATE projection_tracking SET position = 7 WHERE name IN ('alpha', 'beta')")
         assert prepare_tables(db, [Table("alpha", 1), Table("beta", 2)]) == ["beta"]
         with db.read() as cur:
-            positions = dict(cur.execute("SELECT name, position FROM projection_tracking WHERE name IN ('alpha', 'beta')").fetchall())
+            positions = dict(
+                cur.execute("SELECT name, position FROM projection_tracking WHERE name IN ('alpha', 'beta')").fetchall()
+            )
             assert positions == {"alpha": 7, "beta": 0}
             assert cur.execute("SELECT COUNT(*) FROM alpha_rows").fetchone()[0] == 1
             assert cur.execute("SELECT COUNT(*) FROM beta_rows").fetchone()[0] == 0
@@ -130,7 +132,9 @@ def test_a_start_creates_only_what_is_missing(make_ledger, monkeypatch):
     first.close()
     ran: list[str] = []
     real_script = Database.script
-    monkeypatch.setattr(Database, "script", lambda self, statements: ran.extend(statements) or real_script(self, statements))
+    monkeypatch.setattr(
+        Database, "script", lambda self, statements: ran.extend(statements) or real_script(self, statements)
+    )
     second = make_ledger()
     projection_schema = {s for p in second.views.projections.values() for s in p.schema()}
     created = [s for s in ran if s in projection_schema]

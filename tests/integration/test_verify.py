@@ -12,7 +12,9 @@ def busy_ledger(ledger):
     for c in b.cheques[:2]:
         ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
     ledger.cancel_cheque(w.prescriber_actor, b.cheques[3].serial, s.t.ReasonBody(reason="perdu"))
-    ledger.receive_payment(s.ADMIN, "DEPT26", s.t.NewPayment(amount_cents=5000, received_on=ledger.today(), reference="v1"))
+    ledger.receive_payment(
+        s.ADMIN, "DEPT26", s.t.NewPayment(amount_cents=5000, received_on=ledger.today(), reference="v1")
+    )
     ledger.views.catch_up()  # events are chained once projected (the server does it within 0.2 s)
     return w, b
 
@@ -29,7 +31,9 @@ def nid(ledger) -> str:
 def row_of(ledger, serial_event: str):
     """The notification id and state of the first stored event whose topic ends with ``serial_event``."""
     with ledger.db.read() as cur:
-        rows = cur.execute(f"SELECT {nid(ledger)}, topic, state FROM {events_table(ledger)} ORDER BY {nid(ledger)}").fetchall()
+        rows = cur.execute(
+            f"SELECT {nid(ledger)}, topic, state FROM {events_table(ledger)} ORDER BY {nid(ledger)}"
+        ).fetchall()
     return next((nid, bytes(state)) for nid, topic, state in rows if topic.endswith(serial_event))
 
 

@@ -15,8 +15,13 @@ def test_the_server_writes_one_json_object_a_line_on_stdout(capsys):
     saved = (log.handlers[:], log.level, log.propagate)
     try:
         write_lines_to_stdout()
-        scope = {"method": "POST", "path": "/v1/redemptions", "path_template": "/v1/redemptions", "query_string": b"who=Dupont",
-                 "state": {"actor": Actor(role="structure", org="S-1")}}
+        scope = {
+            "method": "POST",
+            "path": "/v1/redemptions",
+            "path_template": "/v1/redemptions",
+            "query_string": b"who=Dupont",
+            "state": {"actor": Actor(role="structure", org="S-1")},
+        }
         log_access(scope, 201, time.perf_counter())
         log_access({"method": "GET", "path": "/nowhere", "state": {}}, 404, time.perf_counter())
         log.handlers[0].close()  # writes what is buffered
@@ -25,11 +30,17 @@ def test_the_server_writes_one_json_object_a_line_on_stdout(capsys):
         log.setLevel(saved[1])
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line) | {"duration_ms": 0} for line in lines] == [
-        {"method": "POST", "path": "/v1/redemptions", "status": 201, "duration_ms": 0, "role": "structure", "org": "S-1"},
+        {
+            "method": "POST",
+            "path": "/v1/redemptions",
+            "status": 201,
+            "duration_ms": 0,
+            "role": "structure",
+            "org": "S-1",
+        },
         {"method": "GET", "path": "unmatched", "status": 404, "duration_ms": 0, "role": None, "org": None},
     ]
     assert "Dupont" not in "".join(lines)
-
 
 
 def test_lines_are_written_in_batches_and_none_is_lost_at_close():

@@ -12,9 +12,11 @@ from bench.machine import BusyCores, stop_process_group, stray_servers
 from bench.raw_ceilings import sqlite_ceiling_a, sqlite_ceiling_b
 
 # A leader that ignores SIGTERM and a child that ignores it too: what a stuck server would look like.
-STUBBORN = "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); " \
-    "subprocess.Popen([sys.executable, '-c', 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); " \
+STUBBORN = (
+    "import signal, subprocess, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+    "subprocess.Popen([sys.executable, '-c', 'import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
     "print(flush=True); time.sleep(60)']); time.sleep(60)"
+)
 
 
 def group_alive(pgid: int) -> bool:
@@ -39,7 +41,9 @@ def test_no_process_of_the_group_outlives_the_stop():
 
 
 def test_a_running_server_is_found():
-    fake = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "api.cli serve"], start_new_session=True)
+    fake = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", "api.cli serve"], start_new_session=True
+    )
     try:
         time.sleep(0.2)
         assert any(f"pid {fake.pid}:" in line for line in stray_servers())

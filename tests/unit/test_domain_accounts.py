@@ -19,7 +19,9 @@ def test_id_derives_from_the_email_hash_only():
     assert UserAccount.create_id("h") != UserAccount.create_id("other")
 
 
-@pytest.mark.parametrize("password", ["court", "x" * 11, " espace-devant-123", "espace-derriere-123 ", "tab\tinside-12345", "y" * 257])
+@pytest.mark.parametrize(
+    "password", ["court", "x" * 11, " espace-devant-123", "espace-derriere-123 ", "tab\tinside-12345", "y" * 257]
+)
 def test_password_policy_refuses(password):
     with pytest.raises(errors.ValidationError):
         check_password_policy(password)

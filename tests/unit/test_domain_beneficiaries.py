@@ -47,7 +47,11 @@ def test_register_keeps_only_coarse_facts() -> None:
     fields = {f.name for f in dataclasses.fields(event)}
     assert "birth_year" not in fields  # only the band is recorded
     assert fields - {"originator_id", "originator_version", "timestamp", "originator_topic"} == {
-        "prescriber_id", "age_band", "commune_insee", "publics", "sealed_personal_data",
+        "prescriber_id",
+        "age_band",
+        "commune_insee",
+        "publics",
+        "sealed_personal_data",
     }
 
 

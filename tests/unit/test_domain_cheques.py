@@ -386,7 +386,9 @@ def test_refusal_order(locked: bool, right_code: bool, lifecycle: str, session: 
     else:
         expected = None
     before = cheque.lifecycle
-    result = redeem(cheque, CODE if right_code else WRONG, accredited=accredited, session_date=session_date, today=today)
+    result = redeem(
+        cheque, CODE if right_code else WRONG, accredited=accredited, session_date=session_date, today=today
+    )
     if expected is None:
         assert result is None
         assert cheque.status == Status.REDEEMED
@@ -503,8 +505,17 @@ def test_redemption_ids_round_trip(body: str, number: int) -> None:
 
 @pytest.mark.parametrize(
     "rid",
-    ["", "RDM", "RDM-", "RDM-ABCD", "XYZ-ABCD-EFGH-K-1", "RDM-ABCD-EFGH-K-", "RDM-ABCD-EFGH-K-x", "RDM-ABCD-EFGH-K-²",
-     "rdm-ABCD-EFGH-K-1"],
+    [
+        "",
+        "RDM",
+        "RDM-",
+        "RDM-ABCD",
+        "XYZ-ABCD-EFGH-K-1",
+        "RDM-ABCD-EFGH-K-",
+        "RDM-ABCD-EFGH-K-x",
+        "RDM-ABCD-EFGH-K-²",
+        "rdm-ABCD-EFGH-K-1",
+    ],
 )
 def test_malformed_redemption_ids_are_not_found(rid: str) -> None:
     with pytest.raises(errors.NotFound):
@@ -830,7 +841,11 @@ def test_replay_equals_the_live_aggregate_after_any_history(ops: list[str]) -> N
 def test_cheque_book() -> None:
     book_id = uuid4()
     book = ChequeBook(
-        id=book_id, beneficiary_id=uuid4(), prescriber_id="p", serials=["A", "B"], face_value_cents=1000,
+        id=book_id,
+        beneficiary_id=uuid4(),
+        prescriber_id="p",
+        serials=["A", "B"],
+        face_value_cents=1000,
         issued_on=ISSUED_ON,
     )
     assert book.id == book_id

@@ -35,7 +35,9 @@ codes = st.text(alphabet=CODE_ALPHABET, min_size=CODE_LEN, max_size=CODE_LEN)
 
 def _reference_check(body: str) -> str:
     """Crockford's check symbol, written independently: the body as a base-32 number, mod 37."""
-    return CHECK_ALPHABET[int("".join("0123456789abcdefghijklmnopqrstuv"[SERIAL_ALPHABET.index(c)] for c in body), 32) % 37]
+    return CHECK_ALPHABET[
+        int("".join("0123456789abcdefghijklmnopqrstuv"[SERIAL_ALPHABET.index(c)] for c in body), 32) % 37
+    ]
 
 
 # -- alphabets ---------------------------------------------------------------------------------

@@ -125,7 +125,13 @@ def test_sign_commitment() -> None:
 
 def test_default_priority_is_100() -> None:
     c = Commitment.sign(
-        funder_code="X1", reference="R", amount_cents=1, valid_from=ON, valid_until=ON, eligible_publics=[], territory=[]
+        funder_code="X1",
+        reference="R",
+        amount_cents=1,
+        valid_from=ON,
+        valid_until=ON,
+        eligible_publics=[],
+        territory=[],
     )
     assert c.priority == 100
 

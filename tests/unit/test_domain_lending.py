@@ -401,7 +401,14 @@ def test_a_devices_whole_life_replays() -> None:
         events.extend(d.collect_events())
         snapshots.append((list(events), dict(status=d.status, grade=d.grade, loan_id=d.loan_id)))
     assert names(events) == [
-        "Received", "Refurbished", "Lent", "CameBack", "Refurbished", "Lent", "CameBack", "Retired"
+        "Received",
+        "Refurbished",
+        "Lent",
+        "CameBack",
+        "Refurbished",
+        "Lent",
+        "CameBack",
+        "Retired",
     ]
     assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
     rebuilt = replay(events)
@@ -475,7 +482,11 @@ def test_fees_and_deposits_are_non_negative_cents(fee: int, deposit: int) -> Non
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("monthly_fee_cents", MAX_MONTHLY_FEE_CENTS + 1), ("deposit_cents", MAX_DEPOSIT_CENTS + 1), ("deposit_cents", 2**63)],
+    [
+        ("monthly_fee_cents", MAX_MONTHLY_FEE_CENTS + 1),
+        ("deposit_cents", MAX_DEPOSIT_CENTS + 1),
+        ("deposit_cents", 2**63),
+    ],
 )
 def test_fees_and_deposits_have_a_ceiling(field: str, value: int) -> None:
     with pytest.raises(errors.ValidationError) as info:
@@ -953,8 +964,13 @@ class Fleet(RuleBasedStateMachine):
                 d.lend(loan_id)  # a loan the ledger then signs in the same transaction
                 self.device_model[d.id].update(status="on_loan", loan=loan_id)
                 loan = Loan.sign(
-                    loan_id=loan_id, device_id=d.id, beneficiary_id=uuid4(), structure_id=STRUCTURE,
-                    start_on=self.today, due_on=self.today + timedelta(days=60), monthly_fee_cents=500,
+                    loan_id=loan_id,
+                    device_id=d.id,
+                    beneficiary_id=uuid4(),
+                    structure_id=STRUCTURE,
+                    start_on=self.today,
+                    due_on=self.today + timedelta(days=60),
+                    monthly_fee_cents=500,
                     deposit_cents=0,
                 )
                 self.loans.append(loan)

@@ -215,8 +215,9 @@ def test_register_prescriber() -> None:
     assert replay(events) == p
 
 
-@pytest.mark.parametrize("kind", ["ccas", "caf", "france_services", "department", "france_travail", "msa",
-                                  "association", "other"])
+@pytest.mark.parametrize(
+    "kind", ["ccas", "caf", "france_services", "department", "france_travail", "msa", "association", "other"]
+)
 def test_prescriber_kinds(kind: str) -> None:
     assert Prescriber.register("P", kind, VALENCE).kind == kind
 

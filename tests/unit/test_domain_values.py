@@ -288,17 +288,44 @@ def test_age_band_is_coarse(birth_year: int, on: date) -> None:
 
 def test_vocabularies_are_the_contracts() -> None:
     assert {p.value for p in Public} == {
-        "rsa", "ase_young_adult", "senior", "job_seeker", "caf_low_income", "disability", "other",
+        "rsa",
+        "ase_young_adult",
+        "senior",
+        "job_seeker",
+        "caf_low_income",
+        "disability",
+        "other",
     }
     assert {k.value for k in FunderKind} == {
-        "state", "eu", "caf", "department", "france_travail", "conference_financeurs", "epci", "msa", "carsat",
-        "private", "other",
+        "state",
+        "eu",
+        "caf",
+        "department",
+        "france_travail",
+        "conference_financeurs",
+        "epci",
+        "msa",
+        "carsat",
+        "private",
+        "other",
     }
     assert {label.value for label in StructureLabel} == {
-        "eclaireurs_du_numerique", "france_services", "conseiller_numerique", "aidants_connect", "pix_center", "other",
+        "eclaireurs_du_numerique",
+        "france_services",
+        "conseiller_numerique",
+        "aidants_connect",
+        "pix_center",
+        "other",
     }
     assert {k.value for k in PrescriberKind} == {
-        "ccas", "caf", "france_services", "department", "france_travail", "msa", "association", "other",
+        "ccas",
+        "caf",
+        "france_services",
+        "department",
+        "france_travail",
+        "msa",
+        "association",
+        "other",
     }
     assert {k.value for k in SessionKind} == {"individual", "collective", "administrative_procedure"}
 

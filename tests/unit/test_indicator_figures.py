@@ -18,9 +18,15 @@ EMPTY = IndicatorRows(
 def test_an_empty_period_counts_zero_everywhere_and_has_no_averages():
     figures = indicators(EMPTY, date(2026, 1, 1), date(2026, 3, 31), TODAY)
     assert (figures.from_, figures.to) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert figures.cheques_issued == figures.cheques_redeemed == figures.beneficiaries_accompanied == figures.minutes == 0
+    assert (
+        figures.cheques_issued == figures.cheques_redeemed == figures.beneficiaries_accompanied == figures.minutes == 0
+    )
     assert figures.redemption_rate == 0.0  # no cheque issued: no division by zero
-    assert (figures.sessions.individual, figures.sessions.collective, figures.sessions.administrative_procedure) == (0, 0, 0)
+    assert (figures.sessions.individual, figures.sessions.collective, figures.sessions.administrative_procedure) == (
+        0,
+        0,
+        0,
+    )
     assert (figures.pix.entries, figures.pix.exits, figures.pix.pairs) == (0, 0, 0)
     assert figures.pix.entry_avg is figures.pix.exit_avg is figures.pix.delta_avg is None
     loans = figures.loans

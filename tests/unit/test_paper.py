@@ -20,11 +20,19 @@ def text_of(pdf: bytes) -> list[str]:
 
 def test_every_serial_and_code_of_the_book_is_printed_once():
     cheques = [
-        t.IssuedCheque(serial=f"AB{i:02d}-CDEF-{i % 10}", code=f"KQ{i:04d}", face_value_cents=1000,
-                       valid_until=date(2027, 3, 16), funder_code="CAF26", commitment_id=uuid4())
+        t.IssuedCheque(
+            serial=f"AB{i:02d}-CDEF-{i % 10}",
+            code=f"KQ{i:04d}",
+            face_value_cents=1000,
+            valid_until=date(2027, 3, 16),
+            funder_code="CAF26",
+            commitment_id=uuid4(),
+        )
         for i in range(10)
     ]
-    pdf = render_cheque_book(t.ChequeBookOut(id=uuid4(), beneficiary_id=uuid4(), cheques=cheques), {"CAF26": "CAF de la Drôme"})
+    pdf = render_cheque_book(
+        t.ChequeBookOut(id=uuid4(), beneficiary_id=uuid4(), cheques=cheques), {"CAF26": "CAF de la Drôme"}
+    )
     pages = text_of(pdf)
     assert len(pages) == 2  # eight vouchers a page
     text = "\n".join(pages)
@@ -35,12 +43,28 @@ def test_every_serial_and_code_of_the_book_is_printed_once():
 
 def test_statement_mirrors_the_reconciliation():
     rec = t.Reconciliation(
-        funder_code="DEPT26", as_of=date(2026, 11, 28), committed_cents=2_000_000, received_cents=1_000_000,
-        available_cents=1_975_000, reserved_cents=6_000, redeemed_cents=11_000, paid_cents=8_000, released_cents=0,
+        funder_code="DEPT26",
+        as_of=date(2026, 11, 28),
+        committed_cents=2_000_000,
+        received_cents=1_000_000,
+        available_cents=1_975_000,
+        reserved_cents=6_000,
+        redeemed_cents=11_000,
+        paid_cents=8_000,
+        released_cents=0,
         balanced=True,
-        commitments=[t.CommitmentFigures(id=uuid4(), reference="DEPT-2026", committed_cents=2_000_000,
-                                         available_cents=1_975_000, reserved_cents=6_000, redeemed_cents=11_000,
-                                         paid_cents=8_000, released_cents=0)],
+        commitments=[
+            t.CommitmentFigures(
+                id=uuid4(),
+                reference="DEPT-2026",
+                committed_cents=2_000_000,
+                available_cents=1_975_000,
+                reserved_cents=6_000,
+                redeemed_cents=11_000,
+                paid_cents=8_000,
+                released_cents=0,
+            )
+        ],
     )
     text = "\n".join(text_of(render_statement(rec, "Département de la Drôme")))
     for cents in (2_000_000, 1_975_000, 6_000, 11_000, 8_000):

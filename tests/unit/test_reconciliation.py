@@ -27,13 +27,17 @@ def test_balances_follow_the_postings_from_debit_to_credit():
     a, signed = figures()[A]
     assert signed == 100_000
     assert (a.committed_cents, a.available_cents, a.reserved_cents, a.redeemed_cents, a.paid_cents) == (
-        100_000, 96_000, 2_000, 1_000, 1_000,
+        100_000,
+        96_000,
+        2_000,
+        1_000,
+        1_000,
     )
     assert a.released_cents == 1_000  # reserved → available: the expired cheque
 
 
 def test_a_commitment_without_postings_has_zero_everywhere():
-    (f, signed), = commitment_figures([(A, "CONV-A", 500)], [])
+    ((f, signed),) = commitment_figures([(A, "CONV-A", 500)], [])
     assert (f.committed_cents, f.available_cents, f.released_cents, signed) == (0, 0, 0, 500)
     assert not balanced(f, signed, None)  # signed for 500, nothing posted: not balanced
 
@@ -41,7 +45,9 @@ def test_a_commitment_without_postings_has_zero_everywhere():
 def test_balanced_when_the_three_sources_agree():
     a, signed = figures()[A]
     assert balanced(a, signed, None)
-    agreeing = Sources(available_cents=96_000, released_cents=1_000, by_status={"issued": 2_000, "redeemed": 1_000, "settled": 1_000})
+    agreeing = Sources(
+        available_cents=96_000, released_cents=1_000, by_status={"issued": 2_000, "redeemed": 1_000, "settled": 1_000}
+    )
     assert balanced(a, signed, agreeing)
 
 
@@ -61,7 +67,11 @@ def test_totals_add_the_commitments():
     found = figures()
     rec = reconciliation("DEPT26", date(2026, 3, 16), 50_000, [found[A][0], found[B][0]], True)
     assert (rec.committed_cents, rec.available_cents, rec.reserved_cents, rec.redeemed_cents, rec.paid_cents) == (
-        130_000, 126_000, 2_000, 1_000, 1_000,
+        130_000,
+        126_000,
+        2_000,
+        1_000,
+        1_000,
     )
     assert (rec.received_cents, rec.released_cents, rec.balanced) == (50_000, 1_000, True)
     assert rec.committed_cents == rec.available_cents + rec.reserved_cents + rec.redeemed_cents + rec.paid_cents

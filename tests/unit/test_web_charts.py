@@ -16,7 +16,13 @@ def svg_of(markup: str) -> ET.Element:
 
 
 def test_line_chart_is_labelled_and_draws_each_point():
-    markup = line_chart("Argent", "Évolution", ["janv.", "févr.", "mars"], {"Disponible": [300, 200, 100], "Payé": [0, 50, 200]}, chart_id="m")
+    markup = line_chart(
+        "Argent",
+        "Évolution",
+        ["janv.", "févr.", "mars"],
+        {"Disponible": [300, 200, 100], "Payé": [0, 50, 200]},
+        chart_id="m",
+    )
     svg = svg_of(markup)
     ns = "{http://www.w3.org/2000/svg}"
     assert svg.get("role") == "img" and svg.get("aria-labelledby") == "m-t m-d"

@@ -14,8 +14,18 @@ from domain import errors
 from domain.roles import Role
 
 
-@pytest.mark.parametrize("typed, cents", [("20", 2000), ("20,5", 2050), ("20,50", 2050), ("20.05", 2005),
-                                          ("1 234,56", 123456), ("1\u202f234,56 €", 123456), ("0", 0)])
+@pytest.mark.parametrize(
+    "typed, cents",
+    [
+        ("20", 2000),
+        ("20,5", 2050),
+        ("20,50", 2050),
+        ("20.05", 2005),
+        ("1 234,56", 123456),
+        ("1\u202f234,56 €", 123456),
+        ("0", 0),
+    ],
+)
 def test_euros_become_cents(typed, cents):
     assert Form({"x": typed}).cents("x", "Montant") == cents
 
@@ -46,9 +56,19 @@ def test_lists_and_single_values():
     assert form.get("name") == "Jeanne" and form.optional("missing") is None
 
 
-@pytest.mark.parametrize("target, kept", [("/financeur", "/financeur"), ("/structure?x=1", "/structure?x=1"),
-                                          ("//evil.example", "/"), ("https://evil.example", "/"), ("/\\\\evil", "/"),
-                                          ("/v1/funders", "/"), ("", "/"), (None, "/")])
+@pytest.mark.parametrize(
+    "target, kept",
+    [
+        ("/financeur", "/financeur"),
+        ("/structure?x=1", "/structure?x=1"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\\\\evil", "/"),
+        ("/v1/funders", "/"),
+        ("", "/"),
+        (None, "/"),
+    ],
+)
 def test_return_addresses_stay_on_the_site(target, kept):
     assert safe_next(target) == kept
 

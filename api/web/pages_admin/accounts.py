@@ -26,13 +26,30 @@ def organisations(ledger: LedgerDep, user: WebUser) -> list[tuple[str, list[tupl
     ]
 
 
-def accounts_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
-                  error: str | None = None, status: int = 200) -> Response:
+def accounts_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     orgs = organisations(ledger, user)
     return admin_page(
-        request, "admin/accounts.html", status=status, title="Comptes et clés", users=ledger.list_users(user.actor),
-        roles=ROLE_LABELS, orgs=orgs, org_names={k: v for _, group in orgs for k, v in group},
-        me=(user.actor.key_id or "").removeprefix("user:"), form=form, values=values or {}, error=error,
+        request,
+        "admin/accounts.html",
+        status=status,
+        title="Comptes et clés",
+        users=ledger.list_users(user.actor),
+        roles=ROLE_LABELS,
+        orgs=orgs,
+        org_names={k: v for _, group in orgs for k, v in group},
+        me=(user.actor.key_id or "").removeprefix("user:"),
+        form=form,
+        values=values or {},
+        error=error,
     )
 
 
@@ -59,8 +76,12 @@ def create_user(request: Request, ledger: LedgerDep, web_user: WebUserDep, data:
     return redirect("/admin/comptes?fait=compte")
 
 
-USER_ACTIONS = {"desactiver": ({"disabled": True}, "desactive"), "reactiver": ({"disabled": False}, "reactive"),
-                "deverrouiller": ({"unlock": True}, "deverrouille"), "effacer": ({}, "efface")}
+USER_ACTIONS = {
+    "desactiver": ({"disabled": True}, "desactive"),
+    "reactiver": ({"disabled": False}, "reactive"),
+    "deverrouiller": ({"unlock": True}, "deverrouille"),
+    "effacer": ({}, "efface"),
+}
 
 
 @post("/admin/comptes/{user_id:str}/etat", sync_to_thread=True, status_code=303)

@@ -19,11 +19,18 @@ def dashboard(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Resp
     structures = ledger.admin_structures(actor)
     counts = ledger.admin_cheque_counts(actor)
     return admin_page(
-        request, "admin/dashboard.html", title="Tableau de bord",
-        funders=funders, reconciliations={f.code: ledger.reconciliation(actor, f.code) for f in funders},
-        structures=len(structures), suspended=sum(1 for s in structures if not s.accredited),
-        prescribers=len(ledger.admin_prescribers(actor)), accounts=len(ledger.list_users(actor)),
-        counts=counts, status_names=CHEQUE_STATUS_PLURALS, to_pay=ledger.preview_settlement(actor, ledger.today()),
+        request,
+        "admin/dashboard.html",
+        title="Tableau de bord",
+        funders=funders,
+        reconciliations={f.code: ledger.reconciliation(actor, f.code) for f in funders},
+        structures=len(structures),
+        suspended=sum(1 for s in structures if not s.accredited),
+        prescribers=len(ledger.admin_prescribers(actor)),
+        accounts=len(ledger.list_users(actor)),
+        counts=counts,
+        status_names=CHEQUE_STATUS_PLURALS,
+        to_pay=ledger.preview_settlement(actor, ledger.today()),
     )
 
 

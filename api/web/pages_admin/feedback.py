@@ -36,8 +36,15 @@ def done(request: Request) -> str | None:
     return DONE.get(request.query_params.get("fait", ""))
 
 
-def refused(render: Any, request: Request, ledger: Any, user: WebUser, refusal: errors.DomainError,
-            *page_level: type[errors.DomainError], **context: Any) -> Response:
+def refused(
+    render: Any,
+    request: Request,
+    ledger: Any,
+    user: WebUser,
+    refusal: errors.DomainError,
+    *page_level: type[errors.DomainError],
+    **context: Any,
+) -> Response:
     """The form again, with the refusal's words and status (or the error page, see ``form_error``)."""
     return render(request, ledger, user, error=form_error(refusal, *page_level), status=refusal.status, **context)
 

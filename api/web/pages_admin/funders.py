@@ -18,17 +18,35 @@ from domain.values import FUNDER_KIND_LABELS, PUBLIC_LABELS
 from ledger import types as t
 
 
-def funders_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
-                 error: str | None = None, status: int = 200) -> Response:
+def funders_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     funders = ledger.admin_funders(user.actor)
     today = ledger.today()
     return admin_page(
-        request, "admin/funders.html", status=status, title="Financeurs", funders=funders,
+        request,
+        "admin/funders.html",
+        status=status,
+        title="Financeurs",
+        funders=funders,
         reconciliations={f.code: ledger.reconciliation(user.actor, f.code) for f in funders},
-        kinds=FUNDER_KIND_LABELS, publics=PUBLIC_LABELS, form=form, values=values or {},
-        error=error, today=today,
+        kinds=FUNDER_KIND_LABELS,
+        publics=PUBLIC_LABELS,
+        form=form,
+        values=values or {},
+        error=error,
+        today=today,
         defaults={
-            "valid_from": today.isoformat(), "valid_until": date(today.year, 12, 31).isoformat(), "priority": "100",
+            "valid_from": today.isoformat(),
+            "valid_until": date(today.year, 12, 31).isoformat(),
+            "priority": "100",
             "received_on": today.isoformat(),
         },
     )
@@ -62,8 +80,11 @@ def sign_commitment(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     values["eligible_publics"] = form.getlist("eligible_publics")
     try:
         body = build_input(
-            t.NewCommitment, funder_code=values["funder_code"], reference=values["reference"],
-            amount_cents=form.cents("amount", "Montant"), valid_from=values["valid_from"],
+            t.NewCommitment,
+            funder_code=values["funder_code"],
+            reference=values["reference"],
+            amount_cents=form.cents("amount", "Montant"),
+            valid_from=values["valid_from"],
             valid_until=values["valid_until"],
             eligible_publics=values["eligible_publics"],
             territory=[c.strip() for c in values["territory"].replace(";", ",").split(",") if c.strip()],
@@ -84,7 +105,9 @@ def receive_payment(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     values = {k: form.get(k) for k in ("payment_funder", "payment_amount", "received_on", "payment_reference")}
     try:
         body = build_input(
-            t.NewPayment, amount_cents=form.cents("payment_amount", "Montant"), received_on=values["received_on"],
+            t.NewPayment,
+            amount_cents=form.cents("payment_amount", "Montant"),
+            received_on=values["received_on"],
             reference=values["payment_reference"],
         )
         if not values["payment_funder"]:

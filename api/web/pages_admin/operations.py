@@ -26,13 +26,30 @@ def expiry_day(text: str, today: date) -> date:
     return as_of
 
 
-def operations_page(request: Request, ledger: LedgerDep, user: WebUser, *, settlement: Any = None, expiry: Any = None,
-                    form: str = "", error: str | None = None, status: int = 200) -> Response:
+def operations_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    settlement: Any = None,
+    expiry: Any = None,
+    form: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     names = {str(s.id): s.name for s in ledger.admin_structures(user.actor)}
     funder_names = {f.code: f.name for f in ledger.admin_funders(user.actor)}
     return admin_page(
-        request, "admin/operations.html", status=status, title="Remboursements et expirations",
-        settlement=settlement, expiry=expiry, structure_names=names, funder_names=funder_names, form=form, error=error,
+        request,
+        "admin/operations.html",
+        status=status,
+        title="Remboursements et expirations",
+        settlement=settlement,
+        expiry=expiry,
+        structure_names=names,
+        funder_names=funder_names,
+        form=form,
+        error=error,
         today=ledger.today(),
     )
 
@@ -46,7 +63,9 @@ def operations(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Res
     try:
         if request.query_params.get("jusquau"):
             form = "settlement"
-            settlement = ledger.preview_settlement(web_user.actor, parse_day(request.query_params["jusquau"], "Date", required=True))
+            settlement = ledger.preview_settlement(
+                web_user.actor, parse_day(request.query_params["jusquau"], "Date", required=True)
+            )
         if request.query_params.get("au"):
             form = "expiry"
             expiry = ledger.preview_expiry(web_user.actor, expiry_day(request.query_params["au"], ledger.today()))

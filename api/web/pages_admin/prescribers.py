@@ -15,13 +15,27 @@ from domain.values import PRESCRIBER_KIND_LABELS
 from ledger import types as t
 
 
-def prescribers_page(request: Request, ledger: LedgerDep, user: WebUser, *, values: dict | None = None,
-                     error: str | None = None, status: int = 200) -> Response:
+def prescribers_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     places = communes(ledger)
     return admin_page(
-        request, "admin/prescribers.html", status=status, title="Prescripteurs",
-        prescribers=ledger.admin_prescribers(user.actor), communes=places, commune_names=dict(places),
-        kinds=PRESCRIBER_KIND_LABELS, values=values or {}, error=error,
+        request,
+        "admin/prescribers.html",
+        status=status,
+        title="Prescripteurs",
+        prescribers=ledger.admin_prescribers(user.actor),
+        communes=places,
+        commune_names=dict(places),
+        kinds=PRESCRIBER_KIND_LABELS,
+        values=values or {},
+        error=error,
     )
 
 

@@ -18,13 +18,29 @@ from domain.values import STRUCTURE_LABEL_LABELS
 from ledger import types as t
 
 
-def structures_page(request: Request, ledger: LedgerDep, user: WebUser, *, form: str = "", values: dict | None = None,
-                    error: str | None = None, status: int = 200) -> Response:
+def structures_page(
+    request: Request,
+    ledger: LedgerDep,
+    user: WebUser,
+    *,
+    form: str = "",
+    values: dict | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
     places = communes(ledger)
     return admin_page(
-        request, "admin/structures.html", status=status, title="Structures de médiation",
-        structures=ledger.admin_structures(user.actor), communes=places, commune_names=dict(places),
-        labels=STRUCTURE_LABEL_LABELS, form=form, values=values or {}, error=error,
+        request,
+        "admin/structures.html",
+        status=status,
+        title="Structures de médiation",
+        structures=ledger.admin_structures(user.actor),
+        communes=places,
+        commune_names=dict(places),
+        labels=STRUCTURE_LABEL_LABELS,
+        form=form,
+        values=values or {},
+        error=error,
         today=ledger.today(),
     )
 
