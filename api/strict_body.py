@@ -16,7 +16,7 @@ import msgspec
 import msgspec.inspect as mi
 
 from domain import errors
-from domain.values import FIRST_DAY, LAST_DAY
+from domain.values import check_day, check_fact_date
 from ledger.types import VISIBLE
 
 T = TypeVar("T")
@@ -155,8 +155,11 @@ def date_faults(info: Any, value: Any, today: date, path: str) -> list[tuple[str
         bounds = (info.extra or {}).get("bounds")
         if bounds is not None:
             day = date.fromisoformat(value)
-            last = today if bounds == "fact" else LAST_DAY
-            return [] if FIRST_DAY <= day <= last else [(path, f"Valeur attendue : {BOUNDS_WORDS[bounds]}.")]
+            try:  # the domain's own checks: one definition of the bounds
+                check_fact_date(day, today, path) if bounds == "fact" else check_day(day, path)
+            except errors.ValidationError:
+                return [(path, f"Valeur attendue : {BOUNDS_WORDS[bounds]}.")]
+            return []
         info = info.type
     if isinstance(info, mi.UnionType):
         return [f for t in info.types if not isinstance(t, mi.NoneType) for f in date_faults(t, value, today, path)]

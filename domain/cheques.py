@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.ids import natural_id
-from domain.values import FIRST_DAY, SessionKind, add_months, check_day, parse_enum
+from domain.values import SessionKind, add_months, check_day, check_fact_date, parse_enum
 
 MAX_WRONG_CODES = 5
 DEFAULT_VALIDITY_MONTHS = 12
@@ -164,10 +164,10 @@ class Cheque(Aggregate):
             return errors.ChequeAlreadyRedeemed("Ce chèque a déjà été encaissé.")
         if not structure_accredited:
             return errors.StructureNotAccredited("La structure n'était pas habilitée à la date de la séance.")
-        if not FIRST_DAY <= session_date <= today:
-            return errors.ValidationError(
-                "La date d'un fait doit être comprise entre le 01/01/2000 et aujourd'hui.", field="session.date"
-            )
+        try:
+            check_fact_date(session_date, today, "session.date")
+        except errors.ValidationError as e:
+            return e
         if session_date < self.issued_on:
             return errors.ValidationError("La séance ne peut pas précéder l'émission du chèque.")
         try:

@@ -60,13 +60,6 @@ class ApplyFailed(Exception):
         self.name, self.position, self.error, self.after, self.batch = name, position, error, after, batch
 
 
-def is_outage(error: BaseException) -> bool:
-    """Whether ``error`` says the database is unavailable (unreachable, connection lost, busy, timed out)
-    rather than that a statement or a value was wrong: such an error is no projection's failure. The same
-    rule as the one that answers 503 ``service-unavailable`` (``ledger/connections.py``)."""
-    return database_unavailable(error)
-
-
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -132,7 +125,7 @@ def _fails(
                     projection.flush(cur)
                     outcome = False
                 except Exception as failure:
-                    if is_outage(failure):
+                    if database_unavailable(failure):
                         raise
                     outcome = True
             raise _Probe

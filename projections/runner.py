@@ -10,7 +10,7 @@ pipelined: a writer thread writes batch k while the next is applied (``projectio
 
 A projection that raises on a stored event is set aside (``projections/failures.py``): the batch is rolled
 back and applied again without it, so the others keep advancing; it stays failed until rebuilt. A database
-outage (``failures.is_outage``) is not a projection's failure: it is raised to the caller.
+outage (``ledger.connections.database_unavailable``) is not a projection's failure: it is raised to the caller.
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from typing import Any, Protocol
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
+from ledger.connections import database_unavailable
 from ledger.database import Cursor, Database
 from ledger.read_models import ReadModelsFailed
 from projections import failures
-from projections.failures import ApplyFailed, Failure, is_outage
+from projections.failures import ApplyFailed, Failure
 from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positions
 from projections.versions import prepare_tables
 
@@ -160,7 +161,7 @@ class ProjectionSet:
                 except PositionsMoved:
                     continue  # another process advanced a projection between two of our batches: start again
                 except Exception as error:
-                    if is_outage(error):
+                    if database_unavailable(error):
                         raise
                     if pipelined:  # a pipelined batch's error may surface in a later statement: placed again inline
                         pipelined = False
@@ -242,7 +243,7 @@ class ProjectionSet:
         except (ApplyFailed, PositionsMoved):
             raise
         except Exception as error:
-            if is_outage(error):
+            if database_unavailable(error):
                 raise
             where = None if notification is None else notification.id
             name = projection.name
@@ -252,7 +253,7 @@ class ProjectionSet:
     @staticmethod
     def _undecodable(error: Exception, notification: Any, behind: list[Any], positions: dict[str, int]) -> None:
         """An event that cannot be decoded fails the first projection that reads it (the others in turn)."""
-        if is_outage(error):
+        if database_unavailable(error):
             raise error
         readers = [p for p in behind if positions[p.name] < notification.id and _decodes(p, notification.topic)]
         if readers:

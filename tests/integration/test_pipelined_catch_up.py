@@ -12,9 +12,9 @@ import pytest
 
 from api.demo import load_demo
 from ledger import types as t
+from ledger.connections import database_unavailable as is_outage
 from projections import pipeline
 from projections.event_chain import EventChain
-from projections.failures import is_outage
 from projections.lending_views import LendingViews
 from projections.runner import ProjectionSet
 from tests.integration.outages import losing_connections

@@ -15,7 +15,7 @@ from domain import errors
 from domain.cheques import Cheque
 from domain.pix import PixAssessment
 from ledger import types as t
-from projections.failures import is_outage
+from ledger.connections import database_unavailable as is_outage
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
 from projections.verify import verify

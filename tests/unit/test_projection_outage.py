@@ -9,7 +9,7 @@ import psycopg_pool
 import pytest
 from eventsourcing import persistence
 
-from projections.failures import is_outage
+from ledger.connections import database_unavailable as is_outage
 
 
 def wrapped(error: BaseException, by: type[Exception]) -> Exception:
