@@ -19,241 +19,26 @@ from eventsourcing.domain import CanCreateTimestamp
 from stdnum import luhn
 
 from api.bootstrap import Ledger
+from api.demo_data import (
+    COMMITMENTS,
+    COMMUNES,
+    DEMO_EMAILS,
+    FIRST,
+    FUNDERS,
+    LAST,
+    PAYMENTS,
+    PRESCRIBERS,
+    PUBLICS,
+    STRUCTURES,
+    THEMES,
+)
+from api.demo_lending import lending_and_pix
 from domain import errors
 from domain.ids import natural_id
-from domain.roles import Role
 from ledger import types as t
 from ledger.clock import PARIS
 
 ADMIN = t.Actor(role="admin", key_id="demo")
-
-FUNDERS = [
-    ("ETAT26", "État – Préfecture de la Drôme (France Numérique Ensemble)", "state"),
-    ("FSE-PLUS", "Union européenne – FSE+", "eu"),
-    ("CAF26", "Caisse d'allocations familiales de la Drôme", "caf"),
-    ("DEPT26", "Département de la Drôme", "department"),
-    ("FT26", "France Travail Drôme", "france_travail"),
-    ("CFPPA26", "Conférence des financeurs de la prévention de la perte d'autonomie", "conference_financeurs"),
-    ("VRA", "Valence Romans Agglo", "epci"),
-]
-
-# code, reference, euros, from, until, publics, territory, priority
-COMMITMENTS = [
-    ("ETAT26", "FNE-2026-S1", 6_000, date(2026, 1, 1), date(2026, 6, 30), [], [], 5),
-    ("CAF26", "CAF-2026-INCLUSION", 8_000, date(2026, 1, 1), date(2026, 12, 31), ["caf_low_income", "rsa"], [], 10),
-    ("CFPPA26", "CFPPA-2026-SENIORS", 6_000, date(2026, 1, 1), date(2026, 12, 31), ["senior"], [], 10),
-    ("FT26", "FT-2026-RETOUR-EMPLOI", 4_000, date(2026, 1, 1), date(2026, 12, 31), ["job_seeker"], [], 20),
-    (
-        "FSE-PLUS",
-        "FSE-2026-0042",
-        10_000,
-        date(2026, 1, 1),
-        date(2027, 6, 30),
-        ["rsa", "job_seeker", "ase_young_adult"],
-        [],
-        30,
-    ),
-    ("VRA", "VRA-2026-QUARTIERS", 3_000, date(2026, 1, 1), date(2026, 12, 31), [], ["26362", "26281"], 50),
-    ("DEPT26", "DEPT-2026-CHEQUE-NUM", 20_000, date(2026, 1, 1), date(2027, 12, 31), [], [], 100),
-]
-
-PAYMENTS = [
-    ("ETAT26", 6_000, date(2026, 2, 3), "Arrêté préfectoral 2026-118"),
-    ("CAF26", 4_000, date(2026, 3, 2), "Versement 1/2 convention CAF"),
-    ("CFPPA26", 6_000, date(2026, 2, 20), "Notification CFPPA 2026"),
-    ("FSE-PLUS", 3_000, date(2026, 4, 15), "Avance FSE+ 30 %"),
-    ("DEPT26", 10_000, date(2026, 1, 20), "Délibération CP 2026-01"),
-    ("VRA", 3_000, date(2026, 5, 5), "Fonds de concours VRA"),
-]
-
-# name, commune, labels
-STRUCTURES = [
-    ("Fab'At – Éclaireurs du numérique", "26362", ["eclaireurs_du_numerique", "pix_center"]),
-    ("Espace Social et Culturel du Diois", "26113", ["france_services", "conseiller_numerique"]),
-    ("France services de Nyons", "26220", ["france_services", "aidants_connect"]),
-    ("Centre social Coluche – Romans-sur-Isère", "26281", ["conseiller_numerique"]),
-    ("Médiathèque de Crest", "26108", ["conseiller_numerique", "eclaireurs_du_numerique"]),
-]
-
-PRESCRIBERS = [
-    ("CCAS de Valence", "ccas", "26362"),
-    ("CCAS de Romans-sur-Isère", "ccas", "26281"),
-    ("CAF de la Drôme – accueil de Valence", "caf", "26362"),
-    ("Centre médico-social de Die", "department", "26113"),
-    ("France Travail Montélimar", "france_travail", "26198"),
-]
-
-FIRST = [
-    "Camille",
-    "Nadia",
-    "Jean",
-    "Fatima",
-    "Lucas",
-    "Odette",
-    "Mehdi",
-    "Sylvie",
-    "Yanis",
-    "Josiane",
-    "Kevin",
-    "Aïcha",
-    "Gérard",
-    "Léa",
-    "Mamadou",
-    "Christiane",
-    "Hugo",
-    "Monique",
-    "Samir",
-    "Inès",
-]
-LAST = [
-    "Martin",
-    "Bernard",
-    "Roux",
-    "Faure",
-    "Blanc",
-    "Garnier",
-    "Chabert",
-    "Mounier",
-    "Reynaud",
-    "Brun",
-    "Benali",
-    "Diallo",
-    "Pons",
-    "Vidal",
-    "Arnaud",
-    "Chauvin",
-    "Morel",
-    "Girard",
-    "Perrin",
-    "Lambert",
-]
-COMMUNES = ["26362", "26362", "26281", "26113", "26220", "26108", "26198", "26235"]
-PUBLICS = [
-    ["senior"],
-    ["rsa"],
-    ["job_seeker"],
-    ["caf_low_income"],
-    ["ase_young_adult"],
-    ["disability"],
-    ["senior", "disability"],
-    ["rsa", "job_seeker"],
-    ["other"],
-]
-THEMES = [
-    "messagerie",
-    "démarches CAF",
-    "France Connect",
-    "smartphone",
-    "Pôle emploi / France Travail",
-    "Ameli",
-    "impots.gouv",
-    "visio avec la famille",
-    "traitement de texte",
-    "sécurité en ligne",
-]
-
-
-SOURCES = [
-    ("Crédit Agricole Sud Rhône Alpes – parc informatique", "company", "26362"),
-    ("Département de la Drôme – renouvellement des postes", "public_body", "26362"),
-    ("Emmaüs Connect Valence", "association", "26362"),
-    ("Don de particuliers – Die", "individual", "26113"),
-]
-
-
-def _lending_and_pix(
-    ledger: Ledger, rng: random.Random, structures: list, prescribers: list, result: DemoResult
-) -> None:
-    """Sources, devices in every state, loans active, overdue, returned and lost, and PIX pairs."""
-    lender = t.Actor(role="structure", org=str(structures[0].id))
-    sources = [
-        ledger.register_source(lender, t.NewEquipmentSource(name=n, kind=k, commune_insee=c)) for n, k, c in SOURCES
-    ]
-    devices = []
-    for i in range(14):
-        d = ledger.receive_device(
-            lender,
-            t.NewDevice(
-                source_id=sources[i % len(sources)].id,
-                kind=["laptop", "laptop", "tablet", "desktop", "smartphone"][i % 5],
-                serial_number=f"DRM-{2026_000 + i}",
-                received_on=date(2026, 1, 10) + timedelta(days=i),
-            ),
-        )
-        if i < 12:
-            d = ledger.refurbish_device(
-                lender, str(d.id), t.Refurbishment(grade="ABC"[i % 3], refurbished_on=date(2026, 2, 1))
-            )
-        devices.append(d)
-    prescriber = t.Actor(role="prescriber", org=str(prescribers[0].id))
-    people = [
-        ledger.register_beneficiary(
-            prescriber,
-            t.NewBeneficiary(
-                first_name=rng.choice(FIRST),
-                last_name=rng.choice(LAST),
-                birth_year=rng.randint(1945, 2004),
-                commune_insee="26362",
-                publics=rng.choice(PUBLICS),
-            ),
-        )
-        for _ in range(12)
-    ]
-    loans = []
-    for i, person in enumerate(people[:10]):
-        start = date(2026, 2, 2) + timedelta(days=7 * i)
-        loans.append(
-            ledger.sign_loan(
-                lender,
-                t.NewLoan(
-                    device_id=devices[i].id,
-                    beneficiary_id=person.id,
-                    start_on=start,
-                    due_on=start + timedelta(days=90 if i % 3 else 400),
-                    monthly_fee_cents=500,
-                    deposit_cents=3000,
-                ),
-            )
-        )
-        ledger.follow_up_loan(
-            lender,
-            str(loans[-1].id),
-            t.NewFollowUp(on=start + timedelta(days=14), kind=["visit", "call", "workshop"][i % 3]),
-        )
-    ledger.return_loan(lender, str(loans[0].id), t.LoanReturn(on=date(2026, 4, 20), condition="good"))
-    ledger.return_loan(lender, str(loans[1].id), t.LoanReturn(on=date(2026, 5, 2), condition="damaged"))
-    ledger.extend_loan(lender, str(loans[2].id), t.LoanExtension(due_on=date(2027, 1, 31)))
-    ledger.declare_loan_lost(lender, str(loans[4].id), t.LoanLoss(on=date(2026, 6, 30)))
-    ledger.retire_device(lender, str(devices[13].id), t.Retirement(reason="beyond_repair", on=date(2026, 3, 1)))
-    for i, person in enumerate(people):
-        entry = rng.randint(40, 260)
-        ledger.record_pix(
-            lender,
-            str(person.id),
-            t.NewPixAssessment(phase="entry", score=entry, taken_on=date(2026, 2, 3) + timedelta(days=i)),
-        )
-        if i < 9:
-            ledger.record_pix(
-                lender,
-                str(person.id),
-                t.NewPixAssessment(
-                    phase="exit",
-                    score=min(1024, entry + rng.randint(-10, 180)),
-                    taken_on=date(2026, 6, 1) + timedelta(days=i),
-                ),
-            )
-    result.counts["gisements"] = len(sources)
-    result.counts["appareils"] = len(devices)
-    result.counts["prêts"] = len(loans)
-
-
-DEMO_EMAILS: dict[str, str] = {
-    Role.ADMIN: "admin@demo.cheque-numerique.fr",
-    Role.PRESCRIBER: "prescriptrice@demo.cheque-numerique.fr",
-    Role.STRUCTURE: "mediateur@demo.cheque-numerique.fr",
-    Role.FUNDER: "financeur@demo.cheque-numerique.fr",
-    Role.OBSERVATORY: "observatoire@demo.cheque-numerique.fr",
-}
 
 
 class DemoAlreadyLoaded(Exception):
@@ -354,7 +139,7 @@ def _load(ledger: Ledger, rng: random.Random, clock: WalkingClock, end: date, re
     _fund(ledger)
     structures, prescribers = _register_places(ledger)
     year = _walk_the_year(ledger, rng, clock, end, structures, prescribers)
-    _lending_and_pix(ledger, rng, structures, prescribers, result)
+    lending_and_pix(ledger, rng, structures, prescribers, result)
     _accounts_and_keys(ledger, structures, prescribers, result)
     result.sample_cheque = _sample_cheque(year.open_cheques, structures[0], end)
     result.counts = {
