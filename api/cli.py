@@ -1,4 +1,4 @@
-"""``cheque-ledger``: serve, demo, keys, users, project, rebuild, verify."""
+"""``cheque-ledger``: serve, demo, keys, users, project, rebuild, verify, audit (``api/cli_audit.py``)."""
 
 from __future__ import annotations
 
@@ -179,9 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("rebuild", help="drop and rebuild projections from the events")
     r.add_argument("projection", nargs="?", default=None)
     r.set_defaults(func=rebuild)
-    sub.add_parser("verify", help="recompute every figure from the events and check the hash chain").set_defaults(
-        func=verify
-    )
+    sub.add_parser(
+        "verify", help="recompute every figure from the events and check the hash chain and the Merkle log"
+    ).set_defaults(func=verify)
+    from api import cli_audit
+
+    cli_audit.add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

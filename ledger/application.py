@@ -91,6 +91,7 @@ def eventsourcing_env(config: DatabaseConfig) -> dict[str, Any]:
         config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "APPLICATION_RECORDER_TOPIC": "ledger.sqlite_store:MerkleSQLiteRecorder",
             "SQLITE_DBNAME": str(config.sqlite_path),
             "SQLITE_LOCK_TIMEOUT": "30",
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass
@@ -82,3 +83,26 @@ def load_secret(db: DatabaseConfig, value: str | None) -> bytes:
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_urlsafe(48))
     return path.read_text().strip().encode()
+
+
+def load_signing_key(db: DatabaseConfig, value: str | None) -> bytes:
+    """The 32-byte Ed25519 seed that signs checkpoints: LEDGER_SIGNING_KEY (base64), or (SQLite only) one
+    generated once and kept beside the database file, as the secret is."""
+    if not value:
+        if db.kind != "sqlite":
+            raise ConfigurationError("LEDGER_SIGNING_KEY must be set when the ledger runs on PostgreSQL")
+        assert db.sqlite_path is not None
+        path = db.sqlite_path.with_name(db.sqlite_path.name + ".signing-key")
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        value = path.read_text().strip()
+    try:
+        seed = base64.b64decode(value, validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        raise ConfigurationError("LEDGER_SIGNING_KEY must be 32 bytes in base64 (cheque-ledger audit new-key)")
+    return seed

@@ -28,10 +28,11 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from ledger.config import PG_SESSION_OPTIONS
 from ledger.connections import CheckOnCheckout, read_again_if_lost
+from ledger.merkle_store import POSTGRES_SCHEMA, Sealer, stored_entries
 
 # The library's insert without its retry decorator (``@retry((InterfaceError, OperationalError), 10, 0.2)``),
 # which ``insert_events`` below does itself, with the same numbers.
@@ -53,6 +54,8 @@ class StoredRow(NamedTuple):
 class ArrayInsertRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.sql_create_statements.extend(Composed([SQL(statement)]) for statement in POSTGRES_SCHEMA)
+        self.sealer = Sealer(postgres=True)
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
@@ -139,6 +142,15 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             ),
             prepare=True,
         )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's, then the events' leaves sealed into the Merkle log with the same cursor: same
+        transaction, still under the table lock (``ledger/merkle_store.py``)."""
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        self.sealer.seal(curs, stored_entries(stored_events))
+        return ids
 
 
 class ArrayInsertFactory(PostgresFactory):

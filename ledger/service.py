@@ -8,6 +8,7 @@ transaction.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import threading
 import time
@@ -25,9 +26,10 @@ from eventsourcing.persistence import IntegrityError
 from domain import errors
 from domain.values import check_fact_date
 from ledger.application import EventStoreApp, eventsourcing_env
+from ledger.audit import AuditLog
 from ledger.bulk_load import BulkLoader
 from ledger.clock import paris_today
-from ledger.config import DatabaseConfig, load_secret
+from ledger.config import DatabaseConfig, load_secret, load_signing_key
 from ledger.connections import database_unavailable
 from ledger.database import Database
 from ledger.decision import Decision
@@ -119,6 +121,7 @@ class LedgerCore:
         self.command_reads = command_reads(self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
+        self.audit = AuditLog(self.db, self._signing_seed, lambda: self.wall_clock())
         self._batch = threading.local()
         if group_commit is None:
             group_commit = self.settings.group_commit
@@ -126,10 +129,19 @@ class LedgerCore:
         # The Executor protocol wants verify_keys: Authentication's, there in the assembled Ledger only.
         self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None  # type: ignore[arg-type]
 
+    @functools.cached_property
+    def _seed(self) -> bytes:
+        return load_signing_key(self.config, self.settings.signing_key)
+
+    def _signing_seed(self) -> bytes:
+        """The checkpoint signing key (LEDGER_SIGNING_KEY, or on SQLite the one kept beside the database)."""
+        return self._seed
+
     @classmethod
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Any:
         settings = settings or Settings.from_env()
         config = DatabaseConfig.from_url(settings.database_url)
+        load_signing_key(config, settings.signing_key)  # refuse to start without it on PostgreSQL
         return cls(
             config, load_secret(config, settings.secret), admin_key=settings.admin_key, settings=settings, **kwargs
         )

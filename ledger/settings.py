@@ -11,6 +11,7 @@ import msgspec
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None = None  # LEDGER_DATABASE_URL; None: ./var/ledger.db
     secret: str | None = None  # LEDGER_SECRET; None on SQLite: generated beside the database file
+    signing_key: str | None = None  # LEDGER_SIGNING_KEY: Ed25519 seed, base64; None on SQLite: generated beside it
     admin_key: str | None = None  # LEDGER_ADMIN_KEY: a bootstrap admin API key
     group_commit: bool = True  # LEDGER_GROUP_COMMIT
     group_commit_gather_seconds: float = 0.002  # LEDGER_GROUP_COMMIT_GATHER_MS
@@ -38,6 +39,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return cls(
             database_url=text("LEDGER_DATABASE_URL"),
             secret=text("LEDGER_SECRET"),
+            signing_key=text("LEDGER_SIGNING_KEY"),
             admin_key=text("LEDGER_ADMIN_KEY"),
             group_commit=env.get("LEDGER_GROUP_COMMIT", "1") not in ("0", "false", "no"),
             group_commit_gather_seconds=number("LEDGER_GROUP_COMMIT_GATHER_MS", 2) / 1000,

@@ -1,5 +1,6 @@
 """``cheque-ledger verify``: recompute everything from the stored events, independently of the
-projections' code, and compare; check the events against their hash chain.
+projections' code, and compare; check the events against their hash chain and their Merkle log
+(``projections/merkle_check.py``: leaves, stored subtrees, signed checkpoints).
 
 Returns the differences found, first one first; an empty list means the ledger verifies. A projection that
 failed on a stored event (``projections/failures.py``) is the first difference; its tables stop before that
@@ -14,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.event_chain import GENESIS, event_id, link
+from projections.merkle_check import MerkleCheck, checkpoint_sizes
 
 PAGE = 1000
 
@@ -79,6 +81,7 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
             for row in cur.execute("SELECT position, event_id, hash FROM event_chain").fetchall()
         }
     seen: set[int] = set()
+    tree = MerkleCheck(ledger, checkpoint_sizes(ledger))
     while True:
         notifications = ledger.app.recorder.select_notifications(start=position + 1, limit=PAGE)
         if not notifications:
@@ -87,6 +90,7 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
             position = n.id
             seen.add(n.id)
             checked += 1
+            tree.feed(n)
             expected = chain.get(n.id)
             digest = link(previous, n)
             if unchained is not None and n.id >= unchained:
@@ -106,6 +110,7 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
         differences.append(
             f"event {chain[missing][0]} at position {missing} is missing from the event store (deleted?)"
         )
+    differences += tree.finish()
     if "ledger_views" not in failed:
         differences += compare_projections(ledger, model)
     return differences, previous, checked

@@ -22,6 +22,8 @@ BACKEND = os.environ.get("LEDGER_TEST_BACKEND", "sqlite")
 PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cheque_ledger_test")
 SECRET = b"test-secret-not-for-production"
 ADMIN = Actor(role="admin", key_id="test")
+if BACKEND == "postgres":  # required there, as in production (on SQLite one is generated beside the file)
+    os.environ.setdefault("LEDGER_SIGNING_KEY", "dGVzdC1zaWduaW5nLWtleS0zMi1ieXRlcy1sb25nISE=")
 
 
 POSTGRES_ONLY: list[str] = []

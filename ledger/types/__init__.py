@@ -7,6 +7,7 @@ One module a context (``common``, ``funding``, ``registry``, ``cheques``, ``rede
 ``lending``); this package names them all, so callers write ``from ledger import types as t`` and ``t.NewFunder``.
 """
 
+from ledger.types.audit import AuditEntries, AuditEntry, Checkpoint, ConsistencyProof, InclusionProof
 from ledger.types.cheques import (
     BeneficiaryOut,
     BeneficiaryRecord,
@@ -106,6 +107,11 @@ from ledger.types.registry import (
 )
 
 __all__ = [
+    "AuditEntries",
+    "AuditEntry",
+    "Checkpoint",
+    "ConsistencyProof",
+    "InclusionProof",
     "VISIBLE",
     "Account",
     "AccreditationChange",
