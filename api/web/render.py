@@ -102,7 +102,11 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
     ],
-    Role.FUNDER: [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
+    Role.FUNDER: [
+        ("/financeur", "Rapprochement"),
+        ("/financeur/journal", "Journal"),
+        ("/financeur/preuves", "Preuves"),
+    ],
     Role.OBSERVATORY: [("/observatoire", "Indicateurs")],
     Role.ADMIN: [
         ("/admin", "Tableau de bord"),
