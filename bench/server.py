@@ -25,6 +25,7 @@ from bench.machine import stop_process_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-secret"
+SIGNING_KEY = "YmVuY2gtc2lnbmluZy1rZXktb2YtdGhpcnR5LXR3byE="  # 32 bytes, base64: checkpoints need one on PostgreSQL
 
 
 def free_port() -> int:
@@ -61,7 +62,13 @@ def running_server(url: str, workers: int = 2, root: Path = ROOT) -> Iterator[Se
     """``cheque-ledger serve`` of the checkout at ``root`` on ``url``, until the block ends; if the block
     fails, the server's last output is printed first."""
     port = free_port()
-    env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET, "PYTHONPATH": str(root)}
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": url,
+        "LEDGER_SECRET": SECRET,
+        "LEDGER_SIGNING_KEY": SIGNING_KEY,
+        "PYTHONPATH": str(root),
+    }
     log = tempfile.TemporaryFile()  # noqa: SIM115 - outlives this statement; closed in the finally below
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", str(workers)],

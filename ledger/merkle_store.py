@@ -121,3 +121,29 @@ def stored_entries(stored_events: Sequence[Any]) -> list[tuple[str, bytes]]:
         eid = merkle.event_id(s.originator_id, s.originator_version)
         out.append((eid, merkle.entry(eid, s.topic, s.state)))
     return out
+
+
+def backfill(db: Any, recorder: Any, page: int = 5000) -> int:
+    """Seals the events stored before the Merkle log existed (a database from an earlier version: events,
+    no leaf), in notification order, under the event table's write lock; returns how many. Does nothing
+    when any leaf exists: events without a leaf after that are for ``verify`` to report, never to seal."""
+    with db.transaction() as cur:
+        if cur.execute("SELECT 1 FROM merkle_leaves LIMIT 1").fetchone():
+            return 0
+        table = recorder.events_table_name
+        if not cur.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+            return 0
+        if db.postgres:
+            cur.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # as the recorder's writers take it
+        sealer, position, count = Sealer(db.postgres), 0, 0
+        while True:
+            rows = recorder.select_notifications(start=position + 1, limit=page)
+            if not rows:
+                return count
+            events = []
+            for n in rows:
+                eid = merkle.event_id(n.originator_id, n.originator_version)
+                events.append((eid, merkle.entry(eid, n.topic, n.state)))
+                position = n.id
+            sealer.seal(cur, events)
+            count += len(events)

@@ -36,6 +36,7 @@ from ledger.decision import Decision
 from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
+from ledger.merkle_store import backfill
 from ledger.personal_data import KeyVault
 from ledger.read_models import CommandReads, CommandReadsFactory, ReadModelsFactory, ReadModelsFailed
 from ledger.settings import Settings
@@ -113,6 +114,7 @@ class LedgerCore:
         with schema_lock(config):  # processes starting together must not create the schema at once
             self.app = EventStoreApp(env=eventsourcing_env(config))
             self.db = Database(config)
+            backfill(self.db, self.app.recorder)  # a database from before the Merkle log: seal its events once
             self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
             self.vault = KeyVault(self.db)
             self.sessions = SessionStore(self.db, lambda: self.wall_clock())
