@@ -200,3 +200,22 @@ def test_a_database_from_before_the_merkle_log_is_sealed_once_at_start(make_ledg
     again = make_ledger()
     assert again.audit.root() == (len(events), rfc.mth([e for _, e in events]))
     assert verify(again)[0] == []
+
+
+@pytest.mark.parametrize("group_commit", [False, True])
+def test_concurrent_writers_seal_every_event_in_notification_order(make_ledger, group_commit):
+    """Two ledgers (as two processes) and eight threads writing at once: one leaf per event, no gap, in the
+    order of the notification log."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ledgers = [make_ledger(group_commit=group_commit), make_ledger(group_commit=group_commit)]
+
+    def write(i: int) -> None:
+        s.funder(ledgers[i % 2], f"F{i:03d}", "other")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(40)))
+    events = stored_events(ledgers[0])
+    assert len(events) == 40
+    assert ledgers[1].audit.root() == (40, rfc.mth([e for _, e in events]))
+    assert [x.event_id for x in ledgers[0].audit.entries(0, 100).items] == [eid for eid, _ in events]
