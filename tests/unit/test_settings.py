@@ -21,6 +21,7 @@ def test_every_variable_is_read():
         {
             "LEDGER_DATABASE_URL": "sqlite:///x.db",
             "LEDGER_SECRET": "s",
+            "LEDGER_SIGNING_KEY": "sk",
             "LEDGER_ADMIN_KEY": "k",
             "LEDGER_GROUP_COMMIT": "0",
             "LEDGER_GROUP_COMMIT_GATHER_MS": "5",
@@ -33,6 +34,7 @@ def test_every_variable_is_read():
     assert settings == Settings(
         database_url="sqlite:///x.db",
         secret="s",
+        signing_key="sk",
         admin_key="k",
         group_commit=False,
         group_commit_gather_seconds=0.005,
