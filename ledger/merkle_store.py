@@ -120,16 +120,24 @@ class Sealer:
         cur.execute(sql, tuple(params))
         return list(cur.fetchall())
 
+    @staticmethod
+    def statement(events: Sequence[tuple[str, bytes]]) -> tuple[str, tuple[list[str], list[bytes]]] | None:
+        """PostgreSQL: the one statement that seals ``events`` (``merkle_seal``), their leaves hashed here."""
+        if not events:
+            return None
+        return (
+            "SELECT merkle_seal(%b::text[], %b::bytea[])",
+            ([e for e, _ in events], [merkle.leaf_hash(entry) for _, entry in events]),
+        )
+
     def seal(self, cur: Any, events: Sequence[tuple[str, bytes]]) -> None:
         """Appends one leaf per ``(event_id, entry)``, in order."""
         if not events:
             return
         if self.postgres:
-            # One statement, no result to wait for: in the recorder's pipeline it costs no round trip.
-            cur.execute(
-                "SELECT merkle_seal(%b::text[], %b::bytea[])",
-                ([e for e, _ in events], [merkle.leaf_hash(entry) for _, entry in events]),
-            )
+            statement = self.statement(events)
+            assert statement is not None
+            cur.execute(*statement)
             return
         size = int(_values(self._run(cur, SIZE_SQL)[0])[0])
         edge = merkle.pieces(0, size)

@@ -130,6 +130,7 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             return [StoredRow._make(row) for row in curs.fetchall()]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        seal = self.sealer.statement(stored_entries(stored_events))  # leaves hashed before the lock is taken
         self._lock_table(curs)
         self._notify_channel(curs)
         curs.execute(
@@ -142,15 +143,11 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             ),
             prepare=True,
         )
-
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        """The library's, then the events' leaves sealed into the Merkle log with the same cursor: same
-        transaction, still under the table lock (``ledger/merkle_store.py``)."""
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        self.sealer.seal(curs, stored_entries(stored_events))
-        return ids
+        # Sealed in the same transaction, right after the insert and under the same lock, in the same pipeline
+        # (no round trip of its own); another cursor, so that ``curs`` keeps the insert's notification ids.
+        # A failure shows at the library's ``pipeline.sync()`` and the whole transaction rolls back.
+        if seal is not None:
+            curs.connection.execute(seal[0], seal[1], prepare=True)
 
 
 class ArrayInsertFactory(PostgresFactory):
