@@ -128,6 +128,7 @@ def _parse_rule(text: str) -> Rule:
     words = text.split(None, 1)
     if not words:
         raise ValueError("empty rule")
+    days: tuple[str, ...]
     if _SPAN.match(words[0]) or words[0] in ("off", "closed"):
         days, rest = (), text
     else:

@@ -82,6 +82,7 @@ from ledger.types.observatory import (
     PixFigures,
     SessionCounts,
 )
+from ledger.types.places import DirectoryCommune, DirectoryOut, DirectoryPlace, IncompletePlace, PlaceRecord
 from ledger.types.redemptions import (
     BatchItemResult,
     BatchResult,
@@ -95,12 +96,15 @@ from ledger.types.redemptions import (
 from ledger.types.registry import (
     AccreditationChange,
     ApiKeyOut,
+    ImportOut,
+    ImportRejection,
     NewApiKey,
     NewPrescriber,
     NewStructure,
     NewUser,
     PrescriberOut,
     SignedIn,
+    StructureDetails,
     StructureOut,
     UserOut,
 )
@@ -159,7 +163,15 @@ __all__ = [
     "NewPrescriber",
     "NewRedemption",
     "NewSettlement",
+    "DirectoryCommune",
+    "DirectoryOut",
+    "DirectoryPlace",
+    "ImportOut",
+    "IncompletePlace",
+    "PlaceRecord",
+    "ImportRejection",
     "NewStructure",
+    "StructureDetails",
     "NewUser",
     "Note",
     "Output",
