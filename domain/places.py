@@ -135,7 +135,7 @@ def check_details(
         except ValidationError as e:
             faults.extend(e.fields)
     if faults:
-        raise ValidationError("Coordonnées du lieu invalides.", fields=faults)
+        raise ValidationError("Coordonnées du lieu invalides. " + " ".join(m for _, m in faults), fields=faults)
     return out
 
 
