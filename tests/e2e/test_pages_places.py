@@ -4,6 +4,7 @@ places with the form that completes them."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 from pypdf import PdfReader
 
@@ -69,3 +70,14 @@ def test_a_prescriber_prints_the_directory_a_funder_cannot(client, accounts, led
     assert client.get("/annuaire.pdf?commune=26113").status_code == 200
     sign_in(client, accounts.funder)
     assert client.get("/annuaire").status_code == 403
+
+
+def test_the_observatory_downloads_the_open_data_package(client, accounts, ledger_world):
+    sign_in(client, accounts.observatory)
+    assert 'href="/observatoire/donnees-ouvertes.zip"' in client.get("/observatoire").text
+    answer = client.get("/observatoire/donnees-ouvertes.zip")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as z:
+        assert "datapackage.json" in z.namelist() and "data/trimestre_epci.csv" in z.namelist()
+    sign_in(client, accounts.funder)
+    assert client.get("/observatoire/donnees-ouvertes.zip").status_code == 403
