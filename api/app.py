@@ -159,6 +159,7 @@ def create_app(
     )
     routes_observatory.document_csv(app.openapi_schema)
     routes_cheques.document_pdf(app.openapi_schema)
+    routes_places.document_import(app.openapi_schema)
     document_media_type(app.openapi_schema)
     app.state.query_parameters = allowed_query_parameters(app)
     if fast_redemptions:

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Annotated, Any, Literal
 
 import anyio
 import msgspec
 from litestar import Request, Response, get, post, put
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, RequestBody, Schema
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.auth import idempotency
 from api.deps import ActorDep, IdempotencyKey, LedgerDep
 from api.door import UnsupportedMediaType, is_json
 from api.problems import post_problems, problems
+from api.strict_body import MAX_DEPTH, too_deep
 from domain import errors
 from ledger import types as t
 from paper.directory import render_directory
@@ -98,9 +99,13 @@ def import_lines(body: bytes, content_type: str) -> list[tuple[int, Any]]:
     if not is_json(content_type):
         raise UnsupportedMediaType(detail="Envoyez une liste JSON (application/json) ou un fichier CSV (text/csv).")
     try:
-        records = json.loads(text)
-    except ValueError:
-        raise errors.ValidationError("JSON illisible.", field="body") from None
+        records = msgspec.json.decode(body)
+    except RecursionError:
+        records = None
+    except msgspec.DecodeError:
+        raise errors.ValidationError("Le corps n'est pas un JSON valide (UTF-8).", field="body") from None
+    if records is None or too_deep(records):
+        raise errors.ValidationError(f"JSON imbriqué trop profondément (au plus {MAX_DEPTH} niveaux).", field="body")
     if not isinstance(records, list):
         raise errors.ValidationError("Une liste JSON d'enregistrements est attendue.", field="body")
     return list(enumerate(records, start=1))
@@ -143,6 +148,22 @@ def directory_pdf(
         content=render_directory(directory, ledger.today()),
         media_type="application/pdf",
         headers={"Content-Disposition": 'inline; filename="annuaire-lieux-numeriques.pdf"'},
+    )
+
+
+def document_import(openapi) -> None:  # type: ignore[no-untyped-def]
+    """The import reads its body itself (JSON or CSV): document both."""
+    record = Schema(
+        type=OpenAPIType.OBJECT,
+        description="A record of the national schema (pivot, nom, adresse, code_postal, code_insee, services, …)",
+        additional_properties=Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)]),
+    )
+    openapi.paths["/v1/structures/import"].post.request_body = RequestBody(
+        required=True,
+        content={
+            "application/json": OpenAPIMediaType(schema=Schema(type=OpenAPIType.ARRAY, items=record)),
+            "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="The schema's columns")),
+        },
     )
 
 

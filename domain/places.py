@@ -52,19 +52,23 @@ NATIONAL_PROGRAMMES: dict[StructureLabel, str] = {
 LABEL_BY_PROGRAMME: dict[str, StructureLabel] = {name: label for label, name in NATIONAL_PROGRAMMES.items()}
 
 # The national library's patterns (models/adresse, contact, courriel, url), so a place we accept is one it reads.
-ADDRESS = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿœ-ŸŒ\-,()°.&:+–|;'’/\s]+$")
-COMMUNE_NAME = re.compile(r"^[A-Za-z\dÀ-ÖØ-öø-ÿœ-ŸŒ\-'’\s]+$")
-POSTAL_CODE = re.compile(r"^\d{5}$")
+# Compiled ASCII: JavaScript's \d and \w are ASCII (Python's match any script's digits and letters); our
+# addresses and phones take a plain space where the library's \s also takes tabs and line breaks (a subset).
+ADDRESS = re.compile(r"^[0-9A-Za-zÀ-ÖØ-öø-ÿœ-ŸŒ\-,()°.&:+–|;'’/ ]+$")
+POSTAL_CODE = re.compile(r"^\d{5}$", re.ASCII)
 PHONE = re.compile(
-    r"^(?:(?:\+|00)(?:33|262|269|508|590|594|596|681|687|689)[\s.-]{0,3}(?:\(0\)[\s.-]{0,3})?|0)"
-    r"(?:(?:[1-9](?:[\s.-]?\d{2}){4}|\d{2}(?:[\s.-]\d{3}){2})|\d{6}|\s\d{3}(?:\s\d{2}){3})$"
+    r"^(?:(?:\+|00)(?:33|262|269|508|590|594|596|681|687|689)[ .-]{0,3}(?:\(0\)[ .-]{0,3})?|0)"
+    r"(?:(?:[1-9](?:[ .-]?\d{2}){4}|\d{2}(?:[ .-]\d{3}){2})|\d{6}| \d{3}(?: \d{2}){3})$",
+    re.ASCII,
 )
 EMAIL = re.compile(
     r"^[a-zA-Z0-9_][a-zA-Z0-9.!#$%&'*+\\=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
-    r"(?:\.[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])+$"
+    r"(?:\.[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])+$",
+    re.ASCII,
 )
 WEBSITE = re.compile(
-    r"^https?://(?:[;:&=+$,\w-]+@)?[A-Za-z0-9.-]+(?:(?:/[+~,%@/.\w_-]*)?\??[-+=&;%@.\w_]*#?[.!/\\\w]*)?$"
+    r"^https?://(?:[;:&=+$,\w-]+@)?[A-Za-z0-9.-]+(?:(?:/[+~,%@/.\w_-]*)?\??[-+=&;%@.\w_]*#?[.!/\\\w]*)?$",
+    re.ASCII,
 )
 DETAIL_FIELDS = ("address", "postal_code", "phone", "email", "website", "services", "opening_hours")
 

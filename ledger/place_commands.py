@@ -3,6 +3,7 @@ contacts, services, hours) and the import of places in the national schema, matc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from ledger.service import Decision, LedgerCore
 from ledger.setup_commands import structure_out
 
 MAX_IMPORT_LINES = 5000
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # they break CSV, PDFs and logs (the door refuses them elsewhere)
 NATIONAL_LABELS = {label.value for label in NATIONAL_PROGRAMMES}
 
 
@@ -36,8 +38,8 @@ def _text(record: Mapping[str, Any], name: str) -> str | None:
     value = record.get(name)
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        raise errors.ValidationError(f"{name} : texte attendu.", field=name)
+    if not isinstance(value, str) or len(value) > 2000 or CONTROL.search(value):
+        raise errors.ValidationError(f"{name} : texte attendu, sans caractère de contrôle.", field=name)
     return value.strip() or None
 
 

@@ -251,3 +251,18 @@ def test_every_cheque_book_ends_with_the_places_of_the_beneficiary_epci(client, 
     last = pages[-1].extract_text()
     assert "Où utiliser vos chèques près de chez vous" in pdf_text(answer.content)
     assert "Espace numérique de Romans" in last and "Point numérique de Die" not in last  # Valence is in that EPCI
+
+
+def test_an_import_too_deep_or_not_json_is_refused_in_french(client, ledger_world):
+    _, _, keys = ledger_world
+    admin = bearer(keys.admin) | {"Content-Type": "application/json"}
+    deep = client.post("/v1/structures/import", content=b"[" * 5000 + b"]" * 5000, headers=admin)
+    assert deep.status_code == 400 and "profondément" in deep.json()["detail"]
+    broken = client.post("/v1/structures/import", content=b"[{", headers=admin)
+    assert broken.status_code == 400 and "JSON valide" in broken.json()["detail"]
+    control = client.post(
+        "/v1/structures/import",
+        json=[{"pivot": "73282932000074", "nom": "Lieu\u0007", "code_insee": "26362"}],
+        headers=bearer(keys.admin),
+    )
+    assert control.json()["rejected"][0]["errors"] == ["nom : texte attendu, sans caractère de contrôle."]
