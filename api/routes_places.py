@@ -64,7 +64,7 @@ def export_places(
     if fmt == "csv":
         return Response(  # type: ignore[return-value]
             content=places_csv(records),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="lieux-mediation-numerique-drome.csv"'},
         )
     return records
@@ -152,12 +152,13 @@ def directory_pdf(
 
 
 def document_import(openapi) -> None:  # type: ignore[no-untyped-def]
-    """The import reads its body itself (JSON or CSV): document both."""
-    record = Schema(
-        type=OpenAPIType.OBJECT,
-        description="A record of the national schema (pivot, nom, adresse, code_postal, code_insee, services, …)",
-        additional_properties=Schema(one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.NULL)]),
+    """The import reads its body itself (JSON or CSV), the export answers JSON or CSV: document both."""
+    ok = openapi.paths["/v1/structures/export"].get.responses["200"]
+    ok.content["text/csv"] = OpenAPIMediaType(
+        schema=Schema(type=OpenAPIType.STRING, description="The schema's columns")
     )
+    # Any items: a line that is not a record of the schema is answered in `rejected`, not refused whole.
+    record = Schema(description="A record of the national schema (pivot, nom, adresse, code_postal, code_insee, …)")
     openapi.paths["/v1/structures/import"].post.request_body = RequestBody(
         required=True,
         content={
