@@ -20,6 +20,7 @@ from api import (
     routes_cheques,
     routes_lending,
     routes_observatory,
+    routes_places,
     routes_redemptions,
     routes_setup,
 )
@@ -45,6 +46,7 @@ V1 = [
     *routes_observatory.ROUTES,
     *routes_lending.ROUTES,
     *routes_audit.ROUTES,
+    *routes_places.ROUTES,
 ]
 
 
@@ -159,6 +161,7 @@ def create_app(
     )
     routes_observatory.document_csv(app.openapi_schema)
     routes_cheques.document_pdf(app.openapi_schema)
+    routes_places.document_import(app.openapi_schema)
     document_media_type(app.openapi_schema)
     app.state.query_parameters = allowed_query_parameters(app)
     if fast_redemptions:

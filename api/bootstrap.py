@@ -19,6 +19,8 @@ from projections.command_reads import LedgerViewsCommandReads
 from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
+from projections.open_data_reads import OpenDataReads
+from projections.place_reads import PlaceReads
 from projections.run_previews import RunPreviews
 from projections.structure_reads import StructureReads
 
@@ -27,6 +29,8 @@ class Ledger(
     LedgerCommands,
     FunderReads,
     ObservatoryReads,
+    PlaceReads,
+    OpenDataReads,
     CaseloadReads,
     StructureReads,
     AdminReads,

@@ -27,6 +27,7 @@ from api.demo_data import (
     FUNDERS,
     LAST,
     PAYMENTS,
+    PLACE_DETAILS,
     PRESCRIBERS,
     PUBLICS,
     STRUCTURES,
@@ -176,7 +177,14 @@ def _register_places(ledger: Ledger) -> tuple[list[t.StructureOut], list[t.Presc
     """The structures (where cheques are redeemed) and the prescribers (who hand out books)."""
     structures = [
         ledger.register_structure(
-            ADMIN, t.NewStructure(siret=siret_for(i), name=name, commune_insee=insee, labels=labels)
+            ADMIN,
+            t.NewStructure(
+                siret=siret_for(i),
+                name=name,
+                commune_insee=insee,
+                labels=labels,
+                **PLACE_DETAILS[i % len(PLACE_DETAILS)],
+            ),
         )
         for i, (name, insee, labels) in enumerate(STRUCTURES)
     ]

@@ -55,6 +55,51 @@ STRUCTURES = [
     ("Médiathèque de Crest", "26108", ["conseiller_numerique", "eclaireurs_du_numerique"]),
 ]
 
+# The places' details in the national schema (same order as STRUCTURES): the export, the paper directory and
+# the last pages of the demo cheque books show them. Invented addresses and numbers.
+PLACE_DETAILS: list[dict] = [
+    {
+        "address": "12 rue Madier de Montjau",
+        "postal_code": "26000",
+        "phone": "04 75 40 12 34",
+        "email": "accueil@fabat-valence.example.org",
+        "website": "https://fabat-valence.example.org",
+        "services": ["everyday_tools", "safe_use", "understanding", "leisure"],
+        "opening_hours": "Tu-Fr 09:30-12:30,13:30-18:00; Sa 10:00-13:00; PH off",
+    },
+    {
+        "address": "2 rue Joseph Reynaud",
+        "postal_code": "26150",
+        "phone": "04 75 22 20 45",
+        "email": "numerique@esc-diois.example.org",
+        "services": ["administrative_procedures", "everyday_tools", "internet_access"],
+        "opening_hours": "Mo-Fr 09:00-12:00,14:00-17:00; We 09:00-12:00; PH off",
+    },
+    {
+        "address": "Place Joseph Buffaven",
+        "postal_code": "26110",
+        "phone": "04 75 26 10 60",
+        "email": "france-services@nyons.example.org",
+        "services": ["administrative_procedures", "internet_access"],
+        "opening_hours": "Mo-Th 08:30-12:00,13:30-17:00; Fr 08:30-12:00; PH off",
+    },
+    {
+        "address": "5 rue Jules Nadi",
+        "postal_code": "26100",
+        "phone": "04 75 02 33 18",
+        "services": ["everyday_tools", "professional_integration", "parenting"],
+        "opening_hours": "Mo,Tu,Th 14:00-18:00; We 09:00-12:00,14:00-18:00",
+    },
+    {
+        "address": "Place du Dr Maurice Rozier",
+        "postal_code": "26400",
+        "phone": "04 75 25 11 45",
+        "website": "https://mediatheque-crest.example.org",
+        "services": ["everyday_tools", "leisure", "safe_use", "solidarity_equipment"],
+        "opening_hours": "Tu 14:00-18:00; We 10:00-12:30,14:00-18:00; Fr 14:00-18:00; Sa 10:00-12:30,14:00-17:00",
+    },
+]
+
 PRESCRIBERS = [
     ("CCAS de Valence", "ccas", "26362"),
     ("CCAS de Romans-sur-Isère", "ccas", "26281"),

@@ -20,7 +20,7 @@ def _book_answer(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, sta
     if PDF in request.headers.get("accept", ""):
         names = ledger.funder_names({c.funder_code for c in book.cheques})
         return Response(
-            content=render_cheque_book(book, names),
+            content=render_cheque_book(book, names, ledger.directory_of_beneficiary(book.beneficiary_id)),
             media_type=PDF,
             status_code=status,
             headers={"Content-Disposition": f'attachment; filename="carnet-{book.id}.pdf"'},

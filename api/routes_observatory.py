@@ -85,4 +85,23 @@ def cell(value: object) -> object:
     return value
 
 
-ROUTES = [indicators, export]
+@get(
+    "/v1/observatory/datapackage.zip",
+    sync_to_thread=True,
+    responses=problems(503),
+    tags=["observatory"],
+    media_type="application/zip",
+)
+def datapackage(ledger: LedgerDep, actor: ActorDep) -> Response[bytes]:
+    """Observatory, admin: the open data as a Frictionless Data Package (zip: `datapackage.json`, a Table Schema
+    per resource with French titles, CSV resources): sessions by quarter × commune, × EPCI and × département, with
+    complementary small-cell suppression (no hidden figure follows from a total and its visible cells), and the
+    data-quality findings."""
+    return Response(
+        content=ledger.observatory_datapackage(actor),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="observatoire-drome-datapackage.zip"'},
+    )
+
+
+ROUTES = [indicators, export, datapackage]

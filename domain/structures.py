@@ -8,10 +8,15 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import ValidationError
+from domain.places import check_details
 from domain.values import PrescriberKind, StructureLabel, check_day, check_siret, parse_enum, parse_enum_list
 
 
 class Structure(Aggregate):
+    # The place's address, contacts, services and hours (``domain/places.py``), None until given; a class
+    # default so that structures saved before they existed load as they were.
+    details: dict[str, Any] | None = None
+
     @classmethod
     def register(cls, siret: str, name: str, commune_insee: str, labels: list[str]) -> Structure:
         check_siret(siret)
@@ -62,6 +67,25 @@ class Structure(Aggregate):
     @event("AccreditationChanged")
     def _accreditation_changed(self, accredited: bool, reason: str, on: date) -> None:
         self.accreditation.append([on.isoformat(), accredited, reason])
+
+    def change_details(self, **fields: Any) -> bool:
+        """New address, contacts, services, hours (and, from an import, name and labels): checked by
+        ``check_details``; False, and no event, when nothing changes."""
+        name = fields.pop("name", None)
+        labels = fields.pop("labels", None)
+        details = check_details(**fields)
+        new_name = name.strip() if name and name.strip() else self.name
+        new_labels = parse_enum_list(StructureLabel, labels, "labels") if labels is not None else list(self.labels)
+        if details == self.details and new_name == self.name and new_labels == list(self.labels):
+            return False
+        self._details_changed(details=details, name=new_name, labels=new_labels)
+        return True
+
+    @event("DetailsChanged")
+    def _details_changed(self, details: dict[str, Any], name: str, labels: list[str]) -> None:
+        self.details = details
+        self.name = name
+        self.labels = labels
 
 
 class Prescriber(Aggregate):

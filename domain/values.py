@@ -137,6 +137,16 @@ AGE_BANDS = (
     (65, 74, "65_74"),
     (75, 200, "75_plus"),
 )
+AGE_BAND_LABELS: dict[str, str] = {
+    "under_18": "Moins de 18 ans",
+    "18_25": "18 à 25 ans",
+    "26_34": "26 à 34 ans",
+    "35_44": "35 à 44 ans",
+    "45_54": "45 à 54 ans",
+    "55_64": "55 à 64 ans",
+    "65_74": "65 à 74 ans",
+    "75_plus": "75 ans et plus",
+}
 
 
 def check_funder_code(code: str) -> str:

@@ -10,6 +10,7 @@ from ledger.authentication import Authentication
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
+from ledger.place_commands import PlaceCommands
 from ledger.redemption_commands import RedemptionCommands
 from ledger.setup_commands import SetupCommands
 
@@ -22,5 +23,6 @@ class LedgerCommands(
     FundCommands,
     LendingCommands,
     AccountCommands,
+    PlaceCommands,
 ):
     """Commands only. Opened with its read models by the composition root (``api.bootstrap``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
+from domain.places import DETAIL_FIELDS
 from domain.roles import ROLES_WITH_ORG
 from domain.structures import Prescriber, Structure
 from ledger import types as t
@@ -40,6 +41,7 @@ def structure_out(s: Structure) -> t.StructureOut:
         commune_insee=s.commune_insee,
         labels=list(s.labels),
         accredited=s.accredited,
+        **{k: v for k, v in (s.details or {}).items() if v is not None},
     )
 
 
@@ -115,6 +117,9 @@ class SetupCommands(LedgerCore):
 
         def decide() -> Decision:
             s = Structure.register(body.siret, body.name, body.commune_insee, [str(x) for x in body.labels])
+            details = {k: getattr(body, k) for k in DETAIL_FIELDS}
+            if any(details.values()):
+                s.change_details(**{**details, "services": [str(x) for x in body.services]})
             return Decision([s], structure_out(s))
 
         return self._execute(idem, decide, t.StructureOut)

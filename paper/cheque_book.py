@@ -11,7 +11,8 @@ import io
 import segno
 from fpdf import FPDF
 
-from ledger.types import ChequeBookOut, IssuedCheque
+from ledger.types import ChequeBookOut, DirectoryOut, IssuedCheque
+from paper.directory import add_places_of_book
 from paper.text import euros, french_date
 
 PAGE_W, PAGE_H = 210, 297
@@ -72,7 +73,9 @@ def _voucher(pdf: FPDF, x: float, y: float, cheque: IssuedCheque, funder_names: 
     pdf.multi_cell(W - 8, 3.3, "\n".join(INSTRUCTIONS))
 
 
-def render_cheque_book(book: ChequeBookOut, funder_names: dict[str, str] | None = None) -> bytes:
+def render_cheque_book(
+    book: ChequeBookOut, funder_names: dict[str, str] | None = None, places: DirectoryOut | None = None
+) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_title("Carnet de chèques numériques")
@@ -88,4 +91,5 @@ def render_cheque_book(book: ChequeBookOut, funder_names: dict[str, str] | None 
         pdf.add_page()
         pdf.set_font("Helvetica", "", 12)
         pdf.cell(0, 10, "Aucun chèque à imprimer dans ce carnet.")
+    add_places_of_book(pdf, places)  # the places of the beneficiary's EPCI (paper/directory.py)
     return bytes(pdf.output())

@@ -88,4 +88,18 @@ def export_as_json(request: Request, ledger: LedgerDep, web_user: WebUserDep) ->
     return export_response(request, ledger, web_user, "json")
 
 
-ROUTES = [indicators, export_as_csv, export_as_json]
+@get("/observatoire/donnees-ouvertes.zip", sync_to_thread=True)
+def open_data_package(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    """The open data package (as ``GET /v1/observatory/datapackage.zip``), all quarters so far."""
+    require_role(web_user, "observatory")
+    return Response(
+        content=ledger.observatory_datapackage(web_user.actor),
+        media_type="application/zip",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": 'attachment; filename="observatoire-drome-datapackage.zip"',
+        },
+    )
+
+
+ROUTES = [indicators, export_as_csv, export_as_json, open_data_package]

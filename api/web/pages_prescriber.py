@@ -124,7 +124,8 @@ def beneficiary(request: Request, ledger: LedgerDep, web_user: WebUserDep, benef
 def book_page(request: Request, ledger: LedgerDep, book: t.ChequeBookOut, title: str) -> Response:
     """The book just issued: its PDF travels inside the page (a data: link), so the codes are kept nowhere."""
     names = ledger.funder_names({c.funder_code for c in book.cheques})
-    pdf = base64.b64encode(render_cheque_book(book, names)).decode()
+    places = ledger.directory_of_beneficiary(book.beneficiary_id)
+    pdf = base64.b64encode(render_cheque_book(book, names, places)).decode()
     return page(
         request,
         "prescriber/book.html",

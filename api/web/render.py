@@ -95,7 +95,11 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
 
 
 NAV: dict[str, list[tuple[str, str]]] = {  # by Role
-    Role.PRESCRIBER: [("/prescripteur", "Mes bénéficiaires"), ("/prescripteur/nouveau", "Inscrire un bénéficiaire")],
+    Role.PRESCRIBER: [
+        ("/prescripteur", "Mes bénéficiaires"),
+        ("/prescripteur/nouveau", "Inscrire un bénéficiaire"),
+        ("/annuaire", "Annuaire des lieux"),
+    ],
     Role.STRUCTURE: [
         ("/structure", "Encaisser un chèque"),
         ("/structure/releve", "Relevé"),
@@ -115,6 +119,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/prescripteurs", "Prescripteurs"),
         ("/admin/comptes", "Comptes et clés"),
         ("/admin/operations", "Remboursements et expirations"),
+        ("/annuaire", "Annuaire des lieux"),
         ("/observatoire", "Indicateurs"),
     ],
 }

@@ -8,7 +8,15 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from api.web import pages_auth, pages_funder, pages_observatory, pages_prescriber, pages_proofs, pages_structure
+from api.web import (
+    pages_auth,
+    pages_directory,
+    pages_funder,
+    pages_observatory,
+    pages_prescriber,
+    pages_proofs,
+    pages_structure,
+)
 from api.web.errors import WEB_EXCEPTION_HANDLERS
 from api.web.pages_admin import accounts, dashboard, funders, operations, prescribers, structures
 from api.web.session import get_web_user
@@ -21,6 +29,7 @@ PAGES = [
     *pages_funder.ROUTES,
     *pages_proofs.ROUTES,
     *pages_observatory.ROUTES,
+    *pages_directory.ROUTES,
     *dashboard.ROUTES,
     *funders.ROUTES,
     *structures.ROUTES,

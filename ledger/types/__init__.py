@@ -83,6 +83,7 @@ from ledger.types.observatory import (
     PixFigures,
     SessionCounts,
 )
+from ledger.types.places import DirectoryCommune, DirectoryOut, DirectoryPlace, IncompletePlace, PlaceRecord
 from ledger.types.redemptions import (
     BatchItemResult,
     BatchResult,
@@ -96,12 +97,15 @@ from ledger.types.redemptions import (
 from ledger.types.registry import (
     AccreditationChange,
     ApiKeyOut,
+    ImportOut,
+    ImportRejection,
     NewApiKey,
     NewPrescriber,
     NewStructure,
     NewUser,
     PrescriberOut,
     SignedIn,
+    StructureDetails,
     StructureOut,
     UserOut,
 )
@@ -165,7 +169,15 @@ __all__ = [
     "NewPrescriber",
     "NewRedemption",
     "NewSettlement",
+    "DirectoryCommune",
+    "DirectoryOut",
+    "DirectoryPlace",
+    "ImportOut",
+    "IncompletePlace",
+    "PlaceRecord",
+    "ImportRejection",
     "NewStructure",
+    "StructureDetails",
     "NewUser",
     "Note",
     "Output",

@@ -8,16 +8,46 @@ from uuid import UUID
 
 from msgspec import Meta
 
+from domain.places import PlaceService
 from domain.values import PrescriberKind, StructureLabel
 from ledger.types.common import VISIBLE, Actor, FactDate, Input, Insee, Output, Reason, Role, Text
 
-
 # -- set-up -------------------------------------------------------------------------------
+Address = Annotated[str, Meta(min_length=1, max_length=200, pattern=VISIBLE, description="Street and number")]
+PostalCode = Annotated[str, Meta(pattern=r"^\d{5}$")]
+Phone = Annotated[str, Meta(min_length=1, max_length=30, pattern=VISIBLE)]
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=VISIBLE)]
+Website = Annotated[str, Meta(min_length=8, max_length=500, pattern=VISIBLE)]
+Services = Annotated[list[PlaceService], Meta(max_length=20, description="The national schema's services")]
+OpeningHours = Annotated[
+    str, Meta(min_length=1, max_length=500, pattern=VISIBLE, description="OpenStreetMap opening_hours syntax")
+]
+
+
 class NewStructure(Input):
     siret: Annotated[str, Meta(pattern=r"^\d{14}$")]
     name: Text
     commune_insee: Insee
     labels: Annotated[list[StructureLabel], Meta(max_length=20)] = []
+    address: Address | None = None
+    postal_code: PostalCode | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    website: Website | None = None
+    services: Services = []
+    opening_hours: OpeningHours | None = None
+
+
+class StructureDetails(Input):
+    """A structure's place details, replacing the previous ones whole (a field left out is cleared)."""
+
+    address: Address | None = None
+    postal_code: PostalCode | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    website: Website | None = None
+    services: Services = []
+    opening_hours: OpeningHours | None = None
 
 
 class StructureOut(Output):
@@ -27,6 +57,25 @@ class StructureOut(Output):
     commune_insee: str
     labels: list[str]
     accredited: bool
+    address: str | None = None
+    postal_code: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    services: list[str] = []
+    opening_hours: str | None = None
+
+
+class ImportRejection(Output):
+    line: int
+    errors: list[str]
+
+
+class ImportOut(Output):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[ImportRejection]
 
 
 class AccreditationChange(Input):

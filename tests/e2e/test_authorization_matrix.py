@@ -156,6 +156,11 @@ def routes(ledger, w):
             {"admin", "prescriber", "structure", "structure2"},
         ),
         ("GET", f"/v1/beneficiaries/{bid}/pix-assessments", None, {"admin", "prescriber"}),
+        ("PUT", f"/v1/structures/{sid}/details", {"address": "1 rue A", "postal_code": "26000"}, admin),
+        ("GET", "/v1/structures/export", None, set(ACTORS)),
+        ("POST", "/v1/structures/import", [], admin),
+        ("GET", "/v1/directory.pdf?commune=26362", None, set(ACTORS)),
+        ("GET", "/v1/observatory/datapackage.zip", None, {"admin", "observatory"}),
     ]
 
 
@@ -191,4 +196,4 @@ def test_every_route_for_every_role(client, ledger_world):
             if not expected_ok:
                 mismatches.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
     assert not mismatches, "\n".join(mismatches)
-    assert cells == len(table) * (len(ACTORS) + 1) == 49 * 9
+    assert cells == len(table) * (len(ACTORS) + 1) == 54 * 9

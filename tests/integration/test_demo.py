@@ -29,3 +29,25 @@ def test_the_demo_balances_verifies_and_signs_in(make_ledger, clock):
     assert all(r.balanced for r in june) and 0 < spent_june < spent_now, "a past day shows that day's figures"
     with pytest.raises(DemoAlreadyLoaded):
         load_demo(ledger)
+
+
+def test_the_demo_places_are_national_records_in_a_directory_and_an_open_data_package(make_ledger, clock, tmp_path):
+    """The demo's places feed the national export (read by ANCT's library), the paper directory and the data
+    package (accepted by frictionless), so each shows something real."""
+    import msgspec
+
+    from tests.e2e.test_places import read_with_anct_library
+    from tests.integration.test_datapackage import frictionless_validate, unpack
+
+    clock.today = date(2026, 11, 28)
+    ledger = make_ledger()
+    load_demo(ledger)
+    records = ledger.national_places(ADMIN)
+    assert len(records) == 5 and all(r.horaires and r.services for r in records)
+    assert len(read_with_anct_library(msgspec.to_builtins(records))) == 5
+    valence_romans = ledger.place_directory(ADMIN, epci="200068781")
+    assert [c.name for c in valence_romans.communes] == ["Romans-sur-Isère", "Valence"]
+    tables = unpack(ledger.observatory_datapackage(ADMIN), tmp_path)
+    assert len(tables["trimestre_departement"]) >= 3
+    done = frictionless_validate(tmp_path)
+    assert done.returncode == 0, done.stdout

@@ -13,7 +13,7 @@ from typing import get_args
 import pytest
 
 import domain
-from domain import cheques, lending, pix, roles, values
+from domain import cheques, lending, pix, places, roles, values
 from ledger import types as t
 
 LABELLED: list[tuple[str, set[str], dict]] = [
@@ -29,6 +29,7 @@ LABELLED: list[tuple[str, set[str], dict]] = [
     ("ReturnCondition", set(lending.ReturnCondition), lending.RETURN_CONDITION_LABELS),
     ("Phase", set(pix.Phase), pix.PHASE_LABELS),
     ("Role", set(roles.Role), roles.ROLE_LABELS),
+    ("PlaceService", set(places.PlaceService), places.PLACE_SERVICE_LABELS),
     ("cheque Status", {v for k, v in vars(cheques.Status).items() if k.isupper()}, cheques.CHEQUE_STATUS_LABELS),
     # counted by lifecycle: a locked cheque is an issued one
     (

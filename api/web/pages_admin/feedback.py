@@ -20,6 +20,7 @@ DONE = {
     "suspendue": "Structure suspendue : elle ne peut plus encaisser de chèque pour une séance à partir de la date"
     " donnée.",
     "rehabilitee": "Structure réhabilitée.",
+    "coordonnees": "Coordonnées du lieu enregistrées : il figure dans la base nationale et l'annuaire papier.",
     "prescripteur": "Prescripteur inscrit.",
     "compte": "Compte créé : la personne peut se connecter avec son e-mail et le mot de passe donné.",
     "desactive": "Compte désactivé : ses sessions ouvertes sont fermées.",

@@ -14,6 +14,7 @@ from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.session import WebUser, WebUserDep, require_role
 from domain import errors
+from domain.places import PLACE_SERVICE_LABELS
 from domain.values import STRUCTURE_LABEL_LABELS
 from ledger import types as t
 
@@ -38,6 +39,8 @@ def structures_page(
         communes=places,
         commune_names=dict(places),
         labels=STRUCTURE_LABEL_LABELS,
+        incomplete=ledger.incomplete_places(user.actor),
+        services=PLACE_SERVICE_LABELS,
         form=form,
         values=values or {},
         error=error,
@@ -95,4 +98,33 @@ def reinstate(
     return _accreditation(request, ledger, web_user, structure_id, data, True)
 
 
-ROUTES = [structures, register_structure, suspend, reinstate]
+DETAILS = ("address", "postal_code", "phone", "email", "website", "opening_hours")
+
+
+@post("/admin/structures/{structure_id:str}/coordonnees", sync_to_thread=True, status_code=303)
+def place_details(
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, structure_id: FromPath[str], data: FormData
+) -> Response:
+    """The place's address, contacts, services and hours (the national schema's), so it is exported and printed."""
+    require_role(web_user, "admin")
+    form = checked_form(web_user, data)
+    values: dict[str, Any] = {k: (form.get(k) or "").strip() or None for k in DETAILS}
+    values["services"] = form.getlist("services")
+    try:
+        ledger.update_structure_details(web_user.actor, structure_id, build_input(t.StructureDetails, **values))
+    except errors.DomainError as refusal:
+        values["structure_id"] = structure_id
+        return refused(
+            structures_page,
+            request,
+            ledger,
+            web_user,
+            refusal,
+            errors.NotFound,
+            form="place-" + structure_id,
+            values=values,
+        )
+    return redirect("/admin/structures?fait=coordonnees")
+
+
+ROUTES = [structures, register_structure, suspend, reinstate, place_details]
