@@ -1,0 +1,161 @@
+"""PIX certifications and Open Badges on the ledger (both backends): credentials checked by the Digital Credentials
+Consortium's verifier (node, offline), tampering caught, indicators counted, access by role."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from datetime import date
+
+import pytest
+
+from domain import errors
+from ledger import types as t
+from tests import scenario as s
+from tests.badges.dcc import dcc_verify
+
+TEST_BADGE_KEY = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="  # a fixed 32-byte seed, tests only
+FIRST_STEPS = t.NewAchievement(
+    slug="premiers-pas",
+    name="Premiers pas numériques",
+    description="A appris à allumer un ordinateur, à se servir de la souris et du clavier, et à naviguer sur le web.",
+    criteria="A suivi trois séances d’accompagnement et réussi l’exercice final avec son médiateur.",
+)
+
+
+@pytest.fixture
+def badge_ledger(make_ledger, monkeypatch):
+    monkeypatch.setenv("LEDGER_BADGE_KEY", TEST_BADGE_KEY)
+    ledger = make_ledger()
+    return ledger, s.world(ledger)
+
+
+def test_an_awarded_badge_verifies_with_the_dcc_verifier(badge_ledger):
+    ledger, w = badge_ledger
+    ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    badge = ledger.award_badge(w.structure_actor, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas"))
+    credential = badge.credential
+    report = dcc_verify(credential)
+    assert report["verified"] is True, report
+    assert report["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    # the shape the contract promises
+    assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert credential["issuer"]["id"].startswith("did:key:z6Mk") and credential["issuer"]["type"] == ["Profile"]
+    assert "validFrom" in credential and "credentialStatus" not in credential
+    assert credential["id"] == f"urn:uuid:{badge.id}"
+    assert credential["proof"]["verificationMethod"].startswith(credential["issuer"]["id"] + "#")
+    # the person is a salted hash of the pseudonymous id, nothing else
+    identity = credential["credentialSubject"]["identifier"][0]
+    expected = hashlib.sha256((str(w.beneficiary.id) + identity["salt"]).encode()).hexdigest()
+    assert identity["identityHash"] == "sha256$" + expected and identity["hashed"] is True
+    assert str(w.beneficiary.id) not in str(credential)
+    assert credential["credentialSubject"]["achievement"]["name"] == FIRST_STEPS.name
+    # the stored credential, as downloaded, is the one answered
+    assert ledger.badge_credential(s.ADMIN, str(badge.id)) == credential
+
+
+def test_a_tampered_credential_fails_the_dcc_verifier(badge_ledger):
+    ledger, w = badge_ledger
+    ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    credential = ledger.award_badge(s.ADMIN, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas")).credential
+    renamed = copy.deepcopy(credential)
+    renamed["credentialSubject"]["achievement"]["name"] = "Expert en cybersécurité"
+    other_person = copy.deepcopy(credential)
+    other_person["credentialSubject"]["identifier"][0]["identityHash"] = "sha256$" + "0" * 64
+    backdated = copy.deepcopy(credential)
+    backdated["validFrom"] = "2020-01-01T00:00:00Z"
+    for forged in (renamed, other_person, backdated):
+        report = dcc_verify(forged)
+        assert report["verified"] is False
+        assert "Invalid signature." in str(report["errors"])
+
+
+def test_each_badge_has_its_own_salt_and_id(badge_ledger):
+    ledger, w = badge_ledger
+    ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    one = ledger.award_badge(s.ADMIN, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas"))
+    two = ledger.award_badge(w.prescriber_actor, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas"))
+    hashes = {b.credential["credentialSubject"]["identifier"][0]["identityHash"] for b in (one, two)}
+    assert one.id != two.id and len(hashes) == 2  # two badges of one person cannot be linked by their hash
+    assert {b.id for b in ledger.badges_of(s.ADMIN, str(w.beneficiary.id)).items} == {one.id, two.id}
+
+
+def test_achievements_are_defined_once_by_the_admin(badge_ledger):
+    ledger, w = badge_ledger
+    with pytest.raises(errors.Forbidden):
+        ledger.define_achievement(w.structure_actor, FIRST_STEPS)
+    out = ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    assert out.slug == "premiers-pas"
+    with pytest.raises(errors.AlreadyExists):
+        ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    assert [a.slug for a in ledger.list_achievements(w.prescriber_actor).items] == ["premiers-pas"]
+    with pytest.raises(errors.NotFound):
+        ledger.award_badge(s.ADMIN, str(w.beneficiary.id), t.NewBadge(achievement="inconnu"))
+
+
+def test_who_may_award_and_read_badges(badge_ledger):
+    ledger, w = badge_ledger
+    ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    other = s.prescriber(ledger, "CCAS de Die")
+    other_actor = t.Actor(role="prescriber", org=str(other.id))
+    with pytest.raises(errors.Forbidden):
+        ledger.award_badge(other_actor, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas"))
+    with pytest.raises(errors.Forbidden):
+        ledger.award_badge(
+            t.Actor(role="funder", org="DEPT26"), str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas")
+        )
+    badge = ledger.award_badge(w.structure_actor, str(w.beneficiary.id), t.NewBadge(achievement="premiers-pas"))
+    assert ledger.badge_credential(w.prescriber_actor, str(badge.id))["id"] == f"urn:uuid:{badge.id}"
+    with pytest.raises(errors.Forbidden):
+        ledger.badge_credential(other_actor, str(badge.id))
+    with pytest.raises(errors.Forbidden):
+        ledger.badge_credential(t.Actor(role="structure", org="another"), str(badge.id))
+    assert ledger.badges_of(t.Actor(role="structure", org="another"), str(w.beneficiary.id)).items == []
+    ledger.erase_beneficiary(s.ADMIN, str(w.beneficiary.id))
+    with pytest.raises(errors.NotFound):
+        ledger.badge_credential(s.ADMIN, str(badge.id))
+
+
+def test_pix_certifications_and_badges_are_counted_in_the_indicators(badge_ledger, clock):
+    ledger, w = badge_ledger
+    ledger.define_achievement(s.ADMIN, FIRST_STEPS)
+    bid = str(w.beneficiary.id)
+    ledger.record_pix_certification(
+        w.structure_actor, bid, t.NewPixCertification(certified_on=date(2026, 2, 3), score=412)
+    )
+    ledger.record_pix_certification(
+        w.prescriber_actor, bid, t.NewPixCertification(certified_on=date(2025, 12, 1), score=0)
+    )
+    ledger.award_badge(w.structure_actor, bid, t.NewBadge(achievement="premiers-pas"))
+    observatory = t.Actor(role="observatory")
+    all_time = ledger.indicators(observatory)
+    assert all_time.pix.certifications == 2 and all_time.badges_awarded == 1
+    year = ledger.indicators(observatory, date(2026, 1, 1), date(2026, 12, 31))
+    assert year.pix.certifications == 1 and year.badges_awarded == 1
+    before = ledger.indicators(observatory, date(2025, 1, 1), date(2025, 12, 31))
+    assert before.pix.certifications == 1 and before.badges_awarded == 0
+    listed = ledger.pix_certifications_of(w.prescriber_actor, bid).items
+    assert [(c.certified_on, c.score) for c in listed] == [(date(2025, 12, 1), 0), (date(2026, 2, 3), 412)]
+    assert [c.score for c in ledger.pix_certifications_of(w.structure_actor, bid).items] == [412]
+
+
+def test_pix_certification_bounds(badge_ledger, clock):
+    ledger, w = badge_ledger
+    bid = str(w.beneficiary.id)
+    with pytest.raises(errors.ValidationError):
+        ledger.record_pix_certification(
+            w.structure_actor, bid, t.NewPixCertification(certified_on=date(2026, 3, 17), score=10)
+        )
+    with pytest.raises(errors.ValidationError):
+        ledger.record_pix_certification(
+            w.structure_actor, bid, t.NewPixCertification(certified_on=date(2026, 3, 1), score=1025)
+        )
+    other = s.prescriber(ledger, "CCAS de Die")
+    with pytest.raises(errors.Forbidden):
+        ledger.record_pix_certification(
+            t.Actor(role="prescriber", org=str(other.id)),
+            bid,
+            t.NewPixCertification(certified_on=date(2026, 3, 1), score=10),
+        )
+    assert ledger.indicators(t.Actor(role="observatory")).pix.certifications == 0
