@@ -139,9 +139,9 @@ class BadgeCommands(LedgerCore):
         self, actor: t.Actor, beneficiary_id: str, body: t.NewBadge, idem: Idem | None = None
     ) -> t.BadgeOut:
         self._require(actor, "structure", "prescriber")
-        key = self.badge_key()
         b = self._beneficiary_for(actor, beneficiary_id)
         achievement = self._load(achievement_id(body.achievement), Achievement, "Réalisation")
+        key = self.badge_key()
         badge_id = uuid4()
         valid_from = datetime.fromtimestamp(self.wall_clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         credential = data_integrity.sign(

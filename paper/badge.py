@@ -78,7 +78,9 @@ def render_badge(credential: dict[str, Any], awarded_on: date) -> bytes:
     pdf.multi_cell(180, 6, latin1(achievement["criteria"]["narrative"]), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_x(15)
-    pdf.cell(0, 6, latin1(f"Délivré le {french_date(awarded_on)} par {issuer['name']}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Délivré le {french_date(awarded_on)}.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_x(15)
+    pdf.cell(0, 6, latin1(f"Émetteur : {issuer['name']}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     payload, whole = qr_payload(credential)
     size = 80 if whole else 45
@@ -99,6 +101,7 @@ def render_badge(credential: dict[str, Any], awarded_on: date) -> bytes:
         explained + "\n\nGardez aussi le fichier du badge (.json) dans un portefeuille numérique "
         "(par exemple Learner Credential Wallet) : il prouve ce badge partout.\n\n"
         "Le badge ne porte pas votre nom : il vous est rattaché par un identifiant chiffré.",
+        align="L",
     )
     pdf.set_xy(15, top + size + 4)
     pdf.set_font("Courier", "", 7)
