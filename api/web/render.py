@@ -101,6 +101,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure/releve", "Relevé"),
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
+        ("/structure/badges", "Certifications et badges"),
     ],
     Role.FUNDER: [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
     Role.OBSERVATORY: [("/observatoire", "Indicateurs")],
@@ -111,6 +112,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/prescripteurs", "Prescripteurs"),
         ("/admin/comptes", "Comptes et clés"),
         ("/admin/operations", "Remboursements et expirations"),
+        ("/admin/badges", "Badges"),
         ("/observatoire", "Indicateurs"),
     ],
 }
