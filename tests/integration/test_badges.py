@@ -159,3 +159,36 @@ def test_pix_certification_bounds(badge_ledger, clock):
             t.NewPixCertification(certified_on=date(2026, 3, 1), score=10),
         )
     assert ledger.indicators(t.Actor(role="observatory")).pix.certifications == 0
+
+
+def test_badges_and_certifications_at_their_extremes(badge_ledger, clock):
+    """The longest texts (with characters outside Latin-1), the bounds of scores and dates: stored, signed,
+    verified by the DCC verifier, printed, counted."""
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    from paper.badge import render_badge
+
+    ledger, w = badge_ledger
+    bid = str(w.beneficiary.id)
+    longest = t.NewAchievement(
+        slug="a" + "-b" * 31 + "c",
+        name="Œ’–…€😀 " + "n" * 193,
+        description="Décrit « ceci » – " + "d" * 1982,
+        criteria="Critère’ " + "c" * 1991,
+    )
+    assert len(longest.slug) == 64 and len(longest.name) == 200 and len(longest.description) == 2000
+    ledger.define_achievement(s.ADMIN, longest)
+    badge = ledger.award_badge(w.structure_actor, bid, t.NewBadge(achievement=longest.slug))
+    assert badge.credential["credentialSubject"]["achievement"]["description"] == longest.description
+    assert dcc_verify(badge.credential)["verified"] is True
+    award = ledger.badge(s.ADMIN, str(badge.id))
+    pdf = PdfReader(io.BytesIO(render_badge(json.loads(award.credential), award.awarded_on)))
+    assert "OE'-..." in pdf.pages[0].extract_text()
+    for day, score in ((date(2000, 1, 1), 1024), (clock.today, 0)):
+        ledger.record_pix_certification(w.prescriber_actor, bid, t.NewPixCertification(certified_on=day, score=score))
+    assert [c.score for c in ledger.pix_certifications_of(s.ADMIN, bid).items] == [1024, 0]
+    figures = ledger.indicators(t.Actor(role="observatory"), date(2000, 1, 1), clock.today)
+    assert figures.pix.certifications == 2 and figures.badges_awarded == 1
