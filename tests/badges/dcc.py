@@ -17,12 +17,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def dcc_verify(credential: dict[str, Any]) -> dict[str, Any]:
     """The verifier's report: ``{verified, proof, errors}``."""
+    report = _run(credential)
+    return dict(report)
+
+
+def dcc_verify_all(credentials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The verifier's reports on many credentials, in one node process."""
+    return list(_run(credentials))
+
+
+def _run(payload: Any) -> Any:
     node = shutil.which("node")
     assert node, "node is needed to run the DCC verifier (tests/badges/verify_credential.mjs)"
     assert (ROOT / "node_modules" / "@digitalcredentials" / "vc").is_dir(), "run `npm ci` at the repository root"
     done = subprocess.run(
         [node, str(SCRIPT)],
-        input=json.dumps(credential).encode(),
+        input=json.dumps(payload).encode(),
         capture_output=True,
         timeout=60,
         cwd=ROOT,
@@ -30,5 +40,6 @@ def dcc_verify(credential: dict[str, Any]) -> dict[str, Any]:
     )
     assert done.stdout, done.stderr.decode()
     report = json.loads(done.stdout)
-    assert (done.returncode == 0) == report["verified"], done.stderr.decode()
-    return dict(report)
+    verified = all(r["verified"] for r in report) if isinstance(report, list) else report["verified"]
+    assert (done.returncode == 0) == verified, done.stderr.decode()
+    return report

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain import errors
 from ledger import types as t
 from tests import scenario as s
-from tests.badges.dcc import dcc_verify
+from tests.badges.dcc import dcc_verify, dcc_verify_all
 
 TEST_BADGE_KEY = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="  # a fixed 32-byte seed, tests only
 FIRST_STEPS = t.NewAchievement(
@@ -192,3 +195,36 @@ def test_badges_and_certifications_at_their_extremes(badge_ledger, clock):
     assert [c.score for c in ledger.pix_certifications_of(s.ADMIN, bid).items] == [1024, 0]
     figures = ledger.indicators(t.Actor(role="observatory"), date(2000, 1, 1), clock.today)
     assert figures.pix.certifications == 2 and figures.badges_awarded == 1
+
+
+# Visible text as the door lets it in (no control characters), French and otherwise: quotes, backslashes,
+# combining accents, emoji, right-to-left, characters N-Quads escapes. Two canonicalisers must agree on all of it.
+visible_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x7f"), min_size=1, max_size=80
+).filter(lambda text: text.strip())
+
+
+@pytest.fixture
+def shared_ledger(make_ledger, monkeypatch):
+    monkeypatch.setenv("LEDGER_BADGE_KEY", TEST_BADGE_KEY)
+    ledger = make_ledger()
+    return ledger, s.world(ledger), itertools.count()
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(texts=st.lists(st.tuples(visible_text, visible_text, visible_text), min_size=25, max_size=25))
+def test_whatever_text_the_admin_types_the_dcc_verifier_accepts_the_badge(shared_ledger, texts):
+    """pyld (signer) and the DCC's rdf-canonize (verifier) canonicalise independently: any difference in how
+    they escape a character would fail the signature. 4 × 25 badges with random texts, one node run each."""
+    ledger, w, numbers = shared_ledger
+    credentials = []
+    for name, description, criteria in texts:
+        slug = f"badge-{next(numbers)}"
+        ledger.define_achievement(
+            s.ADMIN, t.NewAchievement(slug=slug, name=name, description=description, criteria=criteria)
+        )
+        credentials.append(ledger.award_badge(s.ADMIN, str(w.beneficiary.id), t.NewBadge(achievement=slug)).credential)
+    reports = dcc_verify_all(credentials)
+    assert [r["verified"] for r in reports] == [True] * len(credentials), [
+        (c["name"], r["errors"]) for c, r in zip(credentials, reports, strict=True) if not r["verified"]
+    ]
