@@ -63,3 +63,36 @@ class BadgeReads(BadgeCommands):
             for i, s, on in rows
         ]
         return t.PixCertificationList(beneficiary_id=bid, items=items)
+
+    def recent_by(self, actor: t.Actor, limit: int = 20) -> tuple[list[t.BadgeSummary], list[t.PixCertificationOut]]:
+        """The latest badges awarded and certifications recorded by the acting structure or prescriber (the admin:
+        by anyone), newest first, for its pages."""
+        self._require(actor, "structure", "prescriber")
+        where, params = ("", []) if actor.role == "admin" else (" WHERE {} = ?", [self._by(actor)])
+        self._fresh_views("badge_views")
+        with self.db.read() as cur:
+            badges = cur.execute(
+                "SELECT b.id, b.beneficiary_id, b.slug, a.name, b.awarded_on FROM badge_awards b"
+                " JOIN achievements a ON a.slug = b.slug"
+                f"{where.format('b.awarded_by')} ORDER BY b.awarded_on DESC, b.id DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+            certifications = cur.execute(
+                f"SELECT id, beneficiary_id, score, certified_on FROM pix_certifications{where.format('recorded_by')}"
+                " ORDER BY certified_on DESC, id DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return (
+            [
+                t.BadgeSummary(
+                    id=UUID(i), beneficiary_id=UUID(b), achievement=slug, name=name, awarded_on=date.fromisoformat(on)
+                )
+                for i, b, slug, name, on in badges
+            ],
+            [
+                t.PixCertificationOut(
+                    id=UUID(i), beneficiary_id=UUID(b), score=int(score), certified_on=date.fromisoformat(on)
+                )
+                for i, b, score, on in certifications
+            ],
+        )

@@ -63,11 +63,14 @@ def structure_page(
     status: int = 200,
 ) -> Response:
     badge = request.query_params.get("badge", "")
+    recent_badges, recent_certifications = ledger.recent_by(user.actor)
     return page(
         request,
         "badges/structure.html",
         status=status,
         title="Certifications PIX et badges",
+        recent_badges=recent_badges,
+        recent_certifications=recent_certifications,
         achievements=achievement_options(ledger, user),
         values=values or {},
         error=error,

@@ -62,6 +62,8 @@ def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accou
     page = client.get(awarded.headers["location"]).text
     badge_id = awarded.headers["location"].rpartition("badge=")[2]
     assert f"/badges/{badge_id}/badge.pdf" in page and f"/badges/{badge_id}/badge.json" in page
+    assert "Mon premier courriel" in page and bid[:8] in page  # in the latest badges awarded, with its files
+    assert ">480<" in page  # the certification, in the latest recorded
     pdf = client.get(f"/badges/{badge_id}/badge.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     credential = json.loads(client.get(f"/badges/{badge_id}/badge.json").content)
@@ -72,6 +74,7 @@ def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accou
     assert unknown.status_code == 404 and "Impossible" in unknown.text
     sign_in(client, accounts.other_structure)
     assert client.get(f"/badges/{badge_id}/badge.pdf").status_code == 403
+    assert bid[:8] not in client.get("/structure/badges").text  # another structure's awards are not listed
     sign_in(client, accounts.observatory)
     indicators = client.get("/observatoire").text
     assert "Certifications PIX passées" in indicators and "Open Badges remis" in indicators
