@@ -17,6 +17,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from api import (
     projection_metrics,
     routes_audit,
+    routes_badges,
     routes_cheques,
     routes_lending,
     routes_observatory,
@@ -47,6 +48,7 @@ V1 = [
     *routes_lending.ROUTES,
     *routes_audit.ROUTES,
     *routes_places.ROUTES,
+    *routes_badges.ROUTES,
 ]
 
 

@@ -13,6 +13,7 @@ from ledger.config import DatabaseConfig
 from ledger.ledger import LedgerCommands
 from projections.account_reads import AccountReads
 from projections.admin_reads import AdminReads
+from projections.badge_reads import BadgeReads
 from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
 from projections.command_reads import LedgerViewsCommandReads
@@ -37,6 +38,7 @@ class Ledger(
     RunPreviews,
     LendingReads,
     AccountReads,
+    BadgeReads,
 ):
     """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""
 

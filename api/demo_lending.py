@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from api.bootstrap import Ledger
+from api.demo_badges import badges_and_certifications
 from api.demo_data import FIRST, LAST, PUBLICS, SOURCES
 from ledger import types as t
 
@@ -98,6 +99,7 @@ def lending_and_pix(
                     taken_on=date(2026, 6, 1) + timedelta(days=i),
                 ),
             )
+    badges_and_certifications(ledger, rng, lender, people, result.counts)
     result.counts["gisements"] = len(sources)
     result.counts["appareils"] = len(devices)
     result.counts["prêts"] = len(loans)

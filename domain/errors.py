@@ -89,3 +89,6 @@ def _all_subclasses(cls: type[DomainError]) -> list[type[DomainError]]:
 
 DeviceUnavailable = _error("DeviceUnavailable", "device-unavailable", 409, "Appareil indisponible")
 InvalidTransition = _error("InvalidTransition", "invalid-transition", 409, "Opération impossible dans cet état")
+BadgesNotConfigured = _error(
+    "BadgesNotConfigured", "badges-not-configured", 503, "Badges non configurés"
+)  # no key to sign credentials (LEDGER_BADGE_KEY unset on PostgreSQL): ``ledger/badge_key.py``

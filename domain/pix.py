@@ -57,3 +57,24 @@ def pix_pairs(assessments: list[tuple[str, str, int, str]]) -> dict[str, tuple[i
         elif phase == Phase.EXIT and (beneficiary not in exits or taken_on >= exits[beneficiary][0]):
             exits[beneficiary] = (taken_on, score)
     return {b: (entries[b][1], exits[b][1]) for b in entries if b in exits}
+
+
+class PixCertification(Aggregate):
+    """A PIX certification passed by a beneficiary (Action 7: "Nombre de certifications PIX passées"): the day
+    it was taken and the certified score (Pix's 0..1024 scale)."""
+
+    @classmethod
+    def record(
+        cls, *, beneficiary_id: UUID, score: int, certified_on: date, recorded_by: str, today: date
+    ) -> PixCertification:
+        if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= MAX_SCORE:
+            raise errors.ValidationError(f"Le score PIX est compris entre 0 et {MAX_SCORE}.", field="score")
+        check_fact_date(certified_on, today, "certified_on")
+        return cls(beneficiary_id=beneficiary_id, score=score, certified_on=certified_on, recorded_by=recorded_by)
+
+    @event("Recorded")
+    def __init__(self, beneficiary_id: UUID, score: int, certified_on: date, recorded_by: str) -> None:
+        self.beneficiary_id = beneficiary_id
+        self.score = score
+        self.certified_on = certified_on
+        self.recorded_by = recorded_by

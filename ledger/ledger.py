@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ledger.account_commands import AccountCommands
 from ledger.authentication import Authentication
+from ledger.badge_commands import BadgeCommands
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
@@ -24,5 +25,6 @@ class LedgerCommands(
     LendingCommands,
     AccountCommands,
     PlaceCommands,
+    BadgeCommands,
 ):
     """Commands only. Opened with its read models by the composition root (``api.bootstrap``)."""

@@ -19,6 +19,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = False  # LEDGER_COOKIE_SECURE
     sign_in_per_minute: int = 20  # LEDGER_SIGN_IN_PER_MINUTE
     territory_csv: str | None = None  # LEDGER_TERRITORY_CSV: a newer communes/EPCI file
+    badge_key: str | None = None  # LEDGER_BADGE_KEY: Ed25519 seed (base64) signing badges; None on SQLite: generated
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +48,5 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             cookie_secure=env.get("LEDGER_COOKIE_SECURE") == "1",
             sign_in_per_minute=int(number("LEDGER_SIGN_IN_PER_MINUTE", defaults.sign_in_per_minute)),
             territory_csv=text("LEDGER_TERRITORY_CSV"),
+            badge_key=text("LEDGER_BADGE_KEY"),
         )

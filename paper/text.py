@@ -15,3 +15,14 @@ def euros(cents: int) -> str:
 
 def french_date(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+TYPOGRAPHY = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u202f": " ", "œ": "oe", "Œ": "OE"}
+)
+
+
+def latin1(text: str) -> str:
+    """Text the PDF core fonts can draw (Latin-1): French typography folded to its plain forms, anything else
+    outside Latin-1 shown as '?'."""
+    return text.translate(TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsourcing.application import Application
 
 from ledger.database import Database
+from projections.badge_views import BadgeViews
 from projections.directory import Directory
 from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
@@ -15,4 +16,6 @@ from projections.runner import ProjectionSet
 
 
 def projection_set(app: Application, db: Database) -> ProjectionSet:
-    return ProjectionSet(app, db, [LedgerViews(), Outcomes(), LendingViews(), Directory(), Places(), EventChain()])
+    return ProjectionSet(
+        app, db, [LedgerViews(), Outcomes(), LendingViews(), BadgeViews(), Directory(), Places(), EventChain()]
+    )

@@ -9,6 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+import msgspec
+
 from domain.pix import pix_pairs
 from ledger import types as t
 
@@ -27,6 +29,8 @@ class IndicatorRows:
     equipment_sources: int  # sources registered by the end of the period
     funders: int
     partners: int
+    pix_certifications: int = 0  # PIX certifications passed in the period
+    badges_awarded: int = 0  # badges awarded in the period
 
 
 def period_bounds(start: date | None, end: date | None) -> tuple[str, str]:
@@ -97,9 +101,10 @@ def indicators(rows: IndicatorRows, start: date | None, end: date | None, today:
             administrative_procedure=int(kinds.get("administrative_procedure", 0)),
         ),
         minutes=minutes,
-        pix=pix_figures(rows.pix),
+        pix=msgspec.structs.replace(pix_figures(rows.pix), certifications=int(rows.pix_certifications)),
         loans=loan_figures(rows.loans, low, high, day),
         equipment_sources=int(rows.equipment_sources),
         funders=int(rows.funders),
         partners=int(rows.partners),
+        badges_awarded=int(rows.badges_awarded),
     )

@@ -1,6 +1,7 @@
 """Outcome indicators and the observatory export, computed from the projections: cheque_index
 (``projections/ledger_views.py``), funder_index, partner_index, beneficiary_facts (``projections/outcomes.py``),
-pix_results, loan_index, equipment_sources (``projections/lending_views.py``).
+pix_results, loan_index, equipment_sources (``projections/lending_views.py``), pix_certifications, badge_awards
+(``projections/badge_views.py``).
 
 Small cells are never shown: an export row counting fewer than ``suppression_threshold`` distinct
 beneficiaries (5 by default; ``LEDGER_SUPPRESSION_THRESHOLD`` may raise it, never lower it) has its
@@ -38,7 +39,7 @@ class ObservatoryReads(LedgerCore):
     def indicators(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.Indicators:
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
-        self._fresh_views("ledger_views", "outcomes", "lending_views")
+        self._fresh_views("ledger_views", "outcomes", "lending_views", "badge_views")
         return indicator_figures.indicators(self._indicator_rows(low, high), start, end, self.today())
 
     def _indicator_rows(self, low: str, high: str) -> indicator_figures.IndicatorRows:
@@ -67,6 +68,12 @@ class ObservatoryReads(LedgerCore):
             sources = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM equipment_sources WHERE registered_at < ?", (high + "T99",)
             ).fetchone()[0]
+            certifications = cur.execute(  # type: ignore[index]  # an aggregate: one row
+                "SELECT COUNT(*) FROM pix_certifications WHERE certified_on >= ? AND certified_on <= ?", (low, high)
+            ).fetchone()[0]
+            badges = cur.execute(  # type: ignore[index]  # an aggregate: one row
+                "SELECT COUNT(*) FROM badge_awards WHERE awarded_on >= ? AND awarded_on <= ?", (low, high)
+            ).fetchone()[0]
         return indicator_figures.IndicatorRows(
             cheques_issued=issued,
             redeemed=sessions,  # type: ignore[arg-type]  # an aggregate: one row
@@ -76,6 +83,8 @@ class ObservatoryReads(LedgerCore):
             equipment_sources=sources,
             funders=funders,
             partners=partners,
+            pix_certifications=certifications,
+            badges_awarded=badges,
         )
 
     def breakdown(

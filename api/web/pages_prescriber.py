@@ -14,6 +14,8 @@ from api.deps import LedgerDep
 from api.web.csrf import checked_form
 from api.web.forms import FormData, communes, form_error
 from api.web.navigation import redirect
+from api.web.pages_badges import DONE as BADGES_DONE
+from api.web.pages_badges import beneficiary_badges
 from api.web.render import page
 from api.web.session import WebUserDep, require_role
 from domain import errors
@@ -111,7 +113,8 @@ def beneficiary_page(
         publics=PUBLIC_LABELS,
         commune=ledger.territory.get(record.commune_insee),
         error=error,
-        flash=DONE.get(request.query_params.get("fait", "")),
+        flash=DONE.get(request.query_params.get("fait", "")) or BADGES_DONE.get(request.query_params.get("fait", "")),
+        **beneficiary_badges(ledger, web_user, beneficiary_id),
     )
 
 

@@ -105,6 +105,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure/releve", "Relevé"),
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
+        ("/structure/badges", "Certifications et badges"),
     ],
     Role.FUNDER: [
         ("/financeur", "Rapprochement"),
@@ -120,6 +121,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/comptes", "Comptes et clés"),
         ("/admin/operations", "Remboursements et expirations"),
         ("/annuaire", "Annuaire des lieux"),
+        ("/admin/badges", "Badges"),
         ("/observatoire", "Indicateurs"),
     ],
 }

@@ -10,6 +10,7 @@ from litestar.static_files import create_static_files_router
 
 from api.web import (
     pages_auth,
+    pages_badges,
     pages_directory,
     pages_funder,
     pages_observatory,
@@ -36,6 +37,7 @@ PAGES = [
     *prescribers.ROUTES,
     *accounts.ROUTES,
     *operations.ROUTES,
+    *pages_badges.ROUTES,
 ]
 
 

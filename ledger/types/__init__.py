@@ -4,10 +4,22 @@ The HTTP API uses these as its request and response bodies, so constraints here 
 contract's: they show in the OpenAPI schema and are checked when a body is decoded.
 
 One module a context (``common``, ``funding``, ``registry``, ``cheques``, ``redemptions``, ``observatory``,
-``lending``); this package names them all, so callers write ``from ledger import types as t`` and ``t.NewFunder``.
+``lending``, ``badges``); this package names them all, so callers write ``from ledger import types as t`` and ``t.NewFunder``.
 """
 
 from ledger.types.audit import AuditEntries, AuditEntry, Checkpoint, ConsistencyProof, InclusionProof
+from ledger.types.badges import (
+    AchievementList,
+    AchievementOut,
+    BadgeList,
+    BadgeOut,
+    BadgeSummary,
+    NewAchievement,
+    NewBadge,
+    NewPixCertification,
+    PixCertificationList,
+    PixCertificationOut,
+)
 from ledger.types.cheques import (
     BeneficiaryOut,
     BeneficiaryRecord,
@@ -119,8 +131,13 @@ __all__ = [
     "VISIBLE",
     "Account",
     "AccreditationChange",
+    "AchievementList",
+    "AchievementOut",
     "Actor",
     "ApiKeyOut",
+    "BadgeList",
+    "BadgeOut",
+    "BadgeSummary",
     "BatchItemResult",
     "BatchResult",
     "BeneficiaryOut",
@@ -154,7 +171,9 @@ __all__ = [
     "LoanPostingPage",
     "LoanReturn",
     "MoneyPoint",
+    "NewAchievement",
     "NewApiKey",
+    "NewBadge",
     "NewBeneficiary",
     "NewChequeBook",
     "NewCommitment",
@@ -166,6 +185,7 @@ __all__ = [
     "NewLoan",
     "NewPayment",
     "NewPixAssessment",
+    "NewPixCertification",
     "NewPrescriber",
     "NewRedemption",
     "NewSettlement",
@@ -183,6 +203,8 @@ __all__ = [
     "Output",
     "PaymentOut",
     "PixAssessmentOut",
+    "PixCertificationList",
+    "PixCertificationOut",
     "PixFigures",
     "PixHistory",
     "Posting",

@@ -23,6 +23,7 @@ class PixFigures(Output):
     entry_avg: float | None
     exit_avg: float | None
     delta_avg: float | None
+    certifications: int = 0  # PIX certifications passed in the period (Action 7)
 
 
 class LoanFigures(Output):
@@ -48,6 +49,7 @@ class Indicators(Output):
     equipment_sources: int
     funders: int
     partners: int = 0
+    badges_awarded: int = 0  # Open Badges awarded in the period (Action 7)
 
 
 class ExportRow(Output, kw_only=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from uuid import uuid4
 
@@ -76,3 +77,33 @@ def test_euros_formatting():
     assert euros(1234567) == "12 345,67 euros"
     assert euros(5) == "0,05 euros"
     assert euros(-1000) == "-10,00 euros"
+
+
+def test_a_badge_pdf_carries_the_signed_credential_in_its_qr_code():
+    from paper.badge import qr_payload, render_badge
+
+    credential = {
+        "id": "urn:uuid:0b7f3a3e-6f0e-4c5b-9b1e-3f5a8c1d2e4f",
+        "issuer": {"id": "did:key:z6MkTest", "type": ["Profile"], "name": "Département de la Drôme"},
+        "credentialSubject": {
+            "achievement": {
+                "name": "Premiers pas – l’ordinateur",
+                "description": "Sait allumer un ordinateur.",
+                "criteria": {"narrative": "A suivi trois séances."},
+            }
+        },
+        "proof": {"proofValue": "z" + "1" * 86},
+    }
+    text, whole = qr_payload(credential)
+    assert whole and json.loads(text) == credential
+    long = {
+        **credential,
+        "credentialSubject": {
+            "achievement": {**credential["credentialSubject"]["achievement"], "description": "é" * 2000}
+        },
+    }
+    text, whole = qr_payload(long)
+    assert not whole and text.startswith(credential["id"] + " sha256:") and len(text) < 200
+    for c in (credential, long):
+        page = PdfReader(io.BytesIO(render_badge(c, date(2026, 3, 16)))).pages[0].extract_text()
+        assert "Premiers pas - l'ordinateur" in page and "16/03/2026" in page

@@ -29,6 +29,7 @@ def test_every_variable_is_read():
             "LEDGER_COOKIE_SECURE": "1",
             "LEDGER_SIGN_IN_PER_MINUTE": "3",
             "LEDGER_TERRITORY_CSV": "/t.csv",
+            "LEDGER_BADGE_KEY": "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
         }
     )
     assert settings == Settings(
@@ -42,6 +43,7 @@ def test_every_variable_is_read():
         cookie_secure=True,
         sign_in_per_minute=3,
         territory_csv="/t.csv",
+        badge_key="AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
     )
 
 
