@@ -19,6 +19,7 @@ from projections.command_reads import LedgerViewsCommandReads
 from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
+from projections.payment_reads import PaymentReads
 from projections.run_previews import RunPreviews
 from projections.structure_reads import StructureReads
 
@@ -33,6 +34,7 @@ class Ledger(
     RunPreviews,
     LendingReads,
     AccountReads,
+    PaymentReads,
 ):
     """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""
 

@@ -10,6 +10,7 @@ from ledger.authentication import Authentication
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
+from ledger.payment_commands import PaymentCommands
 from ledger.redemption_commands import RedemptionCommands
 from ledger.setup_commands import SetupCommands
 
@@ -20,6 +21,7 @@ class LedgerCommands(
     ChequeCommands,
     RedemptionCommands,
     FundCommands,
+    PaymentCommands,
     LendingCommands,
     AccountCommands,
 ):
