@@ -14,7 +14,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
-from api import projection_metrics, routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
+from api import (
+    projection_metrics,
+    routes_cheques,
+    routes_lending,
+    routes_observatory,
+    routes_payments,
+    routes_redemptions,
+    routes_setup,
+)
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.bootstrap import Ledger, ledger_from_env
@@ -36,6 +44,7 @@ V1 = [
     *routes_redemptions.ROUTES,
     *routes_observatory.ROUTES,
     *routes_lending.ROUTES,
+    *routes_payments.ROUTES,
 ]
 
 

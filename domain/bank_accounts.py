@@ -30,10 +30,10 @@ def bank_account_id(owner: str) -> Any:
 
 
 def mask_iban(iban: str) -> str:
-    """``FR76 **** **** **** **** ***0 189``: the country, the check digits and the last four characters."""
+    """``FR76 **** **** **** **** *** 0189``: the country and check digits, and the last four characters."""
     compact = iban.replace(" ", "")
-    hidden = compact[:4] + "*" * (len(compact) - 8) + compact[-4:]
-    return " ".join(hidden[i : i + 4] for i in range(0, len(hidden), 4))
+    hidden = "*" * (len(compact) - 8)
+    return " ".join([compact[:4], *(hidden[i : i + 4] for i in range(0, len(hidden), 4)), compact[-4:]])
 
 
 def check_bank_details(holder: str, iban: str, bic: str | None) -> None:
