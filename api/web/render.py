@@ -99,6 +99,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
     Role.STRUCTURE: [
         ("/structure", "Encaisser un chèque"),
         ("/structure/releve", "Relevé"),
+        ("/structure/paiements", "Paiements et banque"),
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
     ],
@@ -111,6 +112,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/prescripteurs", "Prescripteurs"),
         ("/admin/comptes", "Comptes et clés"),
         ("/admin/operations", "Remboursements et expirations"),
+        ("/admin/paiements", "Paiements"),
         ("/observatoire", "Indicateurs"),
     ],
 }
