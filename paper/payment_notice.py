@@ -5,7 +5,7 @@ from __future__ import annotations
 from fpdf import FPDF
 
 from ledger.payment_commands import PaymentNotice
-from paper.text import euros, french_date
+from paper.text import euros, french_date, printable
 
 COLUMNS = [("N°", 12), ("Numéro du chèque", 60), ("Date de l'accompagnement", 60), ("Montant", 48)]
 
@@ -28,12 +28,12 @@ def render_payment_notice(notice: PaymentNotice) -> bytes:
     pdf.set_font("Helvetica", "", 10)
     made = f", ordonnancé le {french_date(notice.made_on)}" if notice.made_on else ""
     lines = [
-        f"Structure : {notice.structure_name}",
+        f"Structure : {printable(notice.structure_name)}",
         f"Remboursement {notice.settlement_id} : chèques encaissés jusqu'au {french_date(notice.through)}{made}.",
-        f"Virement SEPA au compte de {notice.holder}, IBAN {notice.iban_masked}.",
+        f"Virement SEPA au compte de {printable(notice.holder)}, IBAN {notice.iban_masked}.",
         f"Référence du virement (EndToEndId) : {notice.end_to_end_id}.",
         f"État : {payment_status_text(notice.payment_status, notice.executed_on)}"
-        + (f", référence de la banque {notice.bank_reference}." if notice.bank_reference else "."),
+        + (f", référence de la banque {printable(notice.bank_reference)}." if notice.bank_reference else "."),
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")

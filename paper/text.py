@@ -15,3 +15,11 @@ def euros(cents: int) -> str:
 
 def french_date(d: date) -> str:
     return d.strftime("%d/%m/%Y")
+
+
+def printable(text: str) -> str:
+    """Text the PDF core fonts can print (Latin-1): other characters transliterated (« – » → « - », « œ »
+    → « oe »), rather than a server error for a structure named with a dash."""
+    from text_unidecode import unidecode
+
+    return "".join(c if ord(c) < 256 else unidecode(c) for c in text)
