@@ -21,6 +21,7 @@ from api import (
     routes_cheques,
     routes_lending,
     routes_observatory,
+    routes_payments,
     routes_places,
     routes_redemptions,
     routes_setup,
@@ -49,6 +50,7 @@ V1 = [
     *routes_audit.ROUTES,
     *routes_places.ROUTES,
     *routes_badges.ROUTES,
+    *routes_payments.ROUTES,
 ]
 
 

@@ -21,6 +21,7 @@ from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
 from projections.open_data_reads import OpenDataReads
+from projections.payment_reads import PaymentReads
 from projections.place_reads import PlaceReads
 from projections.run_previews import RunPreviews
 from projections.structure_reads import StructureReads
@@ -39,6 +40,7 @@ class Ledger(
     LendingReads,
     AccountReads,
     BadgeReads,
+    PaymentReads,
 ):
     """Every command and every read, one object. Open with ``open_ledger`` or ``ledger_from_env``."""
 

@@ -24,12 +24,14 @@ from api.demo_data import (
     COMMUNES,
     DEMO_EMAILS,
     FIRST,
+    FUND_ACCOUNT,
     FUNDERS,
     LAST,
     PAYMENTS,
     PLACE_DETAILS,
     PRESCRIBERS,
     PUBLICS,
+    STRUCTURE_ACCOUNTS,
     STRUCTURES,
     THEMES,
 )
@@ -192,7 +194,19 @@ def _register_places(ledger: Ledger) -> tuple[list[t.StructureOut], list[t.Presc
         ledger.register_prescriber(ADMIN, t.NewPrescriber(name=name, kind=kind, commune_insee=insee))
         for name, kind, insee in PRESCRIBERS
     ]
+    _bank_accounts(ledger, structures)
     return structures, prescribers
+
+
+def _bank_accounts(ledger: Ledger, structures: list[t.StructureOut]) -> None:
+    """The fund's account, and each structure's: submitted by the structure, approved by the admin (four
+    eyes), so that settlements pay them."""
+    holder, iban, bic = FUND_ACCOUNT
+    ledger.set_fund_account(ADMIN, t.FundBankAccount(holder=holder, iban=iban, bic=bic))
+    for structure, (holder, iban, maybe_bic) in zip(structures, STRUCTURE_ACCOUNTS, strict=True):
+        actor = t.Actor(role="structure", org=str(structure.id), key_id=f"demo-structure-{structure.id}")
+        ledger.submit_bank_details(actor, str(structure.id), t.NewBankDetails(holder=holder, iban=iban, bic=maybe_bic))
+        ledger.approve_bank_details(ADMIN, str(structure.id))
 
 
 OpenCheque = tuple[t.IssuedCheque, t.StructureOut, date]  # a cheque not yet redeemed, its structure, its issue day

@@ -100,6 +100,17 @@ PLACE_DETAILS: list[dict] = [
     },
 ]
 
+# The fund's account (the debtor of transfers) and each structure's, in STRUCTURES' order: invented accounts
+# whose IBANs are valid (ISO 13616 and the French RIB key), at invented account numbers.
+FUND_ACCOUNT = ("Département de la Drôme – Fonds chèque numérique", "FR7630001007941234567890185", "BDFEFRPPCCT")
+STRUCTURE_ACCOUNTS = [
+    ("Association Fab'At", "FR7630004000010000000000136", "BNPAFRPPXXX"),
+    ("ESCDD", "FR7630004000010000000000233", None),
+    ("Commune de Nyons", "FR7630004000010000000000330", None),
+    ("Centre social Coluche", "FR7630004000010000000000427", None),
+    ("Commune de Crest", "FR7630004000010000000000524", None),
+]
+
 PRESCRIBERS = [
     ("CCAS de Valence", "ccas", "26362"),
     ("CCAS de Romans-sur-Isère", "ccas", "26281"),

@@ -70,7 +70,7 @@ def statement(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -
     return ledger.statement(actor, structure_id)
 
 
-@post("/v1/settlements", status_code=201, sync_to_thread=True, responses=post_problems(503), tags=["fund"])
+@post("/v1/settlements", status_code=201, sync_to_thread=True, responses=post_problems(409, 503), tags=["fund"])
 def settle(
     data: JSONBody[t.NewSettlement],
     ledger: LedgerDep,
@@ -78,7 +78,10 @@ def settle(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> t.SettlementOut:
-    """Pays every redeemed, unsettled cheque whose session date ≤ `through`, in one transaction."""
+    """Pays every redeemed, unsettled cheque whose session date ≤ `through`, in one transaction, to the
+    structures whose bank account is active; the others' cheques stay redeemed, listed in `held`. With
+    `expected_total_cents` (the total of a preview) and another total to pay: 409 `settlement-changed`,
+    nothing paid. The answer is also a payment order (`payment_status: ordered`)."""
     return ledger.settle(actor, data, idempotency(request, actor, data))
 
 

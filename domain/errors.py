@@ -92,3 +92,11 @@ InvalidTransition = _error("InvalidTransition", "invalid-transition", 409, "Opé
 BadgesNotConfigured = _error(
     "BadgesNotConfigured", "badges-not-configured", 503, "Badges non configurés"
 )  # no key to sign credentials (LEDGER_BADGE_KEY unset on PostgreSQL): ``ledger/badge_key.py``
+
+# -- money reaches structures (bank details, settlements' orders and execution) ------------------
+FourEyes = _error("FourEyes", "four-eyes", 409, "Validation par une autre personne requise")
+NothingPending = _error("NothingPending", "nothing-pending", 409, "Aucune coordonnée bancaire en attente")
+SettlementChanged = _error("SettlementChanged", "settlement-changed", 409, "Le remboursement a changé")
+NothingToPay = _error("NothingToPay", "nothing-to-pay", 409, "Rien à payer")
+AlreadyExecuted = _error("AlreadyExecuted", "already-executed", 409, "Virement déjà exécuté")
+FundAccountMissing = _error("FundAccountMissing", "fund-account-missing", 409, "Compte du fonds non renseigné")

@@ -10,6 +10,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, PersistenceError, Transcoding
 
+from domain.bank_accounts import BankAccount
 from domain.beneficiaries import Beneficiary
 from domain.cheques import Cheque, ChequeBook
 from domain.funding import Commitment, Funder
@@ -49,6 +50,7 @@ class EventStoreApp(Application):
         Beneficiary: SNAPSHOT_INTERVAL,
         Prescriber: SNAPSHOT_INTERVAL,
         Settlement: SNAPSHOT_INTERVAL,
+        BankAccount: SNAPSHOT_INTERVAL,
         ApiKey: SNAPSHOT_INTERVAL,
         IdempotencyRecord: SNAPSHOT_INTERVAL,
         EquipmentSource: SNAPSHOT_INTERVAL,

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any, cast
 from uuid import UUID, uuid4
 
+from domain import errors
+from domain.bank_accounts import BankAccount, bank_account_id
 from domain.cheques import Cheque, Status
 from domain.funding import Commitment
 from domain.ids import natural_id
 from domain.settlement import Settlement, settlement_lines
 from ledger import types as t
 from ledger.idempotency import Idem
+from ledger.payment_commands import settlement_out
 from ledger.service import Decision, LedgerCore
 
 
 class FundCommands(LedgerCore):
+    def _payable_accounts(self, structure_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The account each structure is paid to (``{holder, iban, bic}``): its active one; a structure with
+        none, or with a change waiting for approval, is left out (its cheques are held)."""
+        accounts = {}
+        for structure_id in structure_ids:
+            try:
+                account = self._load(bank_account_id(structure_id), BankAccount, "Compte bancaire")
+            except errors.NotFound:
+                continue
+            if account.payable is not None:
+                accounts[structure_id] = {k: account.payable[k] for k in ("holder", "iban", "bic")}
+        return accounts
+
     def _candidates(self, serials: list[str]) -> list[Cheque]:
         """Cheques the read models propose; each is loaded, and its aggregate has the last word."""
         return self._load_many([natural_id("cheque", s) for s in sorted(serials)], Cheque, "Chèque")
@@ -28,21 +45,29 @@ class FundCommands(LedgerCore):
                 for c in self._candidates(self._fresh_command_reads().cheques_to_settle(body.through))
                 if c.lifecycle == Status.REDEEMED and c.session_date is not None and c.session_date <= body.through
             ]
-            lines, total = settlement_lines(cheques)
+            payees = self._payable_accounts(sorted({cast(str, c.redeemed_by) for c in cheques}))
+            paid = [c for c in cheques if c.redeemed_by in payees]
+            held, _ = settlement_lines([c for c in cheques if c.redeemed_by not in payees])
+            lines, total = settlement_lines(paid)
+            if body.expected_total_cents is not None and body.expected_total_cents != total:
+                raise errors.SettlementChanged(
+                    "Le montant à payer a changé depuis l'aperçu : rien n'a été payé. Le nouveau total est de "
+                    f"{total} centimes ; vérifiez l'aperçu et confirmez de nouveau."
+                )
             settlement_id = uuid4()
-            for cheque in cheques:
+            for cheque in paid:
                 cheque.settle(settlement_id)
             settlement = Settlement(id=settlement_id, through=body.through, lines=lines, total_cents=total)  # type: ignore[call-arg]  # eventsourcing takes id= (the class declares `id: UUID`)
-            out = t.SettlementOut(
-                id=settlement_id,
-                through=body.through,
-                total_cents=total,
-                lines=[
-                    t.SettlementLine(structure_id=x["structure_id"], count=x["count"], amount_cents=x["amount_cents"])
-                    for x in lines
-                ],
+            by_funder: dict[str, int] = defaultdict(int)
+            for cheque in paid:
+                by_funder[cheque.funder_code] += cheque.face_value_cents
+            settlement.order(
+                made_on=self.today(),
+                held=[{k: x[k] for k in ("structure_id", "count", "amount_cents")} for x in held],
+                payees={s: payees[s] for s in sorted({x["structure_id"] for x in lines})},
+                by_funder=dict(sorted(by_funder.items())),
             )
-            return Decision([settlement, *cheques], out)
+            return Decision([settlement, *paid], settlement_out(settlement))
 
         return self._execute(idem, decide, t.SettlementOut)
 

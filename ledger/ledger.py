@@ -11,6 +11,7 @@ from ledger.badge_commands import BadgeCommands
 from ledger.cheque_commands import ChequeCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
+from ledger.payment_commands import PaymentCommands
 from ledger.place_commands import PlaceCommands
 from ledger.redemption_commands import RedemptionCommands
 from ledger.setup_commands import SetupCommands
@@ -22,6 +23,7 @@ class LedgerCommands(
     ChequeCommands,
     RedemptionCommands,
     FundCommands,
+    PaymentCommands,
     LendingCommands,
     AccountCommands,
     PlaceCommands,

@@ -23,6 +23,8 @@ TYPOGRAPHY = str.maketrans(
 
 
 def latin1(text: str) -> str:
-    """Text the PDF core fonts can draw (Latin-1): French typography folded to its plain forms, anything else
-    outside Latin-1 shown as '?'."""
-    return text.translate(TYPOGRAPHY).encode("latin-1", "replace").decode("latin-1")
+    """Text the PDF core fonts can draw (Latin-1): French typography folded to its plain forms (« ’ » → « ' »,
+    « – » → « - », « œ » → « oe »), anything else outside Latin-1 transliterated, never a server error."""
+    from text_unidecode import unidecode
+
+    return "".join(c if ord(c) < 256 else unidecode(c) for c in text.translate(TYPOGRAPHY))

@@ -11,11 +11,14 @@ from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
+from projections.payments import Payments
 from projections.places import Places
 from projections.runner import ProjectionSet
 
 
 def projection_set(app: Application, db: Database) -> ProjectionSet:
     return ProjectionSet(
-        app, db, [LedgerViews(), Outcomes(), LendingViews(), BadgeViews(), Directory(), Places(), EventChain()]
+        app,
+        db,
+        [LedgerViews(), Outcomes(), LendingViews(), BadgeViews(), Directory(), Places(), Payments(), EventChain()],
     )

@@ -8,12 +8,15 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+import msgspec
+
 from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
 from ledger.clock import PARIS, end_of_day_utc
 from ledger.service import LedgerCore, parse_position_cursor
+from projections.payment_reads import executed_cents
 from projections.reconciliation import ACCOUNTS, Sources, balanced, commitment_figures, reconciliation
 
 MAX_PAGE = 1000
@@ -29,7 +32,7 @@ class FunderReads(LedgerCore):
         as_of = as_of or today
         # Today or later: every event so far. A past day: events recorded before that day ended.
         cutoff = "9999" if current else end_of_day_utc(as_of)
-        self._fresh_views("ledger_views")
+        self._fresh_views("ledger_views", "payments")
         with self.db.read() as cur:
             commitments = cur.execute(
                 "SELECT id, reference, amount_cents FROM commitment_index WHERE funder_code = ? AND signed_at < ?"
@@ -50,6 +53,7 @@ class FunderReads(LedgerCore):
                 " GROUP BY commitment_id, status",
                 (code,),
             ).fetchall()
+            executed = executed_cents(cur, code, cutoff)
         status_sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for commitment_id, status, amount in by_status:
             status_sums[commitment_id][status] += int(amount)
@@ -61,7 +65,14 @@ class FunderReads(LedgerCore):
                 sources = Sources(aggregate.available_cents, aggregate.released_cents, status_sums[str(figure.id)])
             all_balanced &= balanced(figure, signed_cents, sources)
             figures.append(figure)
-        return reconciliation(code, as_of, int(received[0]) if received else 0, figures, all_balanced)
+        figures_out = reconciliation(code, as_of, int(received[0]) if received else 0, figures, all_balanced)
+        # Of the money paid, what the bank executed (payé) and what is only ordered (ordonnancé).
+        return msgspec.structs.replace(
+            figures_out,
+            ordered_cents=figures_out.paid_cents - executed,
+            executed_cents=executed,
+            balanced=figures_out.balanced and 0 <= executed <= figures_out.paid_cents,
+        )
 
     def money_over_time(self, actor: t.Actor, code: str) -> list[t.MoneyPoint]:
         """The funder's balances at the end of every day something moved (Paris days), oldest first.

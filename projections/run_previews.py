@@ -25,6 +25,7 @@ class SettlementPreview(msgspec.Struct, frozen=True, kw_only=True):
     count: int
     total_cents: int
     lines: list[t.SettlementLine]
+    held: list[t.HeldLine] = []
 
 
 class ExpiryLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,25 +46,29 @@ class ExpiryPreview(msgspec.Struct, frozen=True, kw_only=True):
 
 class RunPreviews(LedgerCore):
     def preview_settlement(self, actor: t.Actor, through: date) -> SettlementPreview:
-        """Redeemed, unsettled cheques whose session date is on or before ``through``, by structure."""
+        """Redeemed, unsettled cheques whose session date is on or before ``through``, by structure: paid
+        when the structure's bank account is active (``projections/payments.py``), else held."""
         self._require(actor)
-        self._fresh_views("ledger_views")
+        self._fresh_views("ledger_views", "payments")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT structure_id, COUNT(*), SUM(face_value_cents) FROM cheque_index"
                 f" WHERE {TO_SETTLE} GROUP BY structure_id",
                 (through.isoformat(),),
             ).fetchall()
+            active = {r[0] for r in cur.execute("SELECT owner FROM bank_accounts WHERE status = 'active'").fetchall()}
         # Sorted in Python, as the run sorts its lines (a database collation may order text differently).
-        lines = [
-            t.SettlementLine(structure_id=str(structure_id), count=int(count), amount_cents=int(amount))
-            for structure_id, count, amount in sorted(rows, key=lambda r: str(r[0]))
-        ]
+        lines: list[t.SettlementLine] = []
+        held: list[t.SettlementLine] = []
+        for structure_id, count, amount in sorted(rows, key=lambda r: str(r[0])):
+            line = t.SettlementLine(structure_id=str(structure_id), count=int(count), amount_cents=int(amount))
+            (lines if str(structure_id) in active else held).append(line)
         return SettlementPreview(
             through=through,
             count=sum(x.count for x in lines),
             total_cents=sum(x.amount_cents for x in lines),
             lines=lines,
+            held=[t.HeldLine(structure_id=x.structure_id, count=x.count, amount_cents=x.amount_cents) for x in held],
         )
 
     def preview_expiry(self, actor: t.Actor, as_of: date) -> ExpiryPreview:

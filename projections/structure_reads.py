@@ -9,6 +9,7 @@ import msgspec
 from domain.structures import Structure
 from ledger import types as t
 from ledger.service import LedgerCore
+from projections.payment_reads import structure_payments
 
 
 class RedeemedCheque(msgspec.Struct, frozen=True):
@@ -68,13 +69,20 @@ class StructureReads(LedgerCore):
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
         structure = self._load_id(structure_id, Structure, "Structure")
-        self._fresh_views("ledger_views")
+        self._fresh_views("ledger_views", "payments")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
                 " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
                 (str(structure.id),),
             ).fetchall()
+            executed_row = cur.execute(
+                "SELECT COALESCE(SUM(l.amount_cents), 0) FROM settlement_lines l JOIN settlements s"
+                " ON s.id = l.settlement_id WHERE l.structure_id = ? AND s.executed_on IS NOT NULL",
+                (str(structure.id),),
+            ).fetchone()
+            payments = structure_payments(cur, str(structure.id))
+        executed = int(executed_row[0]) if executed_row else 0
         by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
         redeemed = by_status.get("redeemed", (0, 0))
         settled = by_status.get("settled", (0, 0))
@@ -84,4 +92,7 @@ class StructureReads(LedgerCore):
             redeemed_cents=redeemed[1] + settled[1],
             settled_cents=settled[1],
             pending_cents=redeemed[1],
+            ordered_cents=settled[1] - executed,
+            executed_cents=executed,
+            payments=payments,
         )

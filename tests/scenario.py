@@ -66,11 +66,39 @@ def commitment(
     )
 
 
-def structure(ledger: Ledger, name: str = "Fab'At Valence") -> t.StructureOut:
-    return ledger.register_structure(
+# Valid French IBANs (ISO 13616 and the French RIB key), one per account number; never a real account.
+FUND_IBAN = "FR7630001007941234567890185"
+FUND_BIC = "BDFEFRPPCCT"
+
+
+def iban(n: int) -> str:
+    from schwifty import IBAN
+
+    return IBAN.generate("FR", bank_code="30004", branch_code="00001", account_code=f"{n:011d}").compact
+
+
+def bank_account(ledger: Ledger, structure_id: str, n: int = 1, approver: t.Actor = ADMIN) -> None:
+    """Gives a structure an active bank account through the real commands: the structure submits its
+    details, an admin (another person) approves them."""
+    actor = t.Actor(role="structure", org=structure_id)
+    ledger.submit_bank_details(actor, structure_id, t.NewBankDetails(holder="Association titulaire", iban=iban(n)))
+    ledger.approve_bank_details(approver, structure_id)
+
+
+def fund_account(ledger: Ledger) -> t.BankAccountOut:
+    body = t.FundBankAccount(holder="Fonds inter-opérateurs de la Drôme", iban=FUND_IBAN, bic=FUND_BIC)
+    return ledger.set_fund_account(ADMIN, body)
+
+
+def structure(ledger: Ledger, name: str = "Fab'At Valence", *, bank: bool = True) -> t.StructureOut:
+    """A registered structure; ``bank``: with an approved bank account, so settlements pay it."""
+    out = ledger.register_structure(
         ADMIN,
         t.NewStructure(siret=SIRET_FABAT, name=name, commune_insee=VALENCE, labels=["eclaireurs_du_numerique"]),
     )
+    if bank:
+        bank_account(ledger, str(out.id))
+    return out
 
 
 def prescriber(ledger: Ledger, name: str = "CCAS de Valence") -> t.PrescriberOut:

@@ -103,6 +103,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
     Role.STRUCTURE: [
         ("/structure", "Encaisser un chèque"),
         ("/structure/releve", "Relevé"),
+        ("/structure/paiements", "Paiements et banque"),
         ("/structure/prets", "Prêts et matériel"),
         ("/structure/pix", "Tests PIX"),
         ("/structure/badges", "Certifications et badges"),
@@ -122,6 +123,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/operations", "Remboursements et expirations"),
         ("/annuaire", "Annuaire des lieux"),
         ("/admin/badges", "Badges"),
+        ("/admin/paiements", "Paiements"),
         ("/observatoire", "Indicateurs"),
     ],
 }

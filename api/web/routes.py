@@ -17,9 +17,10 @@ from api.web import (
     pages_prescriber,
     pages_proofs,
     pages_structure,
+    pages_structure_payments,
 )
 from api.web.errors import WEB_EXCEPTION_HANDLERS
-from api.web.pages_admin import accounts, dashboard, funders, operations, prescribers, structures
+from api.web.pages_admin import accounts, dashboard, funders, operations, payments, prescribers, structures
 from api.web.session import get_web_user
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +28,7 @@ PAGES = [
     *pages_auth.ROUTES,
     *pages_prescriber.ROUTES,
     *pages_structure.ROUTES,
+    *pages_structure_payments.ROUTES,
     *pages_funder.ROUTES,
     *pages_proofs.ROUTES,
     *pages_observatory.ROUTES,
@@ -38,6 +40,7 @@ PAGES = [
     *accounts.ROUTES,
     *operations.ROUTES,
     *pages_badges.ROUTES,
+    *payments.ROUTES,
 ]
 
 

@@ -52,6 +52,7 @@ from ledger.types.funding import (
     CommitmentOut,
     ExpiryOut,
     FunderOut,
+    HeldLine,
     MoneyPoint,
     NewCommitment,
     NewExpiry,
@@ -94,6 +95,17 @@ from ledger.types.observatory import (
     LoanFigures,
     PixFigures,
     SessionCounts,
+)
+from ledger.types.payments import (
+    BankAccountEvent,
+    BankAccountOut,
+    BankDetailsStatus,
+    FundBankAccount,
+    NewBankDetails,
+    NewExecution,
+    PendingApproval,
+    SettlementPage,
+    StructurePayment,
 )
 from ledger.types.places import DirectoryCommune, DirectoryOut, DirectoryPlace, IncompletePlace, PlaceRecord
 from ledger.types.redemptions import (
@@ -196,6 +208,16 @@ __all__ = [
     "IncompletePlace",
     "PlaceRecord",
     "ImportRejection",
+    "HeldLine",
+    "BankAccountEvent",
+    "BankAccountOut",
+    "BankDetailsStatus",
+    "FundBankAccount",
+    "NewBankDetails",
+    "NewExecution",
+    "PendingApproval",
+    "SettlementPage",
+    "StructurePayment",
     "NewStructure",
     "StructureDetails",
     "NewUser",

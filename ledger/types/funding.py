@@ -9,7 +9,7 @@ from uuid import UUID
 
 from msgspec import Meta
 
-from domain.values import FunderKind, Public
+from domain.values import MAX_CENTS, FunderKind, Public
 from ledger.types.common import Cents, Day, FactDate, Input, Insee, Output, Text
 
 
@@ -68,9 +68,29 @@ class PaymentOut(Output):
 # -- fund operations -----------------------------------------------------------------------
 class NewSettlement(Input):
     through: Day
+    expected_total_cents: (
+        Annotated[
+            int,
+            Meta(
+                ge=0,
+                le=MAX_CENTS,
+                description="The total the caller expects to pay (from a preview); differs: 409 settlement-changed",
+            ),
+        ]
+        | None
+    ) = None
 
 
-class SettlementLine(Output):
+class SettlementLine(Output, omit_defaults=True):
+    structure_id: str
+    count: int
+    amount_cents: int
+    end_to_end_id: str | None = None  # the transfer's EndToEndId in the payment order (settlements only)
+
+
+class HeldLine(Output):
+    """Redeemed cheques of a structure with no active bank account: not paid, they stay redeemed."""
+
     structure_id: str
     count: int
     amount_cents: int
@@ -81,6 +101,11 @@ class SettlementOut(Output):
     through: date
     total_cents: int
     lines: list[SettlementLine]
+    held: list[HeldLine] = []
+    payment_status: Literal["ordered", "executed"] = "ordered"
+    made_on: date | None = None
+    executed_on: date | None = None
+    bank_reference: str | None = None
 
 
 class NewExpiry(Input):
@@ -116,6 +141,8 @@ class Reconciliation(Output):
     released_cents: int
     balanced: bool
     commitments: list[CommitmentFigures]
+    ordered_cents: int = 0  # paid: transfers ordered (ordonnancé), not yet executed by the bank
+    executed_cents: int = 0  # paid: transfers the bank executed (payé); paid = ordered + executed
 
 
 Account = Literal["funder", "available", "reserved", "redeemed", "paid"]

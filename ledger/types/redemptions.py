@@ -9,6 +9,7 @@ from msgspec import Meta
 
 from domain.values import SessionKind
 from ledger.types.common import VISIBLE, FactDate, Input, Output, Problem
+from ledger.types.payments import StructurePayment
 
 
 # -- redemptions ---------------------------------------------------------------------------
@@ -47,6 +48,9 @@ class StatementOut(Output):
     redeemed_cents: int
     settled_cents: int
     pending_cents: int
+    ordered_cents: int = 0  # settled, the transfer ordered (ordonnancé), not yet executed
+    executed_cents: int = 0  # settled and paid (payé le …): settled = ordered + executed
+    payments: list[StructurePayment] = []
 
 
 class RedemptionBatch(Input):

@@ -33,6 +33,7 @@ def ledger_world(ledger):
     w = s.world(ledger)
     other_p = s.prescriber(ledger, "CCAS de Die")
     other_s = ledger.register_structure(s.ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name="Autre", commune_insee=s.DIE))
+    s.bank_account(ledger, str(other_s.id), 2)  # paid by settlements, like the world's structure
     s.funder(ledger, "CAF26", "caf")
 
     def key(role, org=None):

@@ -147,6 +147,9 @@ def test_set_up_issue_redeem_settle_reconcile(client, ledger_world):
         "redeemed_cents": 2000,
         "settled_cents": 0,
         "pending_cents": 2000,
+        "ordered_cents": 0,  # v2: settled = ordered (ordonnancé) + executed (payé)
+        "executed_cents": 0,
+        "payments": [],
     }
     problem(
         client.get(f"/v1/structures/{w.structure.id}/statement", headers=bearer(k.other_structure)), 403, "forbidden"

@@ -284,7 +284,8 @@ def test_settlement_preview_then_confirm_pays_exactly_the_previewed_lines(client
         preview_url,
         {"through": "2026-03-12", "count": "3", "total_cents": "6000"},
     )
-    assert done.status_code == 303 and done.headers["location"] == "/admin/operations?fait=rembourse"
+    assert done.status_code == 303 and done.headers["location"].startswith("/admin/paiements/")
+    assert done.headers["location"].endswith("?fait=rembourse")
     assert "Remboursement effectué" in client.get(done.headers["location"]).text
     for line in shown.lines:
         settled = ledger.statement(s.ADMIN, line.structure_id).settled_cents

@@ -91,6 +91,10 @@ def run_commands(ledger: Any, x: dict[str, Any]) -> None:
         ADMIN, t.NewStructure(siret=s.SIRET_FABAT, name=x["name"], commune_insee=s.VALENCE)
     )
     structure_actor = t.Actor(role="structure", org=str(structure.id))
+    ledger.submit_bank_details(
+        structure_actor, str(structure.id), t.NewBankDetails(holder=x["name"], iban=s.iban(1), bic="BNPAFRPPXXX")
+    )
+    ledger.approve_bank_details(ADMIN, str(structure.id))
     prescriber = ledger.register_prescriber(
         ADMIN, t.NewPrescriber(name=x["name"], kind="ccas", commune_insee=s.VALENCE)
     )

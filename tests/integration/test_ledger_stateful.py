@@ -1,7 +1,9 @@
 """Random command sequences against the real ledger, checked after every step against a model.
 
 Money is conserved per commitment (committed = available + reserved + redeemed + paid), never
-negative; no cheque is redeemed twice; every cheque's status is the model's.
+negative; no cheque is redeemed twice; every cheque's status is the model's. The structure's bank account
+goes pending (a change) and active (approved by another person): settlements then hold its cheques or pay
+them, and a paid settlement is ordered, then executed; paid = ordered + executed throughout.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.committed: dict[str, int] = {}
         self.redemption_ids: dict[str, str] = {}
         self.redeemed_serials: set[str] = set()
+        self.bank = "active"  # the world's structure is given an approved account
+        self.settlements: dict[str, dict] = {}  # id -> {total, executed}
 
     def teardown(self) -> None:
         self.ledger.close()
@@ -46,6 +50,18 @@ class LedgerMachine(RuleBasedStateMachine):
     def set_up(self) -> None:
         self.w = s.world(self.ledger, amount_cents=5_000)
         self.committed[str(self.w.commitment.id)] = 5_000
+        # Two cheques redeemed from the start, so that settlements (held, paid, executed) happen early.
+        for c in s.book(self.ledger, self.w, count=2).cheques:
+            self.ledger.redeem(self.w.structure_actor, s.redemption(c.serial, c.code, self.clock.today))
+            self.model[c.serial] = {
+                "status": "redeemed",
+                "commitment": str(c.commitment_id),
+                "code": c.code,
+                "value": c.face_value_cents,
+                "valid_until": c.valid_until,
+                "wrong": 0,
+                "issued_on": self.clock.today,
+            }
 
     @rule(amount=st.integers(min_value=1, max_value=8).map(lambda n: n * 1000))
     def sign_commitment(self, amount: int) -> None:
@@ -174,15 +190,68 @@ class LedgerMachine(RuleBasedStateMachine):
         if expected:
             event("cheques expired")
 
+    @rule(n=st.integers(min_value=2, max_value=9))
+    def change_bank_details(self, n: int) -> None:
+        sid = str(self.w.structure.id)
+        body = t.NewBankDetails(holder="Fab'At", iban=s.iban(n))
+        assert self.ledger.submit_bank_details(self.w.structure_actor, sid, body).status == "pending"
+        self.bank = "pending"
+
     @rule()
-    def settle(self) -> None:
-        out = self.ledger.settle(ADMIN, t.NewSettlement(through=self.clock.today))
+    def approve_bank_details(self) -> None:
+        try:
+            out = self.ledger.approve_bank_details(ADMIN, str(self.w.structure.id))
+        except errors.NothingPending:
+            assert self.bank == "active"
+        else:
+            assert self.bank == "pending" and out.status == "active"
+            self.bank = "active"
+            event("a change of bank details was approved")
+
+    @rule(stale=st.booleans())
+    def settle(self, stale: bool) -> None:
         expected = [k for k, m in self.model.items() if m["status"] == "redeemed"]
-        assert out.total_cents == sum(self.model[k]["value"] for k in expected)
+        due = sum(self.model[k]["value"] for k in expected)
+        to_pay = due if self.bank == "active" else 0
+        body = t.NewSettlement(through=self.clock.today, expected_total_cents=to_pay + 1 if stale else None)
+        if stale:
+            before = self.ledger.position()
+            try:
+                self.ledger.settle(ADMIN, body)
+            except errors.SettlementChanged:
+                assert self.ledger.position() == before, "nothing paid"
+                return
+            raise AssertionError("a stale total was accepted")
+        out = self.ledger.settle(ADMIN, body)
+        assert out.total_cents == to_pay
+        assert sum(x.amount_cents for x in out.held) == due - to_pay
+        self.settlements[str(out.id)] = {"total": out.total_cents, "executed": False}
+        if self.bank != "active":
+            if expected:
+                event("cheques held")
+            return
         for k in expected:
             self.model[k]["status"] = "settled"
         if expected:
             event("cheques settled")
+
+    @rule(data=st.data())
+    def execute(self, data) -> None:
+        if not self.settlements:
+            return
+        sid = data.draw(st.sampled_from(sorted(self.settlements)))
+        m = self.settlements[sid]
+        body = t.NewExecution(executed_on=self.clock.today, bank_reference=f"BQ-{sid[:8]}")
+        try:
+            out = self.ledger.record_execution(ADMIN, sid, body)
+        except errors.NothingToPay:
+            assert m["total"] == 0
+        except errors.AlreadyExecuted:
+            assert m["executed"]
+        else:
+            assert m["total"] > 0 and not m["executed"] and out.payment_status == "executed"
+            m["executed"] = True
+            event("a transfer was executed")
 
     # -- checks -----------------------------------------------------------------------------
     def available(self) -> dict[str, int]:
@@ -208,6 +277,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert getattr(f, field) == sum(
                     m["value"] for m in self.model.values() if m["commitment"] == cid and m["status"] == status
                 )
+        executed = sum(m["total"] for m in self.settlements.values() if m["executed"])
+        assert (rec.executed_cents, rec.ordered_cents) == (executed, rec.paid_cents - executed)
+        statement = self.ledger.statement(self.w.structure_actor, str(self.w.structure.id))
+        assert (statement.executed_cents, statement.ordered_cents) == (rec.executed_cents, rec.ordered_cents)
+        assert statement.pending_cents == rec.redeemed_cents
 
     @invariant()
     def statuses_agree(self) -> None:

@@ -95,10 +95,10 @@ def settle(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Form
         through = parse_day(form.get("through"), "Date", required=True)
         preview = ledger.preview_settlement(web_user.actor, through)
         confirmed(form, preview.count, preview.total_cents)
-        ledger.settle(web_user.actor, t.NewSettlement(through=through))
+        run = ledger.settle(web_user.actor, t.NewSettlement(through=through, expected_total_cents=preview.total_cents))
     except errors.DomainError as refusal:
         return refused(operations_page, request, ledger, web_user, refusal, settlement=preview, form="settlement")
-    return redirect("/admin/operations?fait=rembourse")
+    return redirect(f"/admin/paiements/{run.id}?fait=rembourse")
 
 
 @post("/admin/operations/expiration", sync_to_thread=True, status_code=303)
