@@ -8,6 +8,7 @@ from __future__ import annotations
 from ledger.account_commands import AccountCommands
 from ledger.authentication import Authentication
 from ledger.cheque_commands import ChequeCommands
+from ledger.erasure_commands import ErasureCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
 from ledger.redemption_commands import RedemptionCommands
@@ -22,5 +23,6 @@ class LedgerCommands(
     FundCommands,
     LendingCommands,
     AccountCommands,
+    ErasureCommands,
 ):
     """Commands only. Opened with its read models by the composition root (``api.bootstrap``)."""

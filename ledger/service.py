@@ -31,6 +31,7 @@ from ledger.config import DatabaseConfig, load_secret
 from ledger.connections import database_unavailable
 from ledger.database import Database
 from ledger.decision import Decision
+from ledger.erasure_list import ErasureList, erasure_list_path
 from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
@@ -108,6 +109,7 @@ class LedgerCore:
         self.clock = clock
         self.admin_key = admin_key
         self.territory = territory or default_territory()
+        self.erasures = ErasureList(erasure_list_path(config, self.settings.erasure_list))
         with schema_lock(config):  # processes starting together must not create the schema at once
             self.app = EventStoreApp(env=eventsourcing_env(config))
             self.db = Database(config)
