@@ -1,0 +1,173 @@
+"""PostgreSQL's streaming replication under the ledger: reads from a replica that never hide the caller's
+writes, and a failover, while redemptions run, that the server rides through by itself and that loses no
+acknowledged write when replication is synchronous (tests/clusters.py makes the two clusters)."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+
+import msgspec
+import pytest
+
+from api.bootstrap import Ledger, open_ledger
+from domain import errors
+from ledger.config import DatabaseConfig
+from ledger.settings import Settings
+from projections.verify import verify
+from tests import scenario as s
+from tests.clusters import Pair, primary_and_standby
+from tests.conftest import SECRET
+
+pytestmark = pytest.mark.postgres_only
+DB = "cl_drill"
+
+
+@pytest.fixture
+def clusters(request) -> Iterator[Pair]:
+    pair = primary_and_standby(synchronous=getattr(request, "param", False))
+    try:
+        pair.primary.execute(f"CREATE DATABASE {DB}")
+        yield pair
+    finally:
+        pair.stop_all()
+
+
+def drill_ledger(url: str, tmp_path, clock, read_url: str | None = None) -> Ledger:
+    settings = msgspec.structs.replace(
+        Settings.from_env(), read_database_url=read_url, erasure_list=str(tmp_path / "erased")
+    )
+    return open_ledger(DatabaseConfig.from_url(url), SECRET, clock=clock, settings=settings)
+
+
+def fill(ledger: Ledger, books: int) -> tuple[s.World, list]:
+    w = s.world(ledger, amount_cents=(books * 20 + 5) * 1000)
+    return w, [c for _ in range(books) for c in s.book(ledger, w, count=20).cheques]
+
+
+class Redeemer(threading.Thread):
+    """Redeems the cheques one after the other until stopped; keeps what was acknowledged. A failed call is
+    not acknowledged: the cheque is left (it may or may not have been redeemed) and the next one tried."""
+
+    def __init__(self, ledger: Ledger, w: s.World, cheques: list, today) -> None:
+        super().__init__(daemon=True)
+        self.ledger, self.w, self.cheques, self.today = ledger, w, cheques, today
+        self.acknowledged: list[str] = []
+        self.acknowledged_at: list[float] = []
+        self.failures = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        for c in self.cheques:
+            if self.stop.is_set():
+                return
+            try:
+                self.ledger.redeem(self.w.structure_actor, s.redemption(c.serial, c.code, self.today))
+            except Exception:  # noqa: BLE001 - during a failover: 503s, lost connections
+                self.failures += 1
+                time.sleep(0.02)
+                continue
+            self.acknowledged.append(c.serial)
+            self.acknowledged_at.append(time.monotonic())
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < count:
+            assert self.is_alive() and time.monotonic() < deadline, f"only {len(self.acknowledged)} of {count}"
+            time.sleep(0.01)
+
+
+def test_replica_reads_keep_read_your_writes_under_load(clusters, tmp_path, clock):
+    ledger = drill_ledger(clusters.primary.url(DB), tmp_path, clock, read_url=clusters.standby.url(DB))
+    try:
+        assert ledger.replica is not None
+        w, cheques = fill(ledger, books=15)
+        load = Redeemer(ledger, w, cheques, clock.today)
+        load.start()
+        lags, reads = [], 0
+        try:
+            load.wait_for(5)
+            while load.is_alive() and reads < 150:
+                acknowledged = len(load.acknowledged)  # acknowledged before the read began
+                indicators = ledger.indicators(s.ADMIN)
+                assert indicators.cheques_redeemed >= acknowledged, "a read showed less than acknowledged writes"
+                reads += 1
+                lag = clusters.primary.execute(
+                    "SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), replay_lsn),"
+                    " EXTRACT(EPOCH FROM replay_lag) FROM pg_stat_replication"
+                )[0]
+                lags.append((int(lag[0]), float(lag[1] or 0)))
+        finally:
+            load.stop.set()
+            load.join(30)
+        served, fell_back = ledger.replica.served, ledger.replica.fell_back
+        assert served > 0, "no read was served by the replica"
+
+        # The replica stops replaying: a read must not show less than the caller's write, so it goes to the primary.
+        clusters.standby.execute("SELECT pg_wal_replay_pause()")
+        book = s.book(ledger, w, count=1)
+        ledger.redeem(w.structure_actor, s.redemption(book.cheques[0].serial, book.cheques[0].code, clock.today))
+        expected = len(load.acknowledged) + 1
+        before = ledger.replica.fell_back
+        assert ledger.indicators(s.ADMIN).cheques_redeemed == expected
+        assert ledger.replica.fell_back == before + 1
+        clusters.standby.execute("SELECT pg_wal_replay_resume()")
+        clusters.wait_replayed()
+        served_before = ledger.replica.served
+        journal = ledger.journal(s.ADMIN, "DEPT26", limit=1000)
+        assert ledger.replica.served == served_before + 1
+        assert sum(p.amount_cents for p in journal.items if p.credit == "redeemed") == expected * 1000
+    finally:
+        ledger.close()
+    bytes_lag = [b for b, _ in lags]
+    seconds_lag = [sec for _, sec in lags]
+    print(
+        f"\nreplica under load: {len(load.acknowledged)} redemptions, {reads} indicator reads; served by the"
+        f" replica {served}, by the primary {fell_back}; replay lag bytes median {statistics.median(bytes_lag):.0f}"
+        f" max {max(bytes_lag)}; replay_lag seconds median {statistics.median(seconds_lag) * 1000:.1f} ms"
+        f" max {max(seconds_lag) * 1000:.1f} ms"
+    )
+
+
+@pytest.mark.parametrize("clusters", [True, False], ids=["synchronous", "asynchronous"], indirect=True)
+def test_failover_under_load(clusters, tmp_path, clock):
+    """The primary is lost (stopped at once, as a crashed machine) while redemptions run; the standby is
+    promoted. The ledger, given both hosts and ``target_session_attrs=read-write``, goes on by itself; with
+    synchronous replication every acknowledged redemption is on the new primary."""
+    synchronous = clusters.primary.execute("SHOW synchronous_standby_names")[0][0] == "standby1"
+    ledger = drill_ledger(clusters.multi_host_url(DB), tmp_path, clock)
+    try:
+        w, cheques = fill(ledger, books=25)
+        load = Redeemer(ledger, w, cheques, clock.today)
+        load.start()
+        try:
+            load.wait_for(100)
+            at_loss = len(load.acknowledged)
+            lost_at = time.monotonic()
+            clusters.primary.stop("immediate")
+            clusters.standby.promote()
+            load.wait_for(at_loss + 50)  # the server reconnected to the new primary by itself
+        finally:
+            load.stop.set()
+            load.join(30)
+        first_after = next(t for t in load.acknowledged_at if t > lost_at)
+        statuses = {}
+        for serial in load.acknowledged:
+            try:
+                statuses[serial] = ledger.get_cheque(s.ADMIN, serial).status
+            except errors.DomainError:
+                statuses[serial] = "missing"
+        lost = [serial for serial, status in statuses.items() if status != "redeemed"]
+        assert clusters.standby.execute("SELECT pg_is_in_recovery()")[0][0] is False
+        if synchronous:
+            assert lost == [], f"acknowledged redemptions lost: {lost}"
+            assert verify(ledger)[0] == []
+        print(
+            f"\nfailover ({'synchronous' if synchronous else 'asynchronous'}): {len(load.acknowledged)} redemptions"
+            f" acknowledged, {at_loss} before the loss; {len(lost)} acknowledged and lost; {load.failures} calls"
+            f" failed during the failover; first acknowledgement {first_after - lost_at:.2f} s after the loss"
+        )
+    finally:
+        ledger.close()
