@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 import tempfile
 import time
 from datetime import date
@@ -79,6 +80,7 @@ def main() -> None:
         f"RESULT cheques={len(cheques)} events={events} backup_bytes={manifest.size_bytes}"
         f" backup_s={backup_s:.1f} restore_s={restore_s:.1f} verify_s={verify_s:.1f}"
     )
+    shutil.rmtree(tmp)
 
 
 if __name__ == "__main__":
