@@ -14,7 +14,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
-from api import projection_metrics, routes_cheques, routes_lending, routes_observatory, routes_redemptions, routes_setup
+from api import (
+    projection_metrics,
+    replica_metrics,
+    routes_cheques,
+    routes_lending,
+    routes_observatory,
+    routes_redemptions,
+    routes_setup,
+)
 from api.access_log import access_log_middleware
 from api.auth import get_actor
 from api.bootstrap import Ledger, ledger_from_env
@@ -107,6 +115,7 @@ def create_app(
         opened = ledger is None
         app.state.ledger = ledger_from_env() if opened else ledger
         projection_metrics.COLLECTOR.watch(app.state.ledger.views)
+        replica_metrics.COLLECTOR.watch(app.state.ledger.replica)
         if background_projections:
             app.state.ledger.views.start()
         try:

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 
 import msgspec
 import pytest
+from prometheus_client import REGISTRY, generate_latest
 
+from api import replica_metrics
 from api.bootstrap import Ledger, open_ledger
 from domain import errors
 from ledger.config import DatabaseConfig
@@ -120,6 +122,10 @@ def test_replica_reads_keep_read_your_writes_under_load(clusters, tmp_path, cloc
         journal = ledger.journal(s.ADMIN, "DEPT26", limit=1000)
         assert ledger.replica.served == served_before + 1
         assert sum(p.amount_cents for p in journal.items if p.credit == "redeemed") == expected * 1000
+        replica_metrics.COLLECTOR.watch(ledger.replica)  # what /metrics shows
+        scraped = generate_latest(REGISTRY).decode()
+        assert f'cheque_ledger_replica_reads_total{{served_by="replica"}} {float(ledger.replica.served)}' in scraped
+        assert f'cheque_ledger_replica_reads_total{{served_by="primary"}} {float(ledger.replica.fell_back)}' in scraped
     finally:
         ledger.close()
     bytes_lag = [b for b, _ in lags]
