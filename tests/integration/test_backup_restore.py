@@ -12,6 +12,8 @@ import pytest
 from api import cli
 from api.bootstrap import Ledger, open_ledger
 from domain import errors
+from domain.accounts import UserAccount
+from ledger.account_commands import ERASED
 from ledger.backup import BackupError, backup, check_backup, read_manifest
 from ledger.config import DatabaseConfig
 from ledger.restore import NotEmpty, restore
@@ -147,9 +149,13 @@ def test_an_erasure_survives_a_restore_of_an_older_backup(ledger, tmp_path, cloc
     w = s.world(ledger)
     person = s.beneficiary(ledger, w.prescriber_actor, first_name="Zéphirine", last_name="Quillebœuf")
     assert ledger.get_beneficiary(w.prescriber_actor, str(person.id)).last_name == "Quillebœuf"
+    user = ledger.create_user(
+        s.ADMIN, s.t.NewUser(email="agent@drome.fr", password="correct horse battery", role="admin", org=None)
+    )
     backup(ledger.config, SECRET, tmp_path / "before-erasure")
     ledger.erase_beneficiary(s.ADMIN, str(person.id))
-    assert (tmp_path / "erased").read_text() == f"beneficiary {person.id}\n"  # ids only
+    ledger.erase_user(s.ADMIN, user.id)
+    assert (tmp_path / "erased").read_text() == f"beneficiary {person.id}\nuser {user.id}\n"  # ids only
 
     target = fresh_target(tmp_path, "restored")
     restore(target, SECRET, tmp_path / "before-erasure")
@@ -159,14 +165,18 @@ def test_an_erasure_survives_a_restore_of_an_older_backup(ledger, tmp_path, cloc
     except Exception:  # noqa: BLE001
         pytest.fail("the backup should hold the key of a person erased after it")
     try:
-        assert restored.reapply_erasures() == (1, 0)
+        assert restored.reapply_erasures() == (2, 0)
         with pytest.raises(errors.NotFound):
             restored.get_beneficiary(w.prescriber_actor, str(person.id))
+        account = restored._user_out(restored._load_id(user.id, UserAccount, "Compte"))
+        assert (account.email, account.disabled) == (ERASED, True)
+        with pytest.raises(errors.DomainError):
+            restored.sign_in("agent@drome.fr", "correct horse battery")
         with restored.db.read() as cur:
             keys = cur.execute("SELECT COUNT(*) FROM beneficiary_keys WHERE beneficiary_id = ?", (str(person.id),))
             assert keys.fetchone() == (0,)
         assert restored.get_beneficiary(w.prescriber_actor, str(w.beneficiary.id)).first_name == "Camille"
-        assert restored.reapply_erasures() == (0, 1)  # a second restore run changes nothing
+        assert restored.reapply_erasures() == (0, 2)  # a second restore run changes nothing
         assert verify(restored)[0] == []
     finally:
         restored.close()
