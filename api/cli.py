@@ -158,14 +158,18 @@ def backup(args: argparse.Namespace) -> int:
     from api.progress import progress_bar
     from ledger.backup import BackupError
     from ledger.backup import backup as take_backup
-    from ledger.config import DatabaseConfig, load_secret
+    from ledger.config import DatabaseConfig
     from ledger.settings import Settings
 
     settings = Settings.from_env()
     config = DatabaseConfig.from_url(settings.database_url)
+    secret = _existing_secret(config, settings.secret)
+    if secret is None:  # never a new one: that would be a ledger nobody has opened
+        print("backup FAILED: no secret (LEDGER_SECRET, or the .secret file beside the SQLite file)", file=sys.stderr)
+        return 1
     try:
         with progress_bar("Sauvegarde") as advance:
-            manifest = take_backup(config, load_secret(config, settings.secret), Path(args.to), advance)
+            manifest = take_backup(config, secret, Path(args.to), advance)
     except BackupError as e:
         print(f"backup FAILED: {e}", file=sys.stderr)
         return 1
