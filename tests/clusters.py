@@ -23,7 +23,15 @@ from pathlib import Path
 
 import psycopg
 
-PG_BIN = Path(os.environ.get("LEDGER_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def pg_bin() -> Path:
+    """PostgreSQL's server programs: LEDGER_PG_BIN, else Debian's place for 15, else ``pg_config --bindir``."""
+    chosen = Path(os.environ.get("LEDGER_PG_BIN", "/usr/lib/postgresql/15/bin"))
+    if (chosen / "initdb").exists() or not shutil.which("pg_config"):
+        return chosen
+    return Path(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
+
+
+PG_BIN = pg_bin()
 TIMEOUT = 60
 
 
