@@ -23,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 
+
 def pg_bin() -> Path:
     """PostgreSQL's server programs: LEDGER_PG_BIN, else Debian's place for 15, else ``pg_config --bindir``."""
     chosen = Path(os.environ.get("LEDGER_PG_BIN", "/usr/lib/postgresql/15/bin"))
