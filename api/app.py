@@ -16,6 +16,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from api import (
     projection_metrics,
+    replica_metrics,
     routes_audit,
     routes_badges,
     routes_cheques,
@@ -122,6 +123,7 @@ def create_app(
         opened = ledger is None
         app.state.ledger = ledger_from_env() if opened else ledger
         projection_metrics.COLLECTOR.watch(app.state.ledger.views)
+        replica_metrics.COLLECTOR.watch(app.state.ledger.replica)
         if background_projections:
             app.state.ledger.views.start()
         try:

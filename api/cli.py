@@ -1,4 +1,4 @@
-"""``cheque-ledger``: serve, demo, keys, users, project, rebuild, verify, audit (``api/cli_audit.py``)."""
+"""``cheque-ledger``: serve, demo, keys, users, project, rebuild, verify, backup, restore, audit (``api/cli_audit.py``)."""
 
 from __future__ import annotations
 
@@ -152,6 +152,84 @@ def verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.progress import progress_bar
+    from ledger.backup import BackupError
+    from ledger.backup import backup as take_backup
+    from ledger.config import DatabaseConfig
+    from ledger.settings import Settings
+
+    settings = Settings.from_env()
+    config = DatabaseConfig.from_url(settings.database_url)
+    secret = _existing_secret(config, settings.secret)
+    if secret is None:  # never a new one: that would be a ledger nobody has opened
+        print("backup FAILED: no secret (LEDGER_SECRET, or the .secret file beside the SQLite file)", file=sys.stderr)
+        return 1
+    try:
+        with progress_bar("Sauvegarde") as advance:
+            manifest = take_backup(config, secret, Path(args.to), advance)
+    except BackupError as e:
+        print(f"backup FAILED: {e}", file=sys.stderr)
+        return 1
+    print(
+        f"backup OK: {manifest.events} events (up to position {manifest.last_position}), {manifest.size_bytes:,} bytes"
+        f" in {manifest.seconds:.1f} s, read back and checked: {Path(args.to).resolve()}"
+    )
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from api.progress import progress_bar
+    from ledger.backup import BackupError
+    from ledger.config import DatabaseConfig
+    from ledger.restore import restore as run_restore
+    from ledger.settings import Settings
+
+    settings = Settings.from_env()
+    config = DatabaseConfig.from_url(settings.database_url)
+    secret = _existing_secret(config, settings.secret)
+    if secret is None:
+        print(
+            "restore refused: no secret. Set LEDGER_SECRET (or, on SQLite, put the .secret file kept with the"
+            f" backups beside {config.sqlite_path}) to the secret the backup was taken with.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with progress_bar("Restauration") as advance:
+            manifest = run_restore(config, secret, Path(args.source), advance)
+    except BackupError as e:
+        print(f"restore refused: {e}", file=sys.stderr)
+        return 1
+    ledger = _ledger()
+    try:
+        again, kept = ledger.reapply_erasures()
+        ledger.views.catch_up()
+    finally:
+        ledger.close()
+    print(
+        f"restore OK: {manifest.events} events (up to position {manifest.last_position}, backup of"
+        f" {manifest.created_at}); erasures made since applied again: {again} (already erased or unknown: {kept})."
+        " Next: cheque-ledger verify"
+    )
+    return 0
+
+
+def _existing_secret(config, value: str | None) -> bytes | None:
+    """The secret to restore with: LEDGER_SECRET, or the SQLite secret file if it is there (never a new one)."""
+    if value:
+        return value.encode()
+    if config.kind == "sqlite":
+        path = config.sqlite_path.with_name(config.sqlite_path.name + ".secret")
+        if path.exists():
+            return path.read_text().strip().encode()
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cheque-ledger", description="Registre du chèque numérique Drômois")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     from api import cli_audit
 
     cli_audit.add_parser(sub)
+    b = sub.add_parser("backup", help="a consistent backup while the server runs, read back and checked")
+    b.add_argument("--to", required=True, help="a new folder for the backup")
+    b.set_defaults(func=backup)
+    r = sub.add_parser("restore", help="restore a backup into an empty database, then erase again who was erased")
+    r.add_argument("--from", dest="source", required=True, help="the backup's folder")
+    r.set_defaults(func=restore)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -184,6 +184,7 @@ class AccountCommands(LedgerCore):
         the address can no longer be read, and the account can no longer sign in."""
         self._require(actor)
         account = self._load_id(user_id, UserAccount, "Compte")
+        self.erasures.record("user", account.id)  # outside the database, for restores (ledger/erasure_list.py)
         self.vault.erase(account.id)
         return self.set_user_state(actor, account.id, disabled=True)
 

@@ -107,4 +107,5 @@ def eventsourcing_env(config: DatabaseConfig) -> dict[str, Any]:
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "20",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        "LEDGER_TARGET_SESSION_ATTRS": config.target_session_attrs,  # several hosts: which one (pg_store.py)
     }

@@ -121,7 +121,9 @@ class ChequeCommands(LedgerCore):
     def erase_beneficiary(self, actor: t.Actor, beneficiary_id: str) -> None:
         self._require(actor)
         b = self._beneficiary(actor, beneficiary_id)
-        # Destroy the key first: if the event then failed to save, the data is gone anyway.
+        # On the list kept outside the database first (a restore erases again what is on it), then destroy
+        # the key: if the event then failed to save, the data is gone anyway.
+        self.erasures.record("beneficiary", b.id)
         self.vault.erase(b.id)
 
         def decide() -> Decision:

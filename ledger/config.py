@@ -7,7 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 DEFAULT_SQLITE_PATH = Path("var") / "ledger.db"
 
@@ -26,11 +26,12 @@ class ConfigurationError(RuntimeError):
 class DatabaseConfig:
     kind: str  # "sqlite" or "postgres"
     sqlite_path: Path | None = None
-    host: str = "127.0.0.1"
-    port: int = 5432
+    host: str = "127.0.0.1"  # several hosts: "h1,h2" (libpq tries them in turn)
+    port: int | str = 5432  # several hosts: "5432,5433", one port per host
     user: str = "postgres"
     password: str = ""
     dbname: str = ""
+    target_session_attrs: str = ""  # "read-write": of several hosts, connect to the primary
 
     @classmethod
     def from_url(cls, url: str | None) -> DatabaseConfig:
@@ -47,13 +48,16 @@ class DatabaseConfig:
             dbname = parsed.path.lstrip("/")
             if not dbname:
                 raise ConfigurationError("LEDGER_DATABASE_URL postgresql://… needs a database name")
+            hosts, ports = _hosts(parsed.netloc.rpartition("@")[2])
+            attrs = parse_qs(parsed.query).get("target_session_attrs", [""])[-1]
             return cls(
                 kind="postgres",
-                host=parsed.hostname or "127.0.0.1",
-                port=parsed.port or 5432,
+                host=hosts,
+                port=int(ports) if ports.isdigit() else ports,
                 user=unquote(parsed.username or "postgres"),
                 password=unquote(parsed.password or ""),
                 dbname=dbname,
+                target_session_attrs=attrs,
             )
         raise ConfigurationError(f"Unsupported LEDGER_DATABASE_URL scheme: {parsed.scheme!r}")
 
@@ -61,12 +65,29 @@ class DatabaseConfig:
         parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}", f"dbname={self.dbname}"]
         if self.password:
             parts.append(f"password={self.password}")
+        if self.target_session_attrs:
+            parts.append(f"target_session_attrs={self.target_session_attrs}")
         return " ".join(parts)
 
     def describe(self) -> str:
         if self.kind == "sqlite":
             return f"sqlite:///{self.sqlite_path}"
         return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+
+def _hosts(netloc: str) -> tuple[str, str]:
+    """``h1:5432,h2:5433`` (a multi-host URL, as libpq takes it) → ``("h1,h2", "5432,5433")``; one host:
+    ``("h1", "5432")``. A host without a port gets 5432; IPv6 hosts are written in brackets."""
+    hosts, ports = [], []
+    for part in netloc.split(","):
+        host, _, port = part.rpartition(":") if not part.endswith("]") else (part, "", "")
+        if not host:  # no colon: the whole part is the host
+            host, port = part, ""
+        if port and not port.isdigit():
+            raise ConfigurationError("LEDGER_DATABASE_URL: a port must be a number")
+        hosts.append(unquote(host.strip("[]")) or "127.0.0.1")
+        ports.append(port or "5432")
+    return ",".join(hosts), ",".join(ports)
 
 
 def load_secret(db: DatabaseConfig, value: str | None) -> bytes:

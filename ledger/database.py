@@ -116,7 +116,7 @@ class Database:
 
             check = CheckOnCheckout()  # connections the server closed are replaced at checkout
             self._pool = ConnectionPool(
-                config.conninfo(),
+                config.conninfo(),  # with target_session_attrs, when several hosts are given
                 kwargs={"options": PG_SESSION_OPTIONS},
                 min_size=1,
                 max_size=20,

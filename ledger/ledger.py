@@ -9,6 +9,7 @@ from ledger.account_commands import AccountCommands
 from ledger.authentication import Authentication
 from ledger.badge_commands import BadgeCommands
 from ledger.cheque_commands import ChequeCommands
+from ledger.erasure_commands import ErasureCommands
 from ledger.fund_commands import FundCommands
 from ledger.lending_commands import LendingCommands
 from ledger.payment_commands import PaymentCommands
@@ -28,5 +29,6 @@ class LedgerCommands(
     AccountCommands,
     PlaceCommands,
     BadgeCommands,
+    ErasureCommands,
 ):
     """Commands only. Opened with its read models by the composition root (``api.bootstrap``)."""

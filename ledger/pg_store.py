@@ -156,4 +156,7 @@ class ArrayInsertFactory(PostgresFactory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.datastore.pool.kwargs["options"] = PG_SESSION_OPTIONS  # type: ignore[index]  # the pool opens its connections later
+        attrs = self.env.get("LEDGER_TARGET_SESSION_ATTRS")
+        if attrs:  # a multi-host URL: connect to the host that takes writes (after a failover, the new primary)
+            self.datastore.pool.kwargs["target_session_attrs"] = attrs  # type: ignore[index]
         CheckOnCheckout.install(self.datastore.pool)  # type: ignore[arg-type]  # connections the server closed are replaced at checkout

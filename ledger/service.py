@@ -33,12 +33,14 @@ from ledger.config import DatabaseConfig, load_secret, load_signing_key
 from ledger.connections import database_unavailable
 from ledger.database import Database
 from ledger.decision import Decision
+from ledger.erasure_list import ErasureList, erasure_list_path
 from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
 from ledger.merkle_store import backfill
 from ledger.personal_data import KeyVault
 from ledger.read_models import CommandReads, CommandReadsFactory, ReadModelsFactory, ReadModelsFailed
+from ledger.replica import ReadReplica
 from ledger.settings import Settings
 from ledger.territory import Territory, default_territory
 from ledger.types import Actor
@@ -111,6 +113,7 @@ class LedgerCore:
         self.clock = clock
         self.admin_key = admin_key
         self.territory = territory or default_territory()
+        self.erasures = ErasureList(erasure_list_path(config, self.settings.erasure_list))
         with schema_lock(config):  # processes starting together must not create the schema at once
             self.app = EventStoreApp(env=eventsourcing_env(config))
             self.db = Database(config)
@@ -120,6 +123,8 @@ class LedgerCore:
             self.sessions = SessionStore(self.db, lambda: self.wall_clock())
             self.failed_sign_ins = FailedSignIns(self.db)
             self.views = views(self.app, self.db)
+        url = self.settings.read_database_url
+        self.replica = ReadReplica(config, url) if url else None  # heavy reads (ledger/replica.py)
         self.command_reads = command_reads(self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
@@ -153,6 +158,8 @@ class LedgerCore:
             self.committer.close()
         self.views.stop()
         self.app.close()
+        if self.replica is not None:
+            self.replica.close()
         self.db.close()
 
     def today(self) -> date:
@@ -222,6 +229,13 @@ class LedgerCore:
             ) from None
         if not fresh:
             raise errors.ProjectionLagging("Les vues ont du retard ; réessayez dans un instant.")
+
+    def _fresh_reads(self, *names: str) -> Database:
+        """``_fresh_views(*names)``, then where to read them: the streaming replica (LEDGER_READ_DATABASE_URL)
+        once it has replayed every write acknowledged so far (a bounded wait), else the primary. For exports,
+        indicators, journals and pages; commands and their checks always read the primary."""
+        self._fresh_views(*names)
+        return self.db if self.replica is None else self.replica.pick(self.db)
 
     def _fresh_command_reads(self) -> CommandReads:
         """The reads a command makes of the read models, once the ones they query are fresh."""

@@ -20,6 +20,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sign_in_per_minute: int = 20  # LEDGER_SIGN_IN_PER_MINUTE
     territory_csv: str | None = None  # LEDGER_TERRITORY_CSV: a newer communes/EPCI file
     badge_key: str | None = None  # LEDGER_BADGE_KEY: Ed25519 seed (base64) signing badges; None on SQLite: generated
+    read_database_url: str | None = None  # LEDGER_READ_DATABASE_URL: a streaming replica for heavy reads
+    erasure_list: str | None = None  # LEDGER_ERASURE_LIST: erased ids, kept outside the database (for restores)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,4 +51,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             sign_in_per_minute=int(number("LEDGER_SIGN_IN_PER_MINUTE", defaults.sign_in_per_minute)),
             territory_csv=text("LEDGER_TERRITORY_CSV"),
             badge_key=text("LEDGER_BADGE_KEY"),
+            read_database_url=text("LEDGER_READ_DATABASE_URL"),
+            erasure_list=text("LEDGER_ERASURE_LIST"),
         )

@@ -18,8 +18,8 @@ class AdminReads(LedgerCore):
     def admin_funders(self, actor: t.Actor) -> list[t.FunderOut]:
         """Every funder, by code."""
         self._require(actor)
-        self._fresh_views("outcomes")
-        with self.db.read() as cur:
+        db = self._fresh_reads("outcomes")
+        with db.read() as cur:
             codes = [str(r[0]) for r in cur.execute("SELECT code FROM funder_index").fetchall()]
         out = []
         for code in sorted(codes):
@@ -30,8 +30,8 @@ class AdminReads(LedgerCore):
         return out
 
     def _partner_ids(self, kind: str) -> list[str]:
-        self._fresh_views("outcomes")
-        with self.db.read() as cur:
+        db = self._fresh_reads("outcomes")
+        with db.read() as cur:
             return [str(r[0]) for r in cur.execute("SELECT id FROM partner_index WHERE kind = ?", (kind,)).fetchall()]
 
     def admin_structures(self, actor: t.Actor) -> list[t.StructureOut]:
@@ -59,7 +59,7 @@ class AdminReads(LedgerCore):
     def admin_cheque_counts(self, actor: t.Actor) -> dict[str, int]:
         """How many cheques are in each status (issued, redeemed, settled, expired, cancelled)."""
         self._require(actor)
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views")
+        with db.read() as cur:
             rows = cur.execute("SELECT status, COUNT(*) FROM cheque_index GROUP BY status").fetchall()
         return {str(status): int(n) for status, n in rows}

@@ -66,8 +66,8 @@ class CaseloadReads(LedgerCore):
     def beneficiary_cheques(self, actor: t.Actor, beneficiary_id: str) -> list[t.ChequeOut]:
         """The beneficiary's cheques, for its prescriber (and the admin)."""
         self.get_beneficiary(actor, beneficiary_id)  # type: ignore[attr-defined]  # role, organisation, erasure
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views")
+        with db.read() as cur:
             serials = [
                 r[0]
                 for r in cur.execute(
@@ -88,8 +88,8 @@ class CaseloadReads(LedgerCore):
         return self._cheque_column(cheque.serial, "beneficiary_id")
 
     def _cheque_column(self, serial: str, column: str) -> str:
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views")
+        with db.read() as cur:
             row = cur.execute(
                 f"SELECT {column} FROM cheque_index WHERE cheque_id = ?", (str(natural_id("cheque", serial)),)
             ).fetchone()

@@ -82,8 +82,8 @@ class FunderReads(LedgerCore):
         self._require(actor, "funder")
         self._require_org(actor, code)
         self._load(natural_id("funder", code), Funder, "Financeur")
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views")
+        with db.read() as cur:
             rows = cur.execute(
                 "SELECT SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal WHERE funder_code = ?"
                 " GROUP BY SUBSTR(at, 1, 13), debit, credit ORDER BY 1",
@@ -126,8 +126,8 @@ class FunderReads(LedgerCore):
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         after = parse_position_cursor(cursor)
-        self._fresh_views("ledger_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views")
+        with db.read() as cur:
             where, params = (
                 ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"],
                 [code, *after[:1], *after],

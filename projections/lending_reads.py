@@ -53,8 +53,8 @@ class LendingReads(LedgerCore):
         elif status:
             where.append("state = ?")
             params.append(status)
-        self._fresh_views("lending_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("lending_views")
+        with db.read() as cur:
             ids = [
                 r[0]
                 for r in cur.execute(
@@ -77,8 +77,8 @@ class LendingReads(LedgerCore):
         if actor.role == "structure":
             where += " AND structure_id = ?"
             params.append(actor.org or "")
-        self._fresh_views("lending_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("lending_views")
+        with db.read() as cur:
             rows = cur.execute(
                 "SELECT position, seq, at, event_id, loan_id, structure_id, kind, debit, credit, amount_cents"
                 f" FROM loan_journal WHERE {where} ORDER BY position, seq LIMIT ?",
@@ -106,8 +106,8 @@ class LendingReads(LedgerCore):
         self._require(actor, "prescriber")
         b = self._live_beneficiary(beneficiary_id)  # type: ignore[attr-defined]  # LendingCommands
         self._require_org(actor, b.prescriber_id)
-        self._fresh_views("lending_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("lending_views")
+        with db.read() as cur:
             rows = cur.execute(
                 "SELECT id, phase, score, taken_on FROM pix_results WHERE beneficiary_id = ? ORDER BY taken_on, id",
                 (str(b.id),),

@@ -16,6 +16,7 @@ from datetime import date
 from domain import errors
 from domain.pix import pix_pairs
 from ledger import types as t
+from ledger.database import Database
 from ledger.service import LedgerCore
 from ledger.settings import Settings
 from projections import indicator_figures
@@ -39,13 +40,13 @@ class ObservatoryReads(LedgerCore):
     def indicators(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.Indicators:
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
-        self._fresh_views("ledger_views", "outcomes", "lending_views", "badge_views")
-        return indicator_figures.indicators(self._indicator_rows(low, high), start, end, self.today())
+        db = self._fresh_reads("ledger_views", "outcomes", "lending_views", "badge_views")
+        return indicator_figures.indicators(self._indicator_rows(db, low, high), start, end, self.today())
 
-    def _indicator_rows(self, low: str, high: str) -> indicator_figures.IndicatorRows:
+    def _indicator_rows(self, db: Database, low: str, high: str) -> indicator_figures.IndicatorRows:
         """The rows the indicators of the period from ``low`` to ``high`` (ISO days) are computed from."""
         redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
-        with self.db.read() as cur:
+        with db.read() as cur:
             issued = cur.execute(  # type: ignore[index]  # an aggregate: one row
                 "SELECT COUNT(*) FROM cheque_index WHERE issued_on >= ? AND issued_on <= ?", (low, high)
             ).fetchone()[0]
@@ -98,8 +99,8 @@ class ObservatoryReads(LedgerCore):
         if by not in ("quarter", "epci"):
             raise errors.ValidationError("by : quarter ou epci.")
         low, high = self._period(start, end)
-        self._fresh_views("ledger_views", "outcomes")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views", "outcomes")
+        with db.read() as cur:
             rows = cur.execute(
                 "SELECT c.session_date, b.commune_insee, c.beneficiary_id, c.duration_minutes"
                 " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
@@ -139,8 +140,8 @@ class ObservatoryReads(LedgerCore):
     def observatory_export(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.ExportPage:
         self._require(actor, "observatory")
         low, high = self._period(start, end)
-        self._fresh_views("ledger_views", "outcomes", "lending_views")
-        with self.db.read() as cur:
+        db = self._fresh_reads("ledger_views", "outcomes", "lending_views")
+        with db.read() as cur:
             rows = cur.execute(
                 "SELECT c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes"
                 " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from api.bootstrap import Ledger, open_ledger
 from ledger.config import DatabaseConfig
+from ledger.settings import Settings
 from ledger.types import Actor
 
 BACKEND = os.environ.get("LEDGER_TEST_BACKEND", "sqlite")
@@ -101,6 +103,10 @@ def make_ledger(tmp_path: Path, clock: Clock) -> Iterator[Callable[..., Ledger]]
     opened: list[Ledger] = []
 
     def make(**kwargs) -> Ledger:
+        # The erasure list (kept outside the database) of this test's database, in its own folder.
+        kwargs.setdefault(
+            "settings", msgspec.structs.replace(Settings.from_env(), erasure_list=str(tmp_path / "erased"))
+        )
         ledger = open_ledger(config, SECRET, clock=kwargs.pop("clock", clock), **kwargs)
         opened.append(ledger)
         return ledger
