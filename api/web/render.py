@@ -100,6 +100,8 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure", "Encaisser un chèque"),
         ("/structure/releve", "Relevé"),
         ("/structure/prets", "Prêts et matériel"),
+        ("/structure/materiel", "Matériel et gisements"),
+        ("/structure/retards", "Prêts en retard"),
         ("/structure/pix", "Tests PIX"),
     ],
     Role.FUNDER: [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
