@@ -16,6 +16,7 @@ from projections.admin_reads import AdminReads
 from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
 from projections.command_reads import LedgerViewsCommandReads
+from projections.funder_outcomes import FunderOutcomeReads
 from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
@@ -26,6 +27,7 @@ from projections.structure_reads import StructureReads
 class Ledger(
     LedgerCommands,
     FunderReads,
+    FunderOutcomeReads,
     ObservatoryReads,
     CaseloadReads,
     StructureReads,

@@ -34,6 +34,7 @@ class Frame:
 
 WIDE = Frame(720, 300, 84, 40, 16, 48, 8, "chart", "")
 NARROW = Frame(300, 220, 62, 16, 12, 40, 3, "chart chart-narrow", "-n")
+SMALL = Frame(300, 200, 62, 16, 12, 40, 3, "chart", "")  # one of small multiples: drawn at its size
 # Kept for callers that read the wide geometry.
 WIDTH, HEIGHT = WIDE.width, WIDE.height
 
@@ -72,13 +73,12 @@ def small_multiples(
     chart_id: str = "chart",
 ) -> Markup:
     """One small chart per series, each on its own scale: a series of thousands beside one of tens
-    would otherwise be a flat line at zero."""
+    would otherwise be a flat line at zero. Small enough for a phone, so drawn once."""
     parts = []
     for k, (name, values) in enumerate(series.items()):
         parts.append(
             f'<figure class="multiple"><figcaption>{escape(name)}</figcaption>'
-            + _line(WIDE, f"{title} — {name}", description, labels, {name: values}, fmt, f"{chart_id}-{k}", [k])
-            + _line(NARROW, f"{title} — {name}", description, labels, {name: values}, fmt, f"{chart_id}-{k}", [k])
+            + _line(SMALL, f"{title} — {name}", description, labels, {name: values}, fmt, f"{chart_id}-{k}", [k])
             + "</figure>"
         )
     return Markup('<div class="multiples">' + "".join(parts) + "</div>")

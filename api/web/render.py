@@ -104,7 +104,11 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure/retards", "Prêts en retard"),
         ("/structure/pix", "Tests PIX"),
     ],
-    Role.FUNDER: [("/financeur", "Rapprochement"), ("/financeur/journal", "Journal")],
+    Role.FUNDER: [
+        ("/financeur", "Rapprochement"),
+        ("/financeur/resultats", "Ce que l'argent a payé"),
+        ("/financeur/journal", "Journal"),
+    ],
     Role.OBSERVATORY: [("/observatoire", "Indicateurs")],
     Role.ADMIN: [
         ("/admin", "Tableau de bord"),
