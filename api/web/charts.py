@@ -41,8 +41,8 @@ WIDTH, HEIGHT = WIDE.width, WIDE.height
 
 def _ticks(top: int, count: int = 4) -> list[int]:
     """Round steps from 0 to at least ``top``."""
-    if top <= 0:
-        return [0, 1]
+    if top <= 0:  # nothing yet: the zero line only (a tick at 1 would read « 0,01 € »)
+        return [0]
     raw = top / count
     magnitude = 10 ** (len(str(int(raw))) - 1)
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
