@@ -41,8 +41,8 @@ WIDTH, HEIGHT = WIDE.width, WIDE.height
 
 def _ticks(top: int, count: int = 4) -> list[int]:
     """Round steps from 0 to at least ``top``."""
-    if top <= 0:  # nothing yet: the zero line only (a tick at 1 would read « 0,01 € »)
-        return [0]
+    if top <= 0:
+        return [0, 1]
     raw = top / count
     magnitude = 10 ** (len(str(int(raw))) - 1)
     step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
@@ -95,7 +95,7 @@ def _line(
     styles: Sequence[int] | None,
 ) -> str:
     top = max((v for values in series.values() for v in values), default=0)
-    ticks = _ticks(top)
+    ticks = _ticks(top) if top > 0 else [0]  # nothing yet: the zero line only, no « 0,01 € » tick
     y_max = ticks[-1] or 1
     n = max(len(labels), 1)
     plot_w, plot_h = f.width - f.left - f.right, f.height - f.top - f.bottom
