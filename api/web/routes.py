@@ -8,7 +8,15 @@ from litestar import Router
 from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
-from api.web import pages_auth, pages_funder, pages_lending, pages_observatory, pages_prescriber, pages_structure
+from api.web import (
+    pages_auth,
+    pages_funder,
+    pages_info,
+    pages_lending,
+    pages_observatory,
+    pages_prescriber,
+    pages_structure,
+)
 from api.web.errors import WEB_EXCEPTION_HANDLERS
 from api.web.pages_admin import accounts, dashboard, funders, operations, prescribers, structures
 from api.web.session import get_web_user
@@ -16,6 +24,7 @@ from api.web.session import get_web_user
 STATIC = Path(__file__).parent / "static"
 PAGES = [
     *pages_auth.ROUTES,
+    *pages_info.ROUTES,
     *pages_prescriber.ROUTES,
     *pages_structure.ROUTES,
     *pages_lending.ROUTES,

@@ -183,3 +183,18 @@ def test_pages_that_answer_a_form(site, browser):
     found += check(page, "admin-cle-creee")
     assert found == [], "\n".join(found)
     page.context.close()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_public_pages(site, browser, width):
+    """The accessibility statement and the legal notice, reached from the sign-in page's footer."""
+    page = site.page(browser, bypass_csp=True, width=width)
+    found = []
+    for link, name in [("Accessibilité : partiellement conforme", "accessibilite"), ("Mentions légales", "mentions")]:
+        page.goto("/connexion")
+        page.locator("footer").get_by_role("link", name=link).click()
+        page.wait_for_load_state()
+        assert page.locator("h1").count() == 1
+        found += check(page, f"public-{name}{WIDTHS[width]}", axe=width != 320, reflow=width != 1280)
+    assert found == [], "\n".join(found)
+    page.context.close()
