@@ -117,6 +117,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/admin/prescripteurs", "Prescripteurs"),
         ("/admin/comptes", "Comptes et clés"),
         ("/admin/operations", "Remboursements et expirations"),
+        ("/admin/effacement", "Effacer une personne"),
         ("/observatoire", "Indicateurs"),
     ],
 }

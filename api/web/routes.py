@@ -18,7 +18,7 @@ from api.web import (
     pages_structure,
 )
 from api.web.errors import WEB_EXCEPTION_HANDLERS
-from api.web.pages_admin import accounts, dashboard, funders, operations, prescribers, structures
+from api.web.pages_admin import accounts, dashboard, erasure, funders, operations, prescribers, structures
 from api.web.session import get_web_user
 
 STATIC = Path(__file__).parent / "static"
@@ -36,6 +36,7 @@ PAGES = [
     *prescribers.ROUTES,
     *accounts.ROUTES,
     *operations.ROUTES,
+    *erasure.ROUTES,
 ]
 
 

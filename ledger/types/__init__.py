@@ -96,6 +96,7 @@ from ledger.types.redemptions import (
 from ledger.types.registry import (
     AccreditationChange,
     ApiKeyOut,
+    ErasurePreview,
     NewApiKey,
     NewPrescriber,
     NewStructure,
@@ -144,6 +145,7 @@ __all__ = [
     "LoanPosting",
     "LoanPostingPage",
     "LoanReturn",
+    "ErasurePreview",
     "FunderOutcomes",
     "MoneyPoint",
     "NewApiKey",

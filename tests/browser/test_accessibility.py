@@ -126,7 +126,11 @@ def test_every_page_of_a_role(site, browser, role, width):
     assert links, "every role has a menu"
     extra = {
         "prescriber": [f"/prescripteur/beneficiaires/{w.beneficiary.id}"],
-        "admin": [f"/structure/releve?structure={w.structure.id}", "/financeur?code=DEPT26"],
+        "admin": [
+            f"/structure/releve?structure={w.structure.id}",
+            "/financeur?code=DEPT26",
+            f"/admin/effacement?beneficiaire={w.beneficiary.id}",
+        ],
     }.get(role, [])
     for href in [*links, *extra]:
         page.goto(href)
