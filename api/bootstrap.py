@@ -17,6 +17,7 @@ from projections.badge_reads import BadgeReads
 from projections.caseload import CaseloadReads
 from projections.catalogue import projection_set
 from projections.command_reads import LedgerViewsCommandReads
+from projections.funder_outcomes import FunderOutcomeReads
 from projections.funder_reads import FunderReads
 from projections.lending_reads import LendingReads
 from projections.observatory_reads import ObservatoryReads
@@ -30,6 +31,7 @@ from projections.structure_reads import StructureReads
 class Ledger(
     LedgerCommands,
     FunderReads,
+    FunderOutcomeReads,
     ObservatoryReads,
     PlaceReads,
     OpenDataReads,

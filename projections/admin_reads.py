@@ -6,6 +6,7 @@ cheque_index of ``projections/ledger_views.py``); each is then loaded from its a
 from __future__ import annotations
 
 from domain import errors
+from domain.beneficiaries import Beneficiary
 from domain.funding import Funder
 from domain.ids import natural_id
 from domain.structures import Prescriber, Structure
@@ -63,3 +64,21 @@ class AdminReads(LedgerCore):
         with db.read() as cur:
             rows = cur.execute("SELECT status, COUNT(*) FROM cheque_index GROUP BY status").fetchall()
         return {str(status): int(n) for status, n in rows}
+
+    def erasure_preview(self, actor: t.Actor, beneficiary_id: str) -> t.ErasurePreview:
+        """What the admin confirms before erasing a person: no name (the admin never reads it), the coarse
+        facts and the prescriber, enough to be sure it is the one the request is about."""
+        self._require(actor)
+        try:
+            b = self._load_id(beneficiary_id, Beneficiary, "Bénéficiaire")
+        except errors.ValidationError:
+            raise errors.NotFound("Bénéficiaire introuvable.") from None
+        if b.erased:
+            raise errors.NotFound("Bénéficiaire introuvable ou déjà effacé.")
+        prescriber = self._load_id(b.prescriber_id, Prescriber, "Prescripteur")
+        return t.ErasurePreview(
+            beneficiary_id=str(b.id),
+            prescriber_name=prescriber.name,
+            commune_insee=b.commune_insee,
+            age_band=b.age_band,
+        )

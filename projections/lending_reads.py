@@ -9,9 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from domain import errors
-from domain.lending import Loan
+from domain.lending import Device, EquipmentSource, Loan
 from ledger import types as t
-from ledger.lending_commands import MAX_PAGE, loan_out
+from ledger.lending_commands import MAX_PAGE, device_out, loan_out
 from ledger.service import LedgerCore, parse_position_cursor
 
 
@@ -64,6 +64,56 @@ class LendingReads(LedgerCore):
         on = as_of or self.today()
         items = [loan_out(loan, on) for loan in self._load_many([UUID(i) for i in ids[:limit]], Loan, "Prêt")]
         return t.LoanPage(items=items, next_cursor=ids[limit - 1] if len(ids) > limit else None)
+
+    def equipment_sources(self, actor: t.Actor) -> list[t.EquipmentSourceOut]:
+        """Every source (gisement) of the département, by name: a few dozen donors, shared by the structures."""
+        self._require(actor, "structure")
+        self._fresh_views("lending_views")
+        with self.db.read() as cur:
+            ids = [r[0] for r in cur.execute("SELECT id FROM equipment_sources ORDER BY id LIMIT 1000").fetchall()]
+        sources = self._load_many([UUID(i) for i in ids], EquipmentSource, "Gisement")
+        out = [t.EquipmentSourceOut(id=s.id, name=s.name, kind=s.kind, commune_insee=s.commune_insee) for s in sources]
+        return sorted(out, key=lambda s: s.name.casefold())
+
+    def devices_of(self, actor: t.Actor, structure_id: str) -> list[t.DeviceOut]:
+        """A structure's devices whole (serial number, grade), by state then kind."""
+        self._require(actor, "structure")
+        self._require_org(actor, structure_id)
+        self._fresh_views("lending_views")
+        with self.db.read() as cur:
+            ids = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT id FROM device_index WHERE structure_id = ? ORDER BY status, kind, id LIMIT 1000",
+                    (structure_id,),
+                ).fetchall()
+            ]
+        return [device_out(d) for d in self._load_many([UUID(i) for i in ids], Device, "Appareil")]
+
+    def loan_postings(self, actor: t.Actor, loan_id: str) -> list[t.LoanPosting]:
+        """One loan's money (deposit held, returned or kept; fees), for its return receipt."""
+        loan = self._loan(actor, loan_id)  # type: ignore[attr-defined]  # LendingCommands: the holder's only
+        self._fresh_views("lending_views")
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT position, at, event_id, loan_id, structure_id, kind, debit, credit, amount_cents"
+                " FROM loan_journal WHERE loan_id = ? ORDER BY position, seq",
+                (str(loan.id),),
+            ).fetchall()
+        return [
+            t.LoanPosting(
+                position=int(r[0]),
+                at=r[1],
+                event_id=r[2],
+                loan_id=UUID(r[3]),
+                structure_id=r[4],
+                kind=r[5],
+                debit=r[6],
+                credit=r[7],
+                amount_cents=int(r[8]),
+            )
+            for r in rows
+        ]
 
     def loan_journal(self, actor: t.Actor, limit: int = 100, cursor: str | None = None) -> t.LoanPostingPage:
         """Loan money (deposits held, returned or kept; fees), apart from the cheque fund, oldest first.

@@ -29,6 +29,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS pix_results (id TEXT PRIMARY KEY, beneficiary_id TEXT NOT NULL, phase TEXT NOT NULL,"
     " score INTEGER NOT NULL, taken_on TEXT NOT NULL, recorded_by TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS pix_beneficiary ON pix_results (beneficiary_id)",
+    "CREATE INDEX IF NOT EXISTS loan_journal_loan ON loan_journal (loan_id)",
 ]
 
 

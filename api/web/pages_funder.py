@@ -10,13 +10,15 @@ from datetime import date
 from litestar import Request, Response, get
 
 from api.deps import LedgerDep
-from api.web.charts import line_chart
+from api.web.charts import small_multiples
 from api.web.forms import parse_day
 from api.web.render import SECURITY_HEADERS, euros, page
 from api.web.session import WebUser, WebUserDep, acting_org
 from domain import errors
+from domain.values import SESSION_KIND_LABELS
 from ledger import types as t
 from paper.statement import render_statement
+from projections.observatory_reads import suppression_threshold
 
 KINDS = {
     "commitment_signed": "Convention signée",
@@ -84,9 +86,10 @@ def reconciliation(request: Request, ledger: LedgerDep, web_user: WebUserDep) ->
     funder = ledger.get_funder(web_user.actor, code)
     points = month_ends(ledger.money_over_time(web_user.actor, code), ledger.today())
     chart = (
-        line_chart(
+        small_multiples(
             "Argent du financeur, fin de chaque mois",
-            "Disponible, réservé par des chèques émis, encaissé par les structures, payé aux structures.",
+            "Chaque solde sur sa propre échelle : disponible, réservé par des chèques émis, encaissé par les"
+            " structures, payé aux structures.",
             [f"{p.day:%m/%Y}" for p in points],
             {label: [getattr(p, attr) for p in points] for attr, label in SERIES},
             fmt=lambda cents: euros(cents).replace(",00", ""),
@@ -121,6 +124,23 @@ def journal_filters(request: Request) -> dict:
     }
 
 
+@get("/financeur/resultats", sync_to_thread=True)
+def outcomes(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
+    """What the funder's money paid for: sessions, people, places, territory (small groups not shown)."""
+    code = funder_code(request, web_user)
+    figures = ledger.funder_outcomes(web_user.actor, code)
+    return page(
+        request,
+        "funder/outcomes.html",
+        title="Ce que votre argent a payé",
+        funder=ledger.get_funder(web_user.actor, code),
+        figures=figures,
+        session_kinds=SESSION_KIND_LABELS,
+        threshold=suppression_threshold(ledger.settings),
+        query=f"?code={code}" if web_user.role == "admin" else "",
+    )
+
+
 @get("/financeur/journal", sync_to_thread=True)
 def journal(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
     code = funder_code(request, web_user)
@@ -136,6 +156,7 @@ def journal(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Respon
         filters=filters,
         kinds=KINDS,
         accounts=ACCOUNTS,
+        structure_names=ledger.structure_names(web_user.actor, [p.structure_id or "" for p in postings.items]),
         base=base,
         admin_code=code if web_user.role == "admin" else None,
     )
@@ -160,11 +181,15 @@ def journal_csv(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Re
             "Montant (euros)",
             "Chèque",
             "Structure",
+            "Nom de la structure",
         ]
     )
     cursor = None
+    names: dict[str, str] = {}
     while True:
         batch = ledger.journal(web_user.actor, code, 1000, cursor, **filters)
+        unknown = {p.structure_id for p in batch.items if p.structure_id and p.structure_id not in names}
+        names.update(ledger.structure_names(web_user.actor, unknown))
         for p in batch.items:
             writer.writerow(
                 [
@@ -179,6 +204,7 @@ def journal_csv(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Re
                     f"{p.amount_cents // 100},{p.amount_cents % 100:02d}",
                     p.serial or "",
                     p.structure_id or "",
+                    names.get(p.structure_id or "", ""),
                 ]
             )
         cursor = batch.next_cursor
@@ -204,4 +230,4 @@ def statement_pdf(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> 
     )
 
 
-ROUTES = [reconciliation, journal, journal_csv, statement_pdf]
+ROUTES = [reconciliation, outcomes, journal, journal_csv, statement_pdf]

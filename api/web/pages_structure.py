@@ -56,6 +56,7 @@ def redeem_page(
         flash=DONE.get(request.query_params.get("fait", "")),
         today=ledger.today(),
         recent=ledger.redeemed_cheques(user.actor, structure_id(user, request), 5) if user.role == "structure" else [],
+        structure=ledger.get_structure(user.actor, user.org) if user.role == "structure" and user.org else None,
     )
 
 

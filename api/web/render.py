@@ -105,11 +105,14 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/structure/releve", "Relevé"),
         ("/structure/paiements", "Paiements et banque"),
         ("/structure/prets", "Prêts et matériel"),
+        ("/structure/materiel", "Matériel et gisements"),
+        ("/structure/retards", "Prêts en retard"),
         ("/structure/pix", "Tests PIX"),
         ("/structure/badges", "Certifications et badges"),
     ],
     Role.FUNDER: [
         ("/financeur", "Rapprochement"),
+        ("/financeur/resultats", "Ce que l'argent a payé"),
         ("/financeur/journal", "Journal"),
         ("/financeur/preuves", "Preuves"),
     ],
@@ -124,6 +127,7 @@ NAV: dict[str, list[tuple[str, str]]] = {  # by Role
         ("/annuaire", "Annuaire des lieux"),
         ("/admin/badges", "Badges"),
         ("/admin/paiements", "Paiements"),
+        ("/admin/effacement", "Effacer une personne"),
         ("/observatoire", "Indicateurs"),
     ],
 }

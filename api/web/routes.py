@@ -13,6 +13,8 @@ from api.web import (
     pages_badges,
     pages_directory,
     pages_funder,
+    pages_info,
+    pages_lending,
     pages_observatory,
     pages_prescriber,
     pages_proofs,
@@ -20,15 +22,17 @@ from api.web import (
     pages_structure_payments,
 )
 from api.web.errors import WEB_EXCEPTION_HANDLERS
-from api.web.pages_admin import accounts, dashboard, funders, operations, payments, prescribers, structures
+from api.web.pages_admin import accounts, dashboard, erasure, funders, operations, payments, prescribers, structures
 from api.web.session import get_web_user
 
 STATIC = Path(__file__).parent / "static"
 PAGES = [
     *pages_auth.ROUTES,
+    *pages_info.ROUTES,
     *pages_prescriber.ROUTES,
     *pages_structure.ROUTES,
     *pages_structure_payments.ROUTES,
+    *pages_lending.ROUTES,
     *pages_funder.ROUTES,
     *pages_proofs.ROUTES,
     *pages_observatory.ROUTES,
@@ -41,6 +45,7 @@ PAGES = [
     *operations.ROUTES,
     *pages_badges.ROUTES,
     *payments.ROUTES,
+    *erasure.ROUTES,
 ]
 
 

@@ -11,6 +11,7 @@ from msgspec import Meta
 
 from domain.values import MAX_CENTS, FunderKind, Public
 from ledger.types.common import Cents, Day, FactDate, Input, Insee, Output, Text
+from ledger.types.observatory import BreakdownRow
 
 
 # -- set-up -------------------------------------------------------------------------------
@@ -174,3 +175,18 @@ class MoneyPoint(Output):
     reserved_cents: int
     redeemed_cents: int
     paid_cents: int
+
+
+class FunderOutcomes(Output):
+    """What a funder's money paid for: sessions (by kind), people, places and their EPCI. A count of people
+    under the small-cell threshold is not shown (``None``), nor the figures of a group with that few people,
+    the observatory's rule."""
+
+    funder_code: str
+    sessions: int
+    minutes: int
+    beneficiaries: int | None
+    places: int
+    sessions_by_kind: dict[str, int]
+    by_epci: list[BreakdownRow]
+    by_structure: list[BreakdownRow]

@@ -131,3 +131,12 @@ class SignedIn(Output):
     token: str
     csrf: str
     actor: Actor
+
+
+class ErasurePreview(Output):
+    """A person about to be erased, as the admin may see them: no name, coarse facts, their prescriber."""
+
+    beneficiary_id: str
+    prescriber_name: str
+    commune_insee: str
+    age_band: str

@@ -63,13 +63,13 @@ class Site:
     world: s.World
     accounts: Accounts
 
-    def page(self, browser, *, bypass_csp: bool = False):
+    def page(self, browser, *, bypass_csp: bool = False, width: int = 1280):
         context = browser.new_context(
             base_url=self.url,
             locale="fr-FR",
             accept_downloads=True,
             bypass_csp=bypass_csp,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": 900},
         )
         return context.new_page()
 
@@ -111,3 +111,43 @@ def sign_out(page) -> None:
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def overflow(page) -> str | None:
+    """RGAA 10.11 (reflow): the page never scrolls sideways. Says which elements stick out when it does."""
+    found = page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth <= width) return null;
+          const out = [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > width + 1)
+            .slice(0, 4)
+            .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+          return document.documentElement.scrollWidth + 'px > ' + width + 'px: ' + out.join(', ');
+        }"""
+    )
+    return f"{page.url} scrolls sideways: {found}" if found else None
+
+
+MIN_CHART_TEXT_PX = 11
+
+
+def small_chart_text(page) -> str | None:
+    """A chart's words as drawn on screen (its SVG scaled to the page): none under 11 px."""
+    found = page.evaluate(
+        """(least) => {
+          const small = [];
+          for (const svg of document.querySelectorAll('svg.chart')) {
+            const box = svg.getBoundingClientRect();
+            if (box.width === 0) continue;  // the other drawing of the chart, hidden at this width
+            const scale = box.width / svg.viewBox.baseVal.width;
+            for (const t of svg.querySelectorAll('text')) {
+              const px = scale * parseFloat(getComputedStyle(t).fontSize);
+              if (px < least) small.push(`${t.textContent} ${px.toFixed(1)}px`);
+            }
+          }
+          return small.slice(0, 4).join(', ') || null;
+        }""",
+        MIN_CHART_TEXT_PX,
+    )
+    return f"{page.url} chart text too small: {found}" if found else None

@@ -79,7 +79,7 @@ def test_from_registration_to_the_funders_figures(site, browser):
     sign_out(page)
 
     sign_in(page, site.accounts.observatory)
-    charts = page.locator('svg.chart[role="img"]')
+    charts = page.locator('svg.chart:not(.chart-narrow)[role="img"]')
     assert charts.count() == 2
     assert [charts.nth(i).locator("title").first.text_content() for i in range(2)] == [
         "Séances payées par chèque, par trimestre",

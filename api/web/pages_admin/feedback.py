@@ -28,6 +28,7 @@ DONE = {
     "efface": "Compte effacé : son adresse e-mail est détruite et il ne peut plus servir.",
     "deverrouille": "Compte déverrouillé.",
     "revoquee": "Clé révoquée : elle ne fonctionne plus.",
+    "personne-effacee": "Personne effacée : ses nom, prénom et coordonnées sont détruits.",
     "rembourse": "Remboursement effectué : les lignes prévisualisées sont payées.",
     "expire": "Expiration effectuée : la valeur des chèques expirés est rendue à leurs conventions.",
 }
