@@ -179,9 +179,9 @@ def tables(cells: Sequence[Cell], territory: Territory, threshold: int) -> dict[
                     *_shown(hidden, figures, ("commune", insee)),
                 ]
             )
+        epci_names = dict(epci_of.values())
         for _, siren in epcis:
-            name = next(n for s, n in epci_of.values() if s == siren)
-            out["trimestre_epci"].append([q, siren, name, *_shown(hidden, figures, ("epci", siren))])
+            out["trimestre_epci"].append([q, siren, epci_names[siren], *_shown(hidden, figures, ("epci", siren))])
         out["trimestre_departement"].append(
             [q, *DEPARTEMENT, *_shown(hidden, figures, ("departement", DEPARTEMENT[0]))]
         )
