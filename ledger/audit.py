@@ -43,9 +43,10 @@ class AuditLog:
         row = cur.execute(SIZE_SQL).fetchone()
         return int(row[0]) if row else 0
 
-    @staticmethod
-    def _hashes(cur: Cursor, ranges: Sequence[merkle.Range]) -> list[bytes]:
-        return merkle.resolve(ranges, lambda nodes: read_nodes(lambda s, p: cur.execute(s, p).fetchall(), nodes))
+    def _hashes(self, cur: Cursor, ranges: Sequence[merkle.Range]) -> list[bytes]:
+        return merkle.resolve(
+            ranges, lambda nodes: read_nodes(lambda s, p: cur.execute(s, p).fetchall(), nodes, self.db.postgres)
+        )
 
     def _root(self, cur: Cursor, size: int) -> bytes:
         return self._hashes(cur, [(0, size)])[0] if size else merkle.EMPTY_ROOT
