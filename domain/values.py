@@ -137,6 +137,10 @@ AGE_BANDS = (
     (65, 74, "65_74"),
     (75, 200, "75_plus"),
 )
+AGE_BAND_LABELS: dict[str, str] = {
+    band: ("moins de 18 ans" if low == 0 else f"{low} ans et plus" if high >= 200 else f"{low} à {high} ans")
+    for low, high, band in AGE_BANDS
+}
 
 
 def check_funder_code(code: str) -> str:
@@ -217,3 +221,24 @@ def add_months(d: date, months: int) -> date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+FRENCH_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_day(d: date) -> str:
+    """« 1er mars 2027 », « 6 décembre 2026 »: the first of a month is written 1er in French."""
+    return f"{'1er' if d.day == 1 else d.day} {FRENCH_MONTHS[d.month - 1]} {d.year}"

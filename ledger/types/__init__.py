@@ -10,6 +10,7 @@ One module a context (``common``, ``funding``, ``registry``, ``cheques``, ``rede
 from ledger.types.cheques import (
     BeneficiaryOut,
     BeneficiaryRecord,
+    BookWarning,
     ChequeBookOut,
     ChequeOut,
     IssuedCheque,
@@ -114,6 +115,7 @@ __all__ = [
     "BatchItemResult",
     "BatchResult",
     "BeneficiaryOut",
+    "BookWarning",
     "BeneficiaryRecord",
     "BreakdownRow",
     "Cents",
