@@ -14,6 +14,7 @@ from litestar.params import Body
 from api.deps import LedgerDep
 from api.strict_body import struct_faults
 from domain import errors
+from domain.cheques import MAX_BOOK_SIZE, MAX_FACE_VALUE_CENTS
 from ledger.clock import paris_today
 
 T = TypeVar("T")
@@ -122,6 +123,8 @@ FIELD_MESSAGES = {
     "last_name": "Nom : ce champ est obligatoire (200 caractères au plus).",
     "taken_on": "Date du test : indiquez une date passée, au plus tard aujourd'hui.",
     "score": "Score PIX : indiquez un nombre entier de 0 à 1024.",
+    "count": f"Nombre de chèques : de 1 à {MAX_BOOK_SIZE}.",
+    "face_value": f"Valeur d'un chèque : de 0,01 € à {MAX_FACE_VALUE_CENTS // 100:_} € au plus.".replace("_", "\u202f"),
 }
 
 
