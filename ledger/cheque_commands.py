@@ -96,11 +96,16 @@ class ChequeCommands(LedgerCore):
             raise
 
     def _new_beneficiary_id(self) -> UUID:
-        """A fresh id whose reference no one has (40 bits: a clash is rare, never left to chance)."""
-        reads = self._fresh_command_reads()
+        """A fresh id whose reference no one has (40 bits: a clash is rare, and avoided). Should the directory
+        be down, registering goes on without the check (a clash then has odds of about one in 10^8 per
+        registration in a département): people are not turned away for a read model."""
+        try:
+            self._fresh_views("directory")
+        except (errors.ProjectionFailed, errors.ProjectionLagging):
+            return uuid4()
         while True:
             beneficiary_id = uuid4()
-            if not reads.beneficiaries_with_reference(reference_of(beneficiary_id)):
+            if not self.command_reads.beneficiaries_with_reference(reference_of(beneficiary_id)):
                 return beneficiary_id
 
     def _beneficiary(self, actor: t.Actor, beneficiary_id: str | UUID) -> Beneficiary:

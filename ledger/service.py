@@ -197,7 +197,9 @@ class LedgerCore:
         case, dashes optional): what a structure the person visits has in hand."""
         if isinstance(id_or_reference, UUID) or not looks_like_reference(id_or_reference):
             return id_or_reference
-        found = self._fresh_command_reads().beneficiaries_with_reference(normalize_reference(id_or_reference))
+        reference = normalize_reference(id_or_reference)
+        self._fresh_views("directory")  # only this read needs the directory: a failure elsewhere does not stop it
+        found = self.command_reads.beneficiaries_with_reference(reference)
         if len(found) != 1:
             raise errors.NotFound("Aucun bénéficiaire n'a cette référence : vérifiez celle imprimée sur le carnet.")
         return found[0]

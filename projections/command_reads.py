@@ -18,7 +18,7 @@ TO_EXPIRE = "status = 'issued' AND valid_until < ?"
 
 
 class LedgerViewsCommandReads:
-    sources = ("ledger_views", "directory")
+    sources = ("ledger_views",)  # beneficiaries_with_reference reads ``directory``: its callers wait for it
 
     def __init__(self, db: Database) -> None:
         self.db = db
