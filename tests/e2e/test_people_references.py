@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tests import scenario as s
 from tests.e2e.conftest import bearer
+from tests.e2e.web import post_form, sign_in
 
 REFERENCE = re.compile(r"^B-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$")
 
@@ -146,3 +147,22 @@ def test_a_short_validity_is_avoided_then_warned(client, ledger, clock):
     r = client.post("/v1/cheque-books", json=book, headers=bearer(key))
     assert r.status_code == 201 and r.json()["warnings"] == []
     assert all(c["valid_until"] > (clock.today + timedelta(days=90)).isoformat() for c in r.json()["cheques"])
+
+
+def test_the_web_reprint_asks_which_book_and_for_a_confirmation(client, accounts, ledger_world):
+    """Nothing is reprinted (no code changes) until the prescriber names a book of this person and confirms."""
+    ledger, w, _ = ledger_world
+    first = s.book(ledger, w, count=3)
+    other = s.book(ledger, w, count=1)
+    sign_in(client, accounts.prescriber)
+    page = f"/prescripteur/beneficiaires/{w.beneficiary.id}"
+    action = f"{page}/reimpression"
+    unconfirmed = post_form(client, action, page, {"book": str(other.id)})
+    assert unconfirmed.status_code == 400 and "anciens codes" in unconfirmed.text.replace("&#39;", "'")
+    unknown = post_form(client, action, page, {"book": "00000000-0000-4000-8000-000000000000", "confirm": "oui"})
+    assert unknown.status_code == 400 and "Choisissez le carnet" in unknown.text
+    cheque = first.cheques[0]
+    still = ledger.redeem(w.structure_actor, s.redemption(cheque.serial, cheque.code, ledger.today()))
+    assert still.serial == cheque.serial, "refused reprints changed no code"
+    done = post_form(client, action, page, {"book": str(other.id), "confirm": "oui"})
+    assert done.status_code == 201 and other.cheques[0].serial in done.text and first.cheques[1].serial not in done.text
