@@ -90,7 +90,10 @@ def issue_book(
     request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> t.ChequeBookOut:
-    """Each cheque funded by one eligible commitment; not enough eligible money for all: 409, nothing issued."""
+    """Each cheque funded by one eligible commitment, preferring commitments that leave at least 90 days of
+    validity; not enough eligible money for all: 409, nothing issued. When a cheque would still be valid for
+    less than 90 days, the answer carries `warnings: [{code: "short-validity", message}]` (French message to
+    show the prescriber). `beneficiary_reference` is the person's reference, printed on the book's cover."""
     book = ledger.issue_book(actor, data, idempotency(request, actor, data))
     return _book_answer(request, ledger, book, 201)  # type: ignore[return-value]
 
@@ -105,7 +108,10 @@ def issue_book(
 def reprint_book(
     book_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, request: Request, idempotency_key: IdempotencyKey = None
 ) -> t.ChequeBookOut:
-    """New codes for the book's still-issued cheques; the old codes stop working."""
+    """Reprints exactly book `{book_id}` (no other book of the person): new codes for its still-issued cheques,
+    same serials, values and validity. **The codes printed on the old paper book stop working at once**: a person
+    who still holds it can no longer use it, so tell them (the web page asks the prescriber to confirm this).
+    Redeemed, cancelled and expired cheques are left as they are and are not reprinted."""
     book = ledger.reprint_book(actor, book_id, idempotency(request, actor, {"book": book_id}))
     return _book_answer(request, ledger, book, 200)  # type: ignore[return-value]
 

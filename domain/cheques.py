@@ -11,11 +11,14 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import errors
 from domain.ids import natural_id
-from domain.values import SessionKind, add_months, check_day, check_fact_date, parse_enum
+from domain.values import SessionKind, add_months, check_day, check_fact_date, french_day, parse_enum
 
 MAX_WRONG_CODES = 5
 DEFAULT_VALIDITY_MONTHS = 12
 MAX_BOOK_SIZE = 20
+MAX_FACE_VALUE_CENTS = 100_000
+"""At most 1 000 € a cheque (the contract's bound since v1; one cheque pays one session)."""
+SHORT_VALIDITY_DAYS = 90
 
 
 class Status:
@@ -48,6 +51,22 @@ CHEQUE_STATUS_PLURALS: dict[str, str] = {
 def cheque_validity(issued_on: date, commitment_valid_until: date) -> date:
     """12 months from issue, never past the funding commitment's end."""
     return min(add_months(issued_on, DEFAULT_VALIDITY_MONTHS), commitment_valid_until)
+
+
+def validity_warnings(valid_until: list[date], issued_on: date) -> list[tuple[str, str]]:
+    """``short-validity`` when any cheque would be valid for less than 90 days: (code, French message)."""
+    short = [d for d in valid_until if (d - issued_on).days < SHORT_VALIDITY_DAYS]
+    if not short:
+        return []
+    first = min(short)
+    return [
+        (
+            "short-validity",
+            f"{len(short)} chèque(s) de ce carnet ne seront valables que jusqu'au {french_day(first)}, "
+            f"soit moins de {SHORT_VALIDITY_DAYS} jours : la convention qui les finance se termine. "
+            "Dites-le à la personne, ou émettez le carnet plus tard sur une autre convention.",
+        )
+    ]
 
 
 def redemption_id(serial: str, number: int) -> str:
@@ -331,5 +350,10 @@ class ChequeBook(Aggregate):
 def check_book_request(count: int, face_value_cents: int) -> None:
     if isinstance(count, bool) or not (isinstance(count, int) and 1 <= count <= MAX_BOOK_SIZE):
         raise errors.ValidationError(f"Un carnet compte de 1 à {MAX_BOOK_SIZE} chèques.")
-    if not (isinstance(face_value_cents, int) and 0 < face_value_cents <= 100_000):
-        raise errors.ValidationError("La valeur faciale doit être comprise entre 1 et 100 000 centimes.")
+    if isinstance(face_value_cents, bool) or not (
+        isinstance(face_value_cents, int) and 0 < face_value_cents <= MAX_FACE_VALUE_CENTS
+    ):
+        raise errors.ValidationError(
+            f"La valeur d'un chèque va de 0,01 € à {MAX_FACE_VALUE_CENTS // 100:_} €.".replace("_", "\u202f"),
+            field="face_value_cents",
+        )

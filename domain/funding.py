@@ -146,6 +146,16 @@ class Commitment(Aggregate):
         self.released_cents += amount_cents
 
 
+USEFUL_VALIDITY_DAYS = 90
+"""A cheque valid for less than this is hard to use: allocation avoids it, issuing warns of it."""
+
+
+def leaves_useful_validity(commitment: Commitment, on: date) -> bool:
+    """A cheque issued ``on`` and funded by ``commitment`` would be valid for at least 90 days (a cheque's
+    validity never outlasts its commitment, and is 12 months otherwise)."""
+    return (commitment.valid_until - on).days >= USEFUL_VALIDITY_DAYS
+
+
 def choose_funding(
     commitments: list[Commitment],
     *,
@@ -155,12 +165,13 @@ def choose_funding(
     publics: list[str],
     commune_insee: str,
 ) -> list[Commitment]:
-    """The funding rule: one eligible commitment per cheque, in order of priority (lower first),
-    then earliest ``valid_until``. Returns the commitment of each cheque, in order; refuses the
-    whole book if it cannot be fully funded."""
+    """The funding rule: one eligible commitment per cheque; first those leaving at least 90 days of
+    validity, then the others; within each, in order of priority (lower first), then earliest
+    ``valid_until``. Returns the commitment of each cheque, in order; refuses the whole book if it
+    cannot be fully funded."""
     eligible = sorted(
         (c for c in commitments if c.is_eligible(on, publics, commune_insee)),
-        key=lambda c: (c.priority, c.valid_until, c.valid_from, str(c.id)),
+        key=lambda c: (not leaves_useful_validity(c, on), c.priority, c.valid_until, c.valid_from, str(c.id)),
     )
     room = {c.id: c.available_cents for c in eligible}
     chosen: list[Commitment] = []

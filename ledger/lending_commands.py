@@ -64,7 +64,7 @@ class LendingCommands(LedgerCore):
             raise errors.Forbidden("Structure inconnue.") from None
 
     def _live_beneficiary(self, beneficiary_id: UUID | str) -> Beneficiary:
-        b = self._load_id(beneficiary_id, Beneficiary, "Bénéficiaire")
+        b = self._load_id(self._beneficiary_key(beneficiary_id), Beneficiary, "Bénéficiaire")
         if b.erased:
             raise errors.NotFound("Bénéficiaire introuvable.")
         return b
@@ -130,16 +130,22 @@ class LendingCommands(LedgerCore):
     # -- loans ---------------------------------------------------------------------------------
     def sign_loan(self, actor: t.Actor, body: t.NewLoan, idem: Idem | None = None) -> t.LoanOut:
         self._facts_happened(start_on=body.start_on)
+        if (body.beneficiary_id is None) == (body.beneficiary_ref is None):
+            raise errors.ValidationError(
+                "Indiquez le bénéficiaire par son identifiant ou par sa référence (celle du carnet), pas les deux.",
+                field="beneficiary_ref",
+            )
+        named = self._beneficiary_key(body.beneficiary_ref or body.beneficiary_id or "")
 
         def decide() -> Decision:
             device = self._device(actor, body.device_id)
-            self._live_beneficiary(body.beneficiary_id)
+            beneficiary = self._live_beneficiary(named)
             loan_id = uuid4()
             device.lend(loan_id)
             loan = Loan.sign(
                 loan_id=loan_id,
                 device_id=device.id,
-                beneficiary_id=body.beneficiary_id,
+                beneficiary_id=beneficiary.id,
                 structure_id=device.structure_id,
                 start_on=body.start_on,
                 due_on=body.due_on,
@@ -218,8 +224,10 @@ class LendingCommands(LedgerCore):
     ) -> t.PixAssessmentOut:
         self._require(actor, "structure", "prescriber")
 
+        named = self._beneficiary_key(beneficiary_id)
+
         def decide() -> Decision:
-            b = self._live_beneficiary(beneficiary_id)
+            b = self._live_beneficiary(named)
             if actor.role == "prescriber":
                 self._require_org(actor, b.prescriber_id)
             by = "admin" if actor.role == "admin" else f"{actor.role}:{actor.org}"

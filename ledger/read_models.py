@@ -69,5 +69,9 @@ class CommandReads(Protocol):
         """Serials of the still-issued cheques valid until a day before ``as_of``."""
         ...
 
+    def beneficiaries_with_reference(self, reference: str) -> list[UUID]:
+        """Beneficiaries (not erased) whose reference (``domain.codes.reference_of``) is ``reference``."""
+        ...
+
 
 CommandReadsFactory = Callable[[Database], CommandReads]

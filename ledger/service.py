@@ -24,6 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from domain import errors
+from domain.codes import looks_like_reference, normalize_reference
 from domain.values import check_fact_date
 from ledger.application import EventStoreApp, eventsourcing_env
 from ledger.audit import AuditLog
@@ -211,6 +212,18 @@ class LedgerCore:
         except ValueError:
             raise errors.NotFound(f"{what} introuvable.") from None
         return self._load(aggregate_id, kind, what)
+
+    def _beneficiary_key(self, id_or_reference: str | UUID) -> str | UUID:
+        """A beneficiary's id, given its id or its reference as printed on the book (``B-7K3M-9QX4-R``, any
+        case, dashes optional): what a structure the person visits has in hand."""
+        if isinstance(id_or_reference, UUID) or not looks_like_reference(id_or_reference):
+            return id_or_reference
+        reference = normalize_reference(id_or_reference)
+        self._fresh_views("directory")  # only this read needs the directory: a failure elsewhere does not stop it
+        found = self.command_reads.beneficiaries_with_reference(reference)
+        if len(found) != 1:
+            raise errors.NotFound("Aucun bénéficiaire n'a cette référence : vérifiez celle imprimée sur le carnet.")
+        return found[0]
 
     def _exists(self, aggregate_id: UUID) -> bool:
         ctx = getattr(self._batch, "ctx", None)

@@ -6,7 +6,7 @@ from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from domain.places import DETAIL_FIELDS
-from domain.roles import ROLES_WITH_ORG
+from domain.roles import ROLE_LABELS, ROLES_WITH_ORG, Role
 from domain.structures import Prescriber, Structure
 from ledger import types as t
 from ledger.access import ApiKey, hash_key, new_key
@@ -179,12 +179,13 @@ class SetupCommands(LedgerCore):
         return self._execute(idem, decide, t.ApiKeyOut)
 
     def _check_key_org(self, role: str, org: str | None) -> str | None:
+        label = ROLE_LABELS.get(Role(role), role).lower() if role in set(Role) else role
         if role not in ROLES_WITH_ORG:
             if org is not None:
-                raise errors.ValidationError(f"Une clé {role} n'a pas d'organisation.")
+                raise errors.ValidationError(f"Un accès « {label} » n'a pas d'organisation.", field="org")
             return None
         if not org:
-            raise errors.ValidationError(f"Une clé {role} doit nommer son organisation.")
+            raise errors.ValidationError(f"Un accès « {label} » doit nommer son organisation.", field="org")
         kinds: dict[str, tuple[type[Prescriber | Structure], str]] = {
             "prescriber": (Prescriber, "Prescripteur"),
             "structure": (Structure, "Structure"),
@@ -196,7 +197,7 @@ class SetupCommands(LedgerCore):
             kind, what = kinds[role]
             return str(self._load_id(org, kind, what).id)
         except errors.NotFound as e:
-            raise errors.ValidationError(f"org : {e.detail}") from None
+            raise errors.ValidationError(f"Organisation : {e.detail}", field="org") from None
 
     def revoke_api_key(self, actor: t.Actor, key_id: str) -> None:
         self._require(actor)

@@ -74,7 +74,7 @@ def render_statement(rec: Reconciliation, funder_name: str) -> bytes:
         f"Position de trésorerie (reçu - payé) : {euros(rec.received_cents - rec.paid_cents)}.",
         "Pour chaque convention : engagé = disponible + réservé + encaissé + payé.",
         "Rapprochement équilibré : oui." if rec.balanced else "ATTENTION : le rapprochement n'est pas équilibré.",
-        "Chaque montant se retrouve dans le journal des écritures (GET /v1/funders/{code}/journal).",
+        "Chaque montant se retrouve, écriture par écriture, dans la page « Journal » de votre espace financeur.",
     ]
     for line in lines:
         pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")

@@ -26,6 +26,15 @@ class CaseEntry(msgspec.Struct, frozen=True):
     cheques_redeemed: int
 
 
+class BookEntry(msgspec.Struct, frozen=True):
+    """A cheque book of a beneficiary, for choosing which one to reprint."""
+
+    id: str
+    issued_on: str
+    serials: list[str]
+    unused: int
+
+
 class CaseloadReads(LedgerCore):
     def caseload(self, actor: t.Actor, limit: int = 500) -> list[CaseEntry]:
         """The prescriber's own beneficiaries, newest first (the admin sees everyone's)."""
@@ -101,3 +110,27 @@ class CaseloadReads(LedgerCore):
         """The id of the book a cheque belongs to (to reprint it)."""
         cheque = self.get_cheque(actor, serial)  # type: ignore[attr-defined]
         return self._cheque_column(cheque.serial, "book_id")
+
+    def beneficiary_books(self, actor: t.Actor, beneficiary_id: str) -> list[BookEntry]:
+        """The beneficiary's books, newest first: their cheques' serials, and which are still unused."""
+        self.get_beneficiary(actor, beneficiary_id)  # type: ignore[attr-defined]  # role, organisation, erasure
+        self._fresh_views("ledger_views")
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT book_id, issued_on, serial, status FROM cheque_index WHERE beneficiary_id = ?"
+                " ORDER BY issued_on, serial",
+                (str(beneficiary_id),),
+            ).fetchall()
+        books: dict[str, list[tuple[str, str, str]]] = {}
+        for book_id, issued_on, serial, status in rows:
+            books.setdefault(str(book_id), []).append((str(issued_on), str(serial), str(status)))
+        entries = [
+            BookEntry(
+                id=book_id,
+                issued_on=cheques[0][0],
+                serials=[serial for _, serial, _ in cheques],
+                unused=sum(1 for *_, status in cheques if status in ("issued", "locked")),
+            )
+            for book_id, cheques in books.items()
+        ]
+        return sorted(entries, key=lambda b: b.issued_on, reverse=True)

@@ -1,5 +1,5 @@
 """The reads commands make of the read models (``ledger.read_models.CommandReads``), on the tables of
-``projections/ledger_views.py`` (commitment_index, cheque_index). The composition root hands them to the ledger.
+``projections/ledger_views.py`` (commitment_index, cheque_index) and ``projections/directory.py`` (caseload). The composition root hands them to the ledger.
 
 The settlement and expiry previews (``projections/run_previews.py``) select with the same conditions, so a run
 that follows a preview with nothing recorded in between pays, or releases, exactly what was shown."""
@@ -18,7 +18,7 @@ TO_EXPIRE = "status = 'issued' AND valid_until < ?"
 
 
 class LedgerViewsCommandReads:
-    sources = ("ledger_views",)
+    sources = ("ledger_views",)  # beneficiaries_with_reference reads ``directory``: its callers wait for it
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -41,3 +41,11 @@ class LedgerViewsCommandReads:
         with self.db.read() as cur:
             rows = cur.execute(f"SELECT serial FROM cheque_index WHERE {condition}", (day.isoformat(),)).fetchall()
         return [str(r[0]) for r in rows]
+
+    def beneficiaries_with_reference(self, reference: str) -> list[UUID]:
+        """The beneficiaries (not erased) whose reference is ``reference`` (canonical form): one, or none."""
+        with self.db.read() as cur:
+            rows = cur.execute(
+                "SELECT beneficiary_id FROM caseload WHERE reference = ? AND erased = 0", (reference,)
+            ).fetchall()
+        return [UUID(str(r[0])) for r in rows]

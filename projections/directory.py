@@ -1,10 +1,12 @@
 """Who is who, for the web pages: people's accounts (role, organisation, state: never the e-mail,
-which stays sealed in the account) and each prescriber's caseload of beneficiaries."""
+which stays sealed in the account) and each prescriber's caseload of beneficiaries, with each beneficiary's
+reference (derived from its id: ``domain.codes.reference_of``), by which a structure finds the person."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from domain.codes import reference_of
 from ledger.clock import instant
 from ledger.database import Cursor
 
@@ -12,8 +14,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS account_index (id TEXT PRIMARY KEY, role TEXT NOT NULL, org TEXT,"
     " created_at TEXT NOT NULL, disabled INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS caseload (beneficiary_id TEXT PRIMARY KEY, prescriber_id TEXT NOT NULL,"
-    " registered_at TEXT NOT NULL, erased INTEGER NOT NULL)",
+    " registered_at TEXT NOT NULL, erased INTEGER NOT NULL, reference TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS caseload_prescriber ON caseload (prescriber_id, registered_at)",
+    "CREATE INDEX IF NOT EXISTS caseload_reference ON caseload (reference)",
 ]
 
 
@@ -28,6 +31,7 @@ KINDS = (
 
 class Directory:
     name = "directory"
+    version = 2  # 2: caseload.reference
 
     def schema(self) -> list[str]:
         return SCHEMA
@@ -58,8 +62,9 @@ class Directory:
             cur.execute("UPDATE account_index SET disabled = ? WHERE id = ?", (int(kind.endswith("Disabled")), oid))
         elif kind == "Beneficiary.Registered":
             cur.execute(
-                "INSERT INTO caseload (beneficiary_id, prescriber_id, registered_at, erased) VALUES (?, ?, ?, 0)",
-                (oid, event.prescriber_id, instant(event.timestamp)),
+                "INSERT INTO caseload (beneficiary_id, prescriber_id, registered_at, erased, reference)"
+                " VALUES (?, ?, ?, 0, ?)",
+                (oid, event.prescriber_id, instant(event.timestamp), reference_of(event.originator_id)),
             )
         elif kind == "Beneficiary.Erased":
             cur.execute("UPDATE caseload SET erased = 1 WHERE beneficiary_id = ?", (oid,))

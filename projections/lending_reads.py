@@ -28,6 +28,7 @@ class LendingReads(LedgerCore):
         """Loans by status as of a day (overdue = active and due before it), oldest first."""
         if beneficiary_id is not None:
             self._require(actor, "prescriber", "structure")
+            beneficiary_id = str(self._beneficiary_key(beneficiary_id))  # an id, or the reference on the book
             if actor.role == "prescriber":
                 self._require_org(actor, self._live_beneficiary(beneficiary_id).prescriber_id)  # type: ignore[attr-defined]
         else:

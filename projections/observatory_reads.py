@@ -34,7 +34,7 @@ class ObservatoryReads(LedgerCore):
     @staticmethod
     def _period(start: date | None, end: date | None) -> tuple[str, str]:
         if start and end and end < start:
-            raise errors.ValidationError("`to` doit être postérieur ou égal à `from`.")
+            raise errors.ValidationError("La date de fin de la période ne peut précéder sa date de début.", field="to")
         return period_bounds(start, end)
 
     def indicators(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.Indicators:

@@ -12,7 +12,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from api.deps import LedgerDep
+from api.strict_body import struct_faults
 from domain import errors
+from domain.cheques import MAX_BOOK_SIZE, MAX_FACE_VALUE_CENTS
+from ledger.clock import paris_today
 
 T = TypeVar("T")
 
@@ -24,6 +27,7 @@ class Form:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self._data = data
+        self.faults: dict[str, str] = {}  # form field → what is wrong with it, in French
 
     def get(self, name: str, default: str = "") -> str:
         value = self._data.get(name, default)
@@ -39,21 +43,89 @@ class Form:
         return self.get(name) or None
 
     def integer(self, name: str, what: str) -> int:
+        """A whole number; otherwise the fault is noted for the field (and ``build`` refuses the form)."""
         try:
             return int(self.get(name))
         except ValueError:
-            raise errors.ValidationError(f"{what} : un nombre entier est attendu.") from None
+            self.faults.setdefault(name, f"{what} : indiquez un nombre entier, en chiffres.")
+            return None  # type: ignore[return-value]  # build() refuses the form, naming this field
 
     def cents(self, name: str, what: str) -> int:
         """A sum typed in euros (« 20 », « 20,50 », « 1 234,5 ») → integer cents, never a float."""
         text = self.get(name).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "")
         whole, _, frac = text.replace(".", ",").partition(",")
         if not whole.isdigit() or not (frac == "" or (frac.isdigit() and len(frac) <= 2)):
-            raise errors.ValidationError(f"{what} : un montant en euros est attendu, par exemple 20 ou 20,50.")
+            self.faults.setdefault(name, f"{what} : indiquez un montant en euros, par exemple 20 ou 20,50.")
+            return None  # type: ignore[return-value]  # build() refuses the form, naming this field
         return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
 
     def build(self, struct: type[T], /, **fields: Any) -> T:
-        return build_input(struct, **fields)
+        """The command's input; refused with every faulty field of the form named (``errors.fields``: form
+        field names, French messages placed next to each field by the page)."""
+        try:
+            built = msgspec.convert(fields, struct)
+        except msgspec.ValidationError:
+            built = None
+            for path, message in struct_faults(struct, fields, paris_today(), ""):
+                name = form_field(path)
+                self.faults.setdefault(name, FIELD_MESSAGES.get(name) or f"{field_label(path)} : {_lower(message)}")
+        if self.faults or built is None:
+            raise form_invalid(self.faults)
+        return built
+
+
+def form_invalid(faults: dict[str, str]) -> errors.ValidationError:
+    count = len(faults)
+    detail = "Un champ est à corriger" if count == 1 else f"{count} champs sont à corriger"
+    return errors.ValidationError(f"{detail} : " + " ; ".join(faults.values()), fields=list(faults.items()))
+
+
+def field_errors(refusal: errors.DomainError) -> dict[str, str]:
+    """The faults of a refused form by form field (for the page to show next to each field)."""
+    if not isinstance(refusal, errors.ValidationError):
+        return {}
+    return {form_field(name): message for name, message in refusal.fields if name}
+
+
+def form_field(path: str) -> str:
+    """A command field (``monthly_fee_cents``, ``session.date``) → the form field that typed it."""
+    return FORM_FIELDS.get(path, path.split(".")[-1])
+
+
+def field_label(path: str) -> str:
+    name = FIELD_NAMES.get(re.sub(r"\[\d+\]", "", path).split(".")[-1], "un champ")
+    return name[0].upper() + name[1:]
+
+
+def _lower(message: str) -> str:
+    return message[0].lower() + message[1:] if message else message
+
+
+FORM_FIELDS = {
+    "monthly_fee_cents": "monthly_fee",
+    "deposit_cents": "deposit",
+    "face_value_cents": "face_value",
+    "session.date": "session_date",
+    "session.kind": "kind",
+    "session.duration_minutes": "duration_minutes",
+    "session.themes": "themes",
+    "beneficiary_ref": "beneficiary",
+    "beneficiary_id": "beneficiary",
+}
+
+# Where the words of the schema are not the clearest for a person typing in a form.
+FIELD_MESSAGES = {
+    "birth_year": "Année de naissance : indiquez l'année en quatre chiffres, par exemple 1958.",
+    "email": "E-mail : indiquez une adresse complète, par exemple prenom.nom@exemple.fr.",
+    "phone": "Téléphone : indiquez des chiffres, par exemple 06 12 34 56 78.",
+    "commune_insee": "Commune : choisissez une commune de la Drôme dans la liste.",
+    "first_name": "Prénom : ce champ est obligatoire (200 caractères au plus).",
+    "last_name": "Nom : ce champ est obligatoire (200 caractères au plus).",
+    "taken_on": "Date du test : indiquez une date passée, au plus tard aujourd'hui.",
+    "score": "Score PIX : indiquez un nombre entier de 0 à 1024.",
+    "count": f"Nombre de chèques : de 1 à {MAX_BOOK_SIZE}.",
+    "face_value": f"Valeur d'un chèque : de 0,01 € à {MAX_FACE_VALUE_CENTS // 100:_} € au plus.".replace("_", "\u202f"),
+}
 
 
 def build_input(struct: type[T], /, **fields: Any) -> T:

@@ -47,6 +47,7 @@ def sign_in_page(
         status=status,
         email=email,
         error=error,
+        signed_out=error is None and request.query_params.get("au-revoir") == "1",
         csrf=csrf,
         suite=safe_next(request.query_params.get("suite") if suite is None else suite),
     )

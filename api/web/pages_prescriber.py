@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, communes, form_error
+from api.web.forms import FormData, communes, field_errors, form_error
 from api.web.navigation import redirect
 from api.web.pages_badges import DONE as BADGES_DONE
 from api.web.pages_badges import beneficiary_badges
@@ -20,7 +20,7 @@ from api.web.render import page
 from api.web.session import WebUserDep, require_role
 from domain import errors
 from domain.cheques import CHEQUE_STATUS_LABELS
-from domain.values import PUBLIC_LABELS
+from domain.values import AGE_BAND_LABELS, PUBLIC_LABELS
 from ledger import types as t
 from paper.cheque_book import render_cheque_book
 
@@ -29,6 +29,9 @@ DONE = {
     "annule": "Chèque annulé ; sa valeur est rendue aux fonds disponibles.",
     "deverrouille": "Chèque déverrouillé : un nouvel essai de code est possible.",
 }
+REPRINT_CONFIRM = (
+    "Cochez la case de confirmation : la réimpression rend inutilisables les codes imprimés sur l'ancien carnet."
+)
 
 
 @get("/prescripteur", sync_to_thread=True)
@@ -45,7 +48,13 @@ def caseload(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Respo
 
 
 def register_page(
-    request: Request, ledger: LedgerDep, *, values: dict | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    ledger: LedgerDep,
+    *,
+    values: dict | None = None,
+    error: str | None = None,
+    faults: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     return page(
         request,
@@ -56,6 +65,7 @@ def register_page(
         publics=PUBLIC_LABELS,
         values=values or {},
         error=error,
+        faults=faults or {},
         this_year=date.today().year,
     )
 
@@ -87,7 +97,9 @@ def register(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Fo
         )
         out = ledger.register_beneficiary(web_user.actor, body)
     except errors.DomainError as refusal:
-        return register_page(request, ledger, values=values, error=form_error(refusal), status=refusal.status)
+        error = form_error(refusal)
+        faults = field_errors(refusal)
+        return register_page(request, ledger, values=values, error=error, faults=faults, status=refusal.status)
     return redirect(f"/prescripteur/beneficiaires/{out.id}?fait=inscrit")
 
 
@@ -98,10 +110,12 @@ def beneficiary_page(
     beneficiary_id: str,
     *,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     record = ledger.get_beneficiary(web_user.actor, beneficiary_id)
     cheques = ledger.beneficiary_cheques(web_user.actor, beneficiary_id)
+    books = ledger.beneficiary_books(web_user.actor, beneficiary_id)
     return page(
         request,
         "prescriber/beneficiary.html",
@@ -109,8 +123,11 @@ def beneficiary_page(
         title=f"{record.first_name} {record.last_name}",
         record=record,
         cheques=cheques,
+        books=books,
         status_names=CHEQUE_STATUS_LABELS,
         publics=PUBLIC_LABELS,
+        age_bands=AGE_BAND_LABELS,
+        faults=faults or {},
         commune=ledger.territory.get(record.commune_insee),
         error=error,
         flash=DONE.get(request.query_params.get("fait", "")) or BADGES_DONE.get(request.query_params.get("fait", "")),
@@ -157,17 +174,30 @@ def issue_book(
         book = ledger.issue_book(web_user.actor, body)
     except errors.DomainError as refusal:
         error = form_error(refusal, errors.NotFound)
-        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=error, status=refusal.status)
+        faults = field_errors(refusal)
+        return beneficiary_page(
+            request, ledger, web_user, beneficiary_id, error=error, faults=faults, status=refusal.status
+        )
     return book_page(request, ledger, book, "Carnet émis")
 
 
-@post("/prescripteur/cheques/{serial:str}/reimpression", sync_to_thread=True, status_code=201)
+@post("/prescripteur/beneficiaires/{beneficiary_id:str}/reimpression", sync_to_thread=True, status_code=201)
 def reprint(
-    request: Request, ledger: LedgerDep, web_user: WebUserDep, serial: FromPath[str], data: FormData
+    request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: FromPath[str], data: FormData
 ) -> Response:
+    """Reprints exactly the book the prescriber chose, once it confirmed that the old codes stop working."""
     require_role(web_user, "prescriber")
-    checked_form(web_user, data)
-    book = ledger.reprint_book(web_user.actor, ledger.book_of(web_user.actor, serial))
+    form = checked_form(web_user, data)
+    mine = {b.id for b in ledger.beneficiary_books(web_user.actor, beneficiary_id)}
+    faults = {}
+    if form.get("book") not in mine:
+        faults["book"] = "Choisissez le carnet à réimprimer."
+    if form.get("confirm") != "oui":
+        faults["confirm"] = REPRINT_CONFIRM
+    if faults:
+        error = " ; ".join(faults.values())
+        return beneficiary_page(request, ledger, web_user, beneficiary_id, error=error, faults=faults, status=400)
+    book = ledger.reprint_book(web_user.actor, form.get("book"))
     return book_page(request, ledger, book, "Carnet réimprimé")
 
 

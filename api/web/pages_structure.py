@@ -7,7 +7,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, form_error
+from api.web.forms import FormData, field_errors, form_error
 from api.web.navigation import redirect
 from api.web.render import page
 from api.web.session import WebUser, WebUserDep, acting_org, require_role
@@ -104,6 +104,13 @@ def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Resp
     )
 
 
+def person_faults(refusal: errors.DomainError) -> dict[str, str]:
+    """Faults by form field; an unknown reference is the reference field's fault."""
+    if isinstance(refusal, errors.NotFound) and "éférence" in refusal.detail:
+        return {"beneficiary": refusal.detail}
+    return field_errors(refusal)
+
+
 def loans_page(
     request: Request,
     ledger: LedgerDep,
@@ -111,6 +118,7 @@ def loans_page(
     *,
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     sid = structure_id(user, request)
@@ -128,6 +136,7 @@ def loans_page(
         device_names=DEVICE_KIND_LABELS,
         values=values or {},
         error=error,
+        faults=faults or {},
         today=ledger.today(),
         flash=DONE.get(request.query_params.get("fait", "")),
         conditions=RETURN_CONDITION_LABELS,
@@ -143,12 +152,14 @@ def loans(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response
 def sign_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "structure")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("device_id", "beneficiary_id", "start_on", "due_on", "monthly_fee", "deposit")}
+    values = {k: form.get(k) for k in ("device_id", "beneficiary", "start_on", "due_on", "monthly_fee", "deposit")}
     try:
+        if not values["beneficiary"]:
+            form.faults["beneficiary"] = "Référence du bénéficiaire : recopiez celle imprimée sur son carnet."
         body = form.build(
             t.NewLoan,
             device_id=values["device_id"],
-            beneficiary_id=values["beneficiary_id"],
+            beneficiary_ref=values["beneficiary"] or None,
             start_on=values["start_on"],
             due_on=values["due_on"],
             monthly_fee_cents=form.cents("monthly_fee", "Mensualité"),
@@ -156,7 +167,8 @@ def sign_loan(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: F
         )
         ledger.sign_loan(web_user.actor, body)
     except errors.DomainError as refusal:
-        return loans_page(request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status)
+        error, faults = form_error(refusal), person_faults(refusal)
+        return loans_page(request, ledger, web_user, values=values, error=error, faults=faults, status=refusal.status)
     return redirect("/structure/prets?fait=pret")
 
 
@@ -175,7 +187,13 @@ def return_loan(
 
 
 def pix_page(
-    request: Request, user: WebUser, *, values: dict | None = None, error: str | None = None, status: int = 200
+    request: Request,
+    user: WebUser,
+    *,
+    values: dict | None = None,
+    error: str | None = None,
+    faults: dict[str, str] | None = None,
+    status: int = 200,
 ) -> Response:
     return page(
         request,
@@ -185,6 +203,7 @@ def pix_page(
         phases=PHASE_LABELS,
         values=values or {},
         error=error,
+        faults=faults or {},
         flash=DONE.get(request.query_params.get("fait", "")),
     )
 
@@ -199,14 +218,17 @@ def pix_form(request: Request, web_user: WebUserDep) -> Response:
 def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "structure")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("beneficiary_id", "phase", "score", "taken_on")}
+    values = {k: form.get(k) for k in ("beneficiary", "phase", "score", "taken_on")}
     try:
+        if not values["beneficiary"]:
+            form.faults["beneficiary"] = "Référence du bénéficiaire : recopiez celle imprimée sur son carnet."
         body = form.build(
             t.NewPixAssessment, phase=values["phase"], score=form.integer("score", "Score"), taken_on=values["taken_on"]
         )
-        ledger.record_pix(web_user.actor, values["beneficiary_id"], body)
+        ledger.record_pix(web_user.actor, values["beneficiary"], body)
     except errors.DomainError as refusal:
-        return pix_page(request, web_user, values=values, error=form_error(refusal), status=refusal.status)
+        error, faults = form_error(refusal), person_faults(refusal)
+        return pix_page(request, web_user, values=values, error=error, faults=faults, status=refusal.status)
     return redirect("/structure/pix?fait=pix")
 
 

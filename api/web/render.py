@@ -10,23 +10,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request, Response
 
 from domain.roles import ROLE_LABELS, Role
+from domain.values import FRENCH_MONTHS, french_day
 from ledger.clock import PARIS
 
 TEMPLATES = Path(__file__).parent / "templates"
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+MONTHS = list(FRENCH_MONTHS)
 
 # Pages load nothing from elsewhere and cannot be framed; forms post only to this site.
 SECURITY_HEADERS = {
@@ -52,7 +40,7 @@ def day(value: date | str | None) -> str:
     if value is None or value == "":
         return "—"
     d = date.fromisoformat(value[:10]) if isinstance(value, str) else value
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    return french_day(d)
 
 
 def instant(value: str | None) -> str:

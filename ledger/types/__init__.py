@@ -23,6 +23,7 @@ from ledger.types.badges import (
 from ledger.types.cheques import (
     BeneficiaryOut,
     BeneficiaryRecord,
+    BookWarning,
     ChequeBookOut,
     ChequeOut,
     IssuedCheque,
@@ -155,6 +156,7 @@ __all__ = [
     "BatchItemResult",
     "BatchResult",
     "BeneficiaryOut",
+    "BookWarning",
     "BeneficiaryRecord",
     "BreakdownRow",
     "Cents",

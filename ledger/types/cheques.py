@@ -9,6 +9,7 @@ from uuid import UUID
 
 from msgspec import Meta
 
+from domain.cheques import MAX_FACE_VALUE_CENTS
 from domain.values import Public
 from ledger.types.common import Input, Insee, Output, Reason, Text
 
@@ -26,6 +27,7 @@ class NewBeneficiary(Input):
 
 class BeneficiaryOut(Output):
     id: UUID
+    reference: Annotated[str, Meta(description="Printed on the cheque book: how a structure names the person")]
     age_band: str
     commune_insee: str
     publics: list[str]
@@ -33,6 +35,7 @@ class BeneficiaryOut(Output):
 
 class BeneficiaryRecord(Output):
     id: UUID
+    reference: str
     prescriber_id: str
     first_name: str
     last_name: str
@@ -47,7 +50,9 @@ class BeneficiaryRecord(Output):
 class NewChequeBook(Input):
     beneficiary_id: UUID
     count: Annotated[int, Meta(ge=1, le=20)]
-    face_value_cents: Annotated[int, Meta(ge=1, le=100_000)] = 1000
+    face_value_cents: Annotated[
+        int, Meta(ge=1, le=MAX_FACE_VALUE_CENTS, description="Integer euro cents, at most 1 000 € (the domain's bound)")
+    ] = 1000
 
 
 class IssuedCheque(Output):
@@ -59,10 +64,20 @@ class IssuedCheque(Output):
     commitment_id: UUID
 
 
+class BookWarning(Output):
+    code: Annotated[str, Meta(description="short-validity: a cheque would be valid for less than 90 days")]
+    message: str
+
+
 class ChequeBookOut(Output):
     id: UUID
     beneficiary_id: UUID
     cheques: list[IssuedCheque]
+    beneficiary_reference: Annotated[
+        str, Meta(description="The person's reference, printed on the book's cover (a structure types it)")
+    ] = ""
+    issued_on: date | None = None
+    warnings: list[BookWarning] = []
 
 
 class ChequeOut(Output):

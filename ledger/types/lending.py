@@ -56,13 +56,26 @@ class Retirement(Input):
 
 class NewLoan(Input):
     device_id: UUID
-    beneficiary_id: UUID
     start_on: FactDate
     due_on: Day
     monthly_fee_cents: Annotated[
         int, Meta(ge=0, le=MAX_MONTHLY_FEE_CENTS, description="Integer euro cents, at most 200 €")
     ]
     deposit_cents: Annotated[int, Meta(ge=0, le=MAX_DEPOSIT_CENTS, description="Integer euro cents, at most 1 000 €")]
+    beneficiary_id: UUID | None = None
+    beneficiary_ref: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=20,
+                pattern=r"^[0-9A-Za-z -]+$",
+                description="The reference printed on the cheque book (B-7K3M-9QX4-R; any case, dashes optional),"
+                " instead of beneficiary_id",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class LoanOut(Output):

@@ -210,7 +210,7 @@ def test_pdf_book_reprint_and_unlock(client, ledger_world):
         headers={**bearer(k.prescriber), "Accept": "application/pdf"},
     )
     assert r.status_code == 201 and r.headers["content-type"] == "application/pdf"
-    text = PdfReader(io.BytesIO(r.content)).pages[0].extract_text()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(r.content)).pages)  # cover, vouchers
     with ledger.db.read() as cur:
         serials = [row[0] for row in cur.execute("SELECT serial FROM cheque_index").fetchall()]
     ledger.views.catch_up()
@@ -260,7 +260,7 @@ def test_beneficiary_personal_data_and_erasure(client, ledger_world):
         "email": "zoe@example.org",
     }
     r = client.post("/v1/beneficiaries", json=body, headers=bearer(k.prescriber))
-    assert r.status_code == 201 and set(r.json()) == {"id", "age_band", "commune_insee", "publics"}
+    assert r.status_code == 201 and set(r.json()) == {"id", "reference", "age_band", "commune_insee", "publics"}
     bid = r.json()["id"]
     assert client.get(f"/v1/beneficiaries/{bid}", headers=bearer(k.prescriber)).json()["first_name"] == "Zoé"
     problem(client.get(f"/v1/beneficiaries/{bid}", headers=bearer(k.other_prescriber)), 403, "forbidden")

@@ -77,7 +77,7 @@ def test_loans_and_pix_pages(client, accounts, ledger_world, clock):
         "/structure/pix",
         "/structure/pix",
         {
-            "beneficiary_id": str(w.beneficiary.id),
+            "beneficiary": w.beneficiary.reference,
             "phase": "entry",
             "score": "120",
             "taken_on": clock.today.isoformat(),
@@ -89,7 +89,7 @@ def test_loans_and_pix_pages(client, accounts, ledger_world, clock):
         "/structure/pix",
         "/structure/pix",
         {
-            "beneficiary_id": str(w.beneficiary.id),
+            "beneficiary": w.beneficiary.reference,
             "phase": "entry",
             "score": "5000",
             "taken_on": clock.today.isoformat(),
@@ -111,7 +111,7 @@ def test_a_structure_lends_a_device_and_takes_it_back_through_the_forms(client, 
     sign_in(client, accounts.structure)
     fields = {
         "device_id": str(device.id),
-        "beneficiary_id": str(w.beneficiary.id),
+        "beneficiary": w.beneficiary.reference,
         "start_on": clock.today.isoformat(),
         "due_on": "2026-06-16",
         "monthly_fee": "5",

@@ -59,7 +59,11 @@ def test_ledger_views_built_before_versions_are_replayed_into_the_new_shape(make
     second = make_ledger()
     positions = second.views.positions()
     assert positions["ledger_views"] == 0, "its tables were dropped: it starts again from the first event"
-    assert all(p == head for name, p in positions.items() if name != "ledger_views"), "the others keep their rows"
+    # directory is at version 2 too (issue 18: caseload.reference), so a database with no versions recorded
+    # replays it as well; every other projection keeps its rows
+    assert positions["directory"] == 0
+    rebuilt = ("ledger_views", "directory")
+    assert all(p == head for name, p in positions.items() if name not in rebuilt), "the others keep their rows"
     with second.db.read() as cur:
         assert primary_key(cur, second.db.postgres, "cheque_index") == ["cheque_id"]
         assert cur.execute("SELECT COUNT(*) FROM cheque_index").fetchone()[0] == 0

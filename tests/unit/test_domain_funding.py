@@ -18,7 +18,7 @@ from domain import errors
 from domain.cheques import MAX_WRONG_CODES, Cheque, Status, cheque_validity, redemption_id
 from domain.codes import format_serial, hash_code
 from domain.errors import InsufficientEligibleFunds, ValidationError
-from domain.funding import Commitment, Funder, choose_funding
+from domain.funding import Commitment, Funder, choose_funding, leaves_useful_validity
 from domain.ids import natural_id
 from domain.values import Public
 
@@ -437,15 +437,20 @@ def test_funding_rule_property(
     uses = Counter(c.id for c in chosen)
     for c in commitments:
         assert uses[c.id] * face <= c.available_cents
-    # order: no cheque goes to a later commitment while an earlier eligible one still had room
+
+    # order: no cheque goes to a later commitment while an earlier eligible one still had room; commitments
+    # leaving at least 90 days of validity come first (issue 18), then priority, then earliest end
+    def order(c: Commitment) -> tuple[bool, int, date]:
+        return (not leaves_useful_validity(c, on), c.priority, c.valid_until)
+
     room = {c.id: c.available_cents for c in eligible}
     for c in chosen:
-        key = (c.priority, c.valid_until)
+        key = order(c)
         for e in eligible:
-            if (e.priority, e.valid_until) < key:
+            if order(e) < key:
                 assert room[e.id] < face, "an earlier commitment still had room"
         room[c.id] -= face
-    keys = [(c.priority, c.valid_until) for c in chosen]
+    keys = [order(c) for c in chosen]
     assert keys == sorted(keys)
     # and the reservations the ledger then makes all succeed
     for c in commitments:

@@ -35,11 +35,11 @@ def test_every_serial_and_code_of_the_book_is_printed_once():
         t.ChequeBookOut(id=uuid4(), beneficiary_id=uuid4(), cheques=cheques), {"CAF26": "CAF de la Drôme"}
     )
     pages = text_of(pdf)
-    assert len(pages) == 2  # eight vouchers a page
+    assert len(pages) == 3  # the cover, then eight vouchers a page
     text = "\n".join(pages)
     for c in cheques:
         assert text.count(c.serial) == 1 and text.count(c.code) == 1
-    assert "Valable jusqu'au 16/03/2027" in text and "CAF de la Drôme" in text and "10,00 euros" in text
+    assert "Valable jusqu'au 16 mars 2027" in text and "CAF de la Drôme" in text and "10,00 euros" in text
 
 
 def test_statement_mirrors_the_reconciliation():

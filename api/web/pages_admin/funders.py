@@ -79,7 +79,7 @@ def sign_commitment(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     values: dict[str, Any] = {k: form.get(k) for k in names}
     values["eligible_publics"] = form.getlist("eligible_publics")
     try:
-        body = build_input(
+        body = form.build(
             t.NewCommitment,
             funder_code=values["funder_code"],
             reference=values["reference"],
@@ -104,7 +104,7 @@ def receive_payment(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     form = checked_form(web_user, data)
     values = {k: form.get(k) for k in ("payment_funder", "payment_amount", "received_on", "payment_reference")}
     try:
-        body = build_input(
+        body = form.build(
             t.NewPayment,
             amount_cents=form.cents("payment_amount", "Montant"),
             received_on=values["received_on"],
