@@ -14,6 +14,7 @@ from api.deps import LedgerDep
 from api.web.csrf import checked_form
 from api.web.forms import FormData, communes, form_error
 from api.web.navigation import redirect
+from api.web.paging import search_and_page
 from api.web.render import page
 from api.web.session import WebUserDep, require_role
 from domain import errors
@@ -33,11 +34,20 @@ DONE = {
 def caseload(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
     require_role(web_user, "prescriber")
     names = dict(communes(ledger))
+    words = (request.query_params.get("q") or "")[:100]
+    found = search_and_page(
+        ledger.caseload(web_user.actor),
+        words,
+        lambda e: f"{e.first_name} {e.last_name} {names.get(e.commune_insee, '')}",
+        request.query_params.get("page"),
+    )
     return page(
         request,
         "prescriber/caseload.html",
         title="Mes bénéficiaires",
-        entries=ledger.caseload(web_user.actor),
+        entries=found.items,
+        found=found,
+        words=words,
         communes=names,
     )
 
