@@ -16,6 +16,7 @@ from api.web.forms import FormData, communes, field_errors, form_error
 from api.web.navigation import redirect
 from api.web.pages_badges import DONE as BADGES_DONE
 from api.web.pages_badges import beneficiary_badges
+from api.web.paging import search_and_page
 from api.web.render import page
 from api.web.session import WebUserDep, require_role
 from domain import errors
@@ -38,11 +39,20 @@ REPRINT_CONFIRM = (
 def caseload(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
     require_role(web_user, "prescriber")
     names = dict(communes(ledger))
+    words = (request.query_params.get("q") or "")[:100]
+    found = search_and_page(
+        ledger.caseload(web_user.actor),
+        words,
+        lambda e: f"{e.first_name} {e.last_name} {names.get(e.commune_insee, '')}",
+        request.query_params.get("page"),
+    )
     return page(
         request,
         "prescriber/caseload.html",
         title="Mes bénéficiaires",
-        entries=ledger.caseload(web_user.actor),
+        entries=found.items,
+        found=found,
+        words=words,
         communes=names,
     )
 
