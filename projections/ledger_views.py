@@ -13,6 +13,7 @@ import operator
 from typing import Any
 
 from ledger.database import Cursor
+from projections.balances import BALANCE_MOVES, BALANCE_SCHEMA, Balances, paris_day
 from projections.raw_events import day_text, fields, instant_text, uuid_text
 from projections.runner import handler_name
 
@@ -44,6 +45,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS funder_payments ("
     " position BIGINT PRIMARY KEY, at TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " amount_cents BIGINT NOT NULL, received_on TEXT NOT NULL, reference TEXT NOT NULL)",
+    BALANCE_SCHEMA,
 ]
 
 
@@ -76,7 +78,7 @@ CHEQUE_TYPES = {
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
 # cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
 # cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
-MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id")
+MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
 MOVE_TYPES = {
     "position": "bigint",
     "at": "text",
@@ -86,6 +88,7 @@ MOVE_TYPES = {
     "credit": "text",
     "structure_id": "text",
     "cheque_id": "text",
+    "day": "text",
 }
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
@@ -101,7 +104,7 @@ class LedgerViews:
     database, so a pipelined catch-up (``projections/pipeline.py``) never waits for its writes."""
 
     name = "ledger_views"
-    version = 2
+    version = 3  # 3: running balances per commitment and day (``balance_days``, projections/balances.py)
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -111,13 +114,14 @@ class LedgerViews:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["journal", "cheque_index", "commitment_index", "funder_payments"]
+        return ["journal", "cheque_index", "commitment_index", "funder_payments", "balance_days"]
 
     def begin(self, cur: Cursor | None) -> None:
         self._journal: list[tuple] = []
         self._moves: list[tuple] = []
         self._new: dict[str, dict[str, Any]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
+        self._balances = Balances()
 
     def decodes(self, topic: str) -> bool:
         return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
@@ -148,6 +152,8 @@ class LedgerViews:
             cur.update_rows("cheque_index", "cheque_id", columns, rows, CHEQUE_TYPES)
         cur.insert_rows("journal", JOURNAL_COLUMNS.split(", "), self._journal)
         cur.execute_over_rows(INSERT_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)  # after the new cheques' rows
+        cur.execute_over_rows(BALANCE_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)
+        self._balances.flush(cur)
         self.begin(cur)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -166,11 +172,13 @@ class LedgerViews:
         structure_id: str | None = None,
     ) -> None:
         """One posting. ``e``: the event's stored fields; ``n``: its stored row (position, originator)."""
+        at = instant_text(e["timestamp"])
+        self._balances.post(funder_code, commitment_id, paris_day(at), debit, credit, amount_cents)
         self._journal.append(
             (
                 n.id,
                 0,
-                instant_text(e["timestamp"]),
+                at,
                 f"{n.originator_id}/{n.originator_version}",
                 kind,
                 funder_code,
@@ -185,16 +193,18 @@ class LedgerViews:
 
     def _move(self, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
         """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's row)."""
+        at = instant_text(e["timestamp"])
         self._moves.append(
             (
                 n.id,
-                instant_text(e["timestamp"]),
+                at,
                 f"{n.originator_id}/{n.originator_version}",
                 kind,
                 debit,
                 credit,
                 structure_id,
                 str(n.originator_id),
+                paris_day(at),
             )
         )
 

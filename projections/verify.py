@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from ledger.clock import PARIS
+from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
+from projections.balances import movement, paris_day
 from projections.event_chain import GENESIS, event_id, link
 
 PAGE = 1000
@@ -27,14 +30,23 @@ class Recomputed:
     accounts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     cheques: dict[str, dict] = field(default_factory=dict)  # cheque id -> {serial, status, commitment, value}
     received: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (commitment, Paris day recorded) -> account -> net movement: the running balances' rows
+    days: dict[tuple[str, str], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(BALANCE_ACCOUNTS, 0))
+    )
+    _day: str = ""
 
     def move(self, commitment: str, debit: str, credit: str, amount: int) -> None:
         self.accounts[commitment][debit] -= amount
         self.accounts[commitment][credit] += amount
+        row = self.days[(commitment, self._day)]
+        for account, amount_moved in movement(debit, credit, amount).items():
+            row[account] += amount_moved
 
     def apply(self, e: Any) -> None:
         kind = type(e).__qualname__
         cid = str(e.originator_id)
+        self._day = e.timestamp.astimezone(PARIS).date().isoformat()
         if kind == "Commitment.Signed":
             self.committed[cid] = e.amount_cents
             self.funder_of[cid] = e.funder_code
@@ -122,6 +134,14 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             cur.execute("SELECT funder_code, SUM(amount_cents) FROM funder_payments GROUP BY funder_code").fetchall()
         )
         commitments = dict(cur.execute("SELECT id, amount_cents FROM commitment_index").fetchall())
+        by_hour = cur.execute(
+            "SELECT commitment_id, SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal"
+            " GROUP BY commitment_id, SUBSTR(at, 1, 13), debit, credit"
+        ).fetchall()
+        stored = cur.execute(f"SELECT commitment_id, day, {', '.join(BALANCE_ACCOUNTS)} FROM balance_days").fetchall()
+        status_sums = cur.execute(
+            "SELECT commitment_id, status, SUM(face_value_cents) FROM cheque_index GROUP BY commitment_id, status"
+        ).fetchall()
     balances: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for commitment, debit, credit, amount in journal:
         balances[commitment][debit] -= int(amount)
@@ -144,7 +164,43 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             out.append(f"cheque_index: cheque {c['serial']} is {cheques.get(cheque_id)!r}, events say {c['status']!r}")
     for extra in sorted(set(cheques) - set(model.cheques)):
         out.append(f"cheque_index: cheque id {extra} has no events")
+    out += compare_balances(model, by_hour, stored, status_sums)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
             out.append(f"funder_payments: {code} received {payments.get(code, 0)}, events give {model.received[code]}")
+    return out
+
+
+def compare_balances(
+    model: Recomputed, by_hour: list[tuple], stored: list[tuple], status_sums: list[tuple]
+) -> list[str]:
+    """The running balances (``balance_days``) against the journal and against the events, row by row
+    (commitment and day); today's balances against the cheque index's sums by status."""
+    from_journal: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(BALANCE_ACCOUNTS, 0))
+    for commitment, hour, debit, credit, amount in by_hour:
+        row = from_journal[(commitment, paris_day(hour))]
+        for account, moved in movement(debit, credit, int(amount)).items():
+            row[account] += moved
+    rows = {(r[0], r[1]): dict(zip(BALANCE_ACCOUNTS, map(int, r[2:]), strict=True)) for r in stored}
+    zero = dict.fromkeys(BALANCE_ACCOUNTS, 0)
+    out = []
+    for key in sorted(set(rows) | set(from_journal) | set(model.days)):
+        got = rows.get(key, zero)
+        for source, want in (("the journal", from_journal.get(key, zero)), ("the events", model.days.get(key, zero))):
+            if got != want:
+                out.append(f"balance_days: commitment {key[0]} on {key[1]} is {got}, {source} give {want}")
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (commitment, _), row in rows.items():
+        for account, amount in row.items():
+            totals[commitment][account] += amount
+    by_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for commitment, status, amount in status_sums:
+        by_status[commitment][status] += int(amount)
+    for commitment in sorted(set(totals) | set(by_status)):
+        for account, status in (("reserved", "issued"), ("redeemed", "redeemed"), ("paid", "settled")):
+            if totals[commitment][account] != by_status[commitment][status]:
+                out.append(
+                    f"balance_days: commitment {commitment} {account} is {totals[commitment][account]},"
+                    f" the cheque index gives {by_status[commitment][status]}"
+                )
     return out
