@@ -14,6 +14,9 @@ from typing import Any
 
 from ledger.database import Cursor
 from projections.balances import BALANCE_MOVES, BALANCE_SCHEMA, Balances, paris_day
+from projections.outcome_cells import SCHEMA as CELL_SCHEMA
+from projections.outcome_cells import TABLES as CELL_TABLES
+from projections.outcome_cells import Sessions
 from projections.raw_events import day_text, fields, instant_text, uuid_text
 from projections.runner import handler_name
 
@@ -46,6 +49,7 @@ SCHEMA = [
     " position BIGINT PRIMARY KEY, at TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " amount_cents BIGINT NOT NULL, received_on TEXT NOT NULL, reference TEXT NOT NULL)",
     BALANCE_SCHEMA,
+    *CELL_SCHEMA,
 ]
 
 
@@ -104,7 +108,9 @@ class LedgerViews:
     database, so a pipelined catch-up (``projections/pipeline.py``) never waits for its writes."""
 
     name = "ledger_views"
-    version = 3  # 3: running balances per commitment and day (``balance_days``, projections/balances.py)
+    # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
+    # per quarter × commune × public × age band (projections/outcome_cells.py)
+    version = 3
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -114,7 +120,7 @@ class LedgerViews:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["journal", "cheque_index", "commitment_index", "funder_payments", "balance_days"]
+        return ["journal", "cheque_index", "commitment_index", "funder_payments", "balance_days", *CELL_TABLES]
 
     def begin(self, cur: Cursor | None) -> None:
         self._journal: list[tuple] = []
@@ -122,6 +128,7 @@ class LedgerViews:
         self._new: dict[str, dict[str, Any]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
         self._balances = Balances()
+        self._sessions = Sessions()
 
     def decodes(self, topic: str) -> bool:
         return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
@@ -145,6 +152,7 @@ class LedgerViews:
             CHEQUE_COLUMNS + CHEQUE_LATER,
             [_cheque_values(row) + tuple(map(row.get, CHEQUE_LATER)) for row in self._new.values()],
         )
+        self._sessions.flush(cur)  # between the new cheques' rows and the updates (projections/outcome_cells.py)
         shapes: dict[tuple[str, ...], list[list[Any]]] = {}
         for cheque_id, changes in self._changes.items():
             shapes.setdefault(tuple(sorted(changes)), []).append([changes[k] for k in sorted(changes)] + [cheque_id])
@@ -263,6 +271,8 @@ class LedgerViews:
         cheque_id = str(n.originator_id)
         commitment_id = uuid_text(e["commitment_id"])
         serial, funder_code, face_value = e["serial"], e["funder_code"], e["face_value_cents"]
+        issued_on = day_text(e["issued_on"])
+        self._sessions.issued(issued_on)
         self._new[cheque_id] = {
             "serial": serial,
             "cheque_id": cheque_id,
@@ -271,7 +281,7 @@ class LedgerViews:
             "face_value_cents": face_value,
             "status": "issued",
             "valid_until": day_text(e["valid_until"]),
-            "issued_on": day_text(e["issued_on"]),
+            "issued_on": issued_on,
             "beneficiary_id": uuid_text(e["beneficiary_id"]),
             "prescriber_id": e["prescriber_id"],
             "book_id": uuid_text(e["book_id"]),
@@ -290,18 +300,21 @@ class LedgerViews:
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         structure_id = uuid_text(e["structure_id"])
+        session_date = day_text(e["session_date"])
         self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
+        self._sessions.redeemed(str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"])
         self._status(
             n,
             "redeemed",
             structure_id=structure_id,
-            session_date=day_text(e["session_date"]),
+            session_date=session_date,
             session_kind=e["session_kind"],
             duration_minutes=e["duration_minutes"],
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         self._move(e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
+        self._sessions.reversed(str(n.originator_id))
         self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
 
     def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:

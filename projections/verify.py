@@ -17,6 +17,7 @@ from ledger.clock import PARIS
 from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
 from projections.balances import movement, paris_day
 from projections.event_chain import GENESIS, event_id, link
+from projections.indicator_figures import quarter_of
 
 PAGE = 1000
 
@@ -35,6 +36,7 @@ class Recomputed:
         default_factory=lambda: defaultdict(lambda: dict.fromkeys(BALANCE_ACCOUNTS, 0))
     )
     _day: str = ""
+    people: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)  # id -> commune, age band, publics
 
     def move(self, commitment: str, debit: str, credit: str, amount: int) -> None:
         self.accounts[commitment][debit] -= amount
@@ -47,7 +49,9 @@ class Recomputed:
         kind = type(e).__qualname__
         cid = str(e.originator_id)
         self._day = e.timestamp.astimezone(PARIS).date().isoformat()
-        if kind == "Commitment.Signed":
+        if kind == "Beneficiary.Registered":
+            self.people[cid] = (e.commune_insee, e.age_band, list(e.publics))
+        elif kind == "Commitment.Signed":
             self.committed[cid] = e.amount_cents
             self.funder_of[cid] = e.funder_code
             self.move(cid, "funder", "available", e.amount_cents)
@@ -59,6 +63,9 @@ class Recomputed:
                 "status": "issued",
                 "commitment": str(e.commitment_id),
                 "value": e.face_value_cents,
+                "beneficiary": str(e.beneficiary_id),
+                "issued_on": e.issued_on.isoformat(),
+                "session": None,
             }
             self.cheques[cid] = c
             self.move(c["commitment"], "available", "reserved", c["value"])
@@ -75,6 +82,10 @@ class Recomputed:
                 debit, credit, status = transition
                 self.move(c["commitment"], debit, credit, c["value"])
                 c["status"] = status
+                if kind == "Cheque.Redeemed":
+                    c["session"] = (e.session_date.isoformat(), e.session_kind, e.duration_minutes or 0)
+                elif kind == "Cheque.RedemptionReversed":
+                    c["session"] = None
 
 
 def verify(ledger: Any) -> tuple[list[str], str, int]:
@@ -165,6 +176,7 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
     for extra in sorted(set(cheques) - set(model.cheques)):
         out.append(f"cheque_index: cheque id {extra} has no events")
     out += compare_balances(model, by_hour, stored, status_sums)
+    out += compare_cells(ledger, model)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
             out.append(f"funder_payments: {code} received {payments.get(code, 0)}, events give {model.received[code]}")
@@ -203,4 +215,49 @@ def compare_balances(
                     f"balance_days: commitment {commitment} {account} is {totals[commitment][account]},"
                     f" the cheque index gives {by_status[commitment][status]}"
                 )
+    return out
+
+
+def recomputed_cells(model: Recomputed) -> tuple[dict[tuple, list[int]], dict[str, int]]:
+    """The outcome cells (projections/outcome_cells.py) from the events: (quarter, public, commune, age band)
+    -> [sessions, minutes, individual, collective, administrative_procedure, beneficiaries]; cheques by issue day."""
+    kinds = ("individual", "collective", "administrative_procedure")
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 5)
+    people: dict[tuple, set[str]] = defaultdict(set)
+    issued: dict[str, int] = defaultdict(int)
+    for c in model.cheques.values():
+        issued[c["issued_on"]] += 1
+        if c["status"] not in ("redeemed", "settled") or c["session"] is None:
+            continue
+        day, kind, minutes = c["session"]
+        commune, band, publics = model.people[c["beneficiary"]]
+        for quarter in (quarter_of(day), "*"):
+            for public in ["*", *(publics or ["none"])]:
+                cell = cells[(quarter, public, commune, band)]
+                cell[0] += 1
+                cell[1] += minutes
+                cell[2 + kinds.index(kind)] += 1
+                people[(quarter, public, commune, band)].add(c["beneficiary"])
+    return {key: [*cell, len(people[key])] for key, cell in cells.items()}, dict(issued)
+
+
+def compare_cells(ledger: Any, model: Recomputed) -> list[str]:
+    want, issued = recomputed_cells(model)
+    with ledger.db.read() as cur:
+        rows = cur.execute(
+            "SELECT quarter, public, commune_insee, age_band, sessions, minutes, individual, collective,"
+            " administrative_procedure, beneficiaries FROM outcome_cells"
+        ).fetchall()
+        stored_issued = dict(cur.execute("SELECT day, cheques FROM issued_days").fetchall())
+    got = {tuple(r[:4]): [int(x) for x in r[4:]] for r in rows}
+    zero = [0] * 6
+    out = []
+    for key in sorted(set(got) | set(want)):
+        if got.get(key, zero) != want.get(key, zero):
+            out.append(
+                f"outcome_cells: cell {'/'.join(key)} is {got.get(key, zero)}, events give {want.get(key, zero)}"
+            )
+    for day in sorted(set(issued) | set(stored_issued)):
+        if int(stored_issued.get(day, 0)) != issued.get(day, 0):
+            out.append(f"issued_days: {day} counts {stored_issued.get(day, 0)}, events give {issued.get(day, 0)}")
     return out
