@@ -108,3 +108,26 @@ def sum_rows(rows: list[tuple]) -> dict[str, dict[str, int]]:
         for account, amount in zip(ACCOUNTS, amounts, strict=True):
             out[commitment_id][account] += int(amount)
     return out
+
+
+# A structure's statement: its redeemed (not yet settled) and settled cheques, counted and summed as they move,
+# so that the statement reads one row, not the structure's cheques.
+STRUCTURE_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS structure_totals (structure_id TEXT PRIMARY KEY,"
+    " redeemed_count BIGINT NOT NULL, redeemed_cents BIGINT NOT NULL,"
+    " settled_count BIGINT NOT NULL, settled_cents BIGINT NOT NULL)"
+)
+_COUNTS = ("redeemed_count", "redeemed_cents", "settled_count", "settled_cents")
+STRUCTURE_MOVES = (
+    f"INSERT INTO structure_totals (structure_id, {', '.join(_COUNTS)})"
+    " SELECT v.structure_id,"
+    " SUM(CASE WHEN v.credit = 'redeemed' THEN 1 WHEN v.debit = 'redeemed' THEN -1 ELSE 0 END),"
+    " SUM(CASE WHEN v.credit = 'redeemed' THEN c.face_value_cents WHEN v.debit = 'redeemed'"
+    " THEN -c.face_value_cents ELSE 0 END),"
+    " SUM(CASE WHEN v.credit = 'paid' THEN 1 ELSE 0 END),"
+    " SUM(CASE WHEN v.credit = 'paid' THEN c.face_value_cents ELSE 0 END)"
+    " FROM {rows} JOIN cheque_index c ON c.cheque_id = v.cheque_id WHERE v.structure_id IS NOT NULL"
+    " GROUP BY v.structure_id"
+    " ON CONFLICT (structure_id) DO UPDATE SET "
+    + ", ".join(f"{a} = structure_totals.{a} + excluded.{a}" for a in _COUNTS)
+)

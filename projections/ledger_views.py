@@ -13,7 +13,14 @@ import operator
 from typing import Any
 
 from ledger.database import Cursor
-from projections.balances import BALANCE_MOVES, BALANCE_SCHEMA, Balances, paris_day
+from projections.balances import (
+    BALANCE_MOVES,
+    BALANCE_SCHEMA,
+    STRUCTURE_MOVES,
+    STRUCTURE_SCHEMA,
+    Balances,
+    paris_day,
+)
 from projections.outcome_cells import SCHEMA as CELL_SCHEMA
 from projections.outcome_cells import TABLES as CELL_TABLES
 from projections.outcome_cells import Sessions
@@ -49,6 +56,7 @@ SCHEMA = [
     " position BIGINT PRIMARY KEY, at TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " amount_cents BIGINT NOT NULL, received_on TEXT NOT NULL, reference TEXT NOT NULL)",
     BALANCE_SCHEMA,
+    STRUCTURE_SCHEMA,
     *CELL_SCHEMA,
 ]
 
@@ -120,7 +128,15 @@ class LedgerViews:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["journal", "cheque_index", "commitment_index", "funder_payments", "balance_days", *CELL_TABLES]
+        return [
+            "journal",
+            "cheque_index",
+            "commitment_index",
+            "funder_payments",
+            "balance_days",
+            "structure_totals",
+            *CELL_TABLES,
+        ]
 
     def begin(self, cur: Cursor | None) -> None:
         self._journal: list[tuple] = []
@@ -161,6 +177,7 @@ class LedgerViews:
         cur.insert_rows("journal", JOURNAL_COLUMNS.split(", "), self._journal)
         cur.execute_over_rows(INSERT_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)  # after the new cheques' rows
         cur.execute_over_rows(BALANCE_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)
+        cur.execute_over_rows(STRUCTURE_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)
         self._balances.flush(cur)
         self.begin(cur)
 

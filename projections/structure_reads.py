@@ -69,15 +69,14 @@ class StructureReads(LedgerCore):
         self._require_org(actor, structure_id)
         structure = self._load_id(structure_id, Structure, "Structure")
         self._fresh_views("ledger_views")
-        with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
-                " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
+        with self.db.read() as cur:  # running totals (projections/balances.py), not the structure's cheques
+            row = cur.execute(
+                "SELECT redeemed_count, redeemed_cents, settled_count, settled_cents FROM structure_totals"
+                " WHERE structure_id = ?",
                 (str(structure.id),),
-            ).fetchall()
-        by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
-        redeemed = by_status.get("redeemed", (0, 0))
-        settled = by_status.get("settled", (0, 0))
+            ).fetchone()
+        redeemed = (int(row[0]), int(row[1])) if row else (0, 0)
+        settled = (int(row[2]), int(row[3])) if row else (0, 0)
         return t.StatementOut(
             structure_id=str(structure.id),
             redeemed_count=redeemed[0] + settled[0],

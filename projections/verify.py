@@ -177,6 +177,7 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
         out.append(f"cheque_index: cheque id {extra} has no events")
     out += compare_balances(model, by_hour, stored, status_sums)
     out += compare_cells(ledger, model)
+    out += compare_structure_totals(ledger)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
             out.append(f"funder_payments: {code} received {payments.get(code, 0)}, events give {model.received[code]}")
@@ -260,4 +261,28 @@ def compare_cells(ledger: Any, model: Recomputed) -> list[str]:
     for day in sorted(set(issued) | set(stored_issued)):
         if int(stored_issued.get(day, 0)) != issued.get(day, 0):
             out.append(f"issued_days: {day} counts {stored_issued.get(day, 0)}, events give {issued.get(day, 0)}")
+    return out
+
+
+def compare_structure_totals(ledger: Any) -> list[str]:
+    """Each structure's running totals against its cheques' rows (checked against the events above)."""
+    with ledger.db.read() as cur:
+        stored = {
+            r[0]: tuple(int(x) for x in r[1:])
+            for r in cur.execute(
+                "SELECT structure_id, redeemed_count, redeemed_cents, settled_count, settled_cents FROM structure_totals"
+            ).fetchall()
+        }
+        counted: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for structure_id, status, n, cents in cur.execute(
+            "SELECT structure_id, status, COUNT(*), SUM(face_value_cents) FROM cheque_index"
+            " WHERE structure_id IS NOT NULL AND status IN ('redeemed', 'settled') GROUP BY structure_id, status"
+        ).fetchall():
+            at = 0 if status == "redeemed" else 2
+            counted[structure_id][at : at + 2] = [int(n), int(cents)]
+    out = []
+    for structure_id in sorted(set(stored) | set(counted)):
+        got, want = stored.get(structure_id, (0, 0, 0, 0)), tuple(counted.get(structure_id, [0, 0, 0, 0]))
+        if got != want:
+            out.append(f"structure_totals: structure {structure_id} is {got}, its cheques give {want}")
     return out

@@ -70,8 +70,9 @@ def test_edited_projection_row_is_named(ledger):
         cur.execute("UPDATE cheque_index SET status = 'settled' WHERE serial = ?", (b.cheques[0].serial,))
     differences, _, _ = verify(ledger)
     assert differences[0] == f"cheque_index: cheque {b.cheques[0].serial} is 'settled', events say 'redeemed'"
-    # the running balances no longer agree with the cheque index's sums (redeemed and paid)
-    assert len(differences) == 3 and all("the cheque index gives" in d for d in differences[1:])
+    # the running balances (redeemed and paid) and the structure's totals no longer agree with the cheque index
+    assert len(differences) == 4 and all("the cheque index gives" in d for d in differences[1:3])
+    assert differences[3].startswith("structure_totals: structure")
 
 
 def test_edited_balance_row_is_named(ledger):
