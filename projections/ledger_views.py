@@ -46,7 +46,9 @@ SCHEMA = [
     " book_id TEXT NOT NULL, structure_id TEXT, session_date TEXT, session_kind TEXT,"
     " duration_minutes INTEGER)",
     "CREATE INDEX IF NOT EXISTS cheque_status ON cheque_index (status, valid_until)",
-    "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, status) WHERE structure_id IS NOT NULL",
+    # a structure's latest sessions, read in index order (its statement reads structure_totals)
+    "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, session_date, serial)"
+    " WHERE structure_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS cheque_beneficiary ON cheque_index (beneficiary_id)",  # caseloads, a beneficiary's cheques
     "CREATE TABLE IF NOT EXISTS commitment_index ("
     " id TEXT PRIMARY KEY, funder_code TEXT NOT NULL, reference TEXT NOT NULL,"

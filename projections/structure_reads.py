@@ -29,7 +29,8 @@ class DeviceRow(msgspec.Struct, frozen=True):
 
 class StructureReads(LedgerCore):
     def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
-        """The structure's redeemed and settled cheques, latest session first."""
+        """The structure's redeemed and settled cheques, latest session first: the first ``limit`` rows of
+        the index by structure and session date, however many the structure redeemed."""
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
         self._fresh_views("ledger_views")
@@ -37,7 +38,7 @@ class StructureReads(LedgerCore):
             rows = cur.execute(
                 "SELECT serial, status, face_value_cents, session_date, session_kind, duration_minutes, funder_code"
                 " FROM cheque_index WHERE structure_id = ? AND status IN ('redeemed', 'settled')"
-                " ORDER BY session_date DESC, serial LIMIT ?",
+                " ORDER BY session_date DESC, serial DESC LIMIT ?",  # index order (cheque_structure), backwards
                 (structure_id, limit),
             ).fetchall()
         return [
