@@ -1,11 +1,10 @@
 """What funders come for: reconciliation as of any day, and the journal of postings behind it.
 
-Reads the tables of ``projections/ledger_views.py`` (journal, commitment_index, funder_payments, cheque_index)."""
+Reads the tables of ``projections/ledger_views.py`` (balance_days, commitment_index, funder_payments, journal)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 import msgspec
@@ -14,10 +13,13 @@ from domain import errors
 from domain.funding import Commitment, Funder
 from domain.ids import natural_id
 from ledger import types as t
-from ledger.clock import PARIS, end_of_day_utc
+from ledger.clock import end_of_day_utc
 from ledger.service import LedgerCore, parse_position_cursor
+from projections.balances import ACCOUNTS, sum_rows
 from projections.payment_reads import executed_cents
-from projections.reconciliation import ACCOUNTS, Sources, balanced, commitment_figures, reconciliation
+from projections.reconciliation import Sources, balance_figures, balanced, reconciliation
+
+SUMS = ", ".join(f"SUM({a})" for a in ACCOUNTS)
 
 MAX_PAGE = 1000
 
@@ -30,8 +32,10 @@ class FunderReads(LedgerCore):
         today = self.today()
         current = as_of is None or as_of >= today
         as_of = as_of or today
-        # Today or later: every event so far. A past day: events recorded before that day ended.
+        # Today or later: every event so far. A past day: events recorded before that day ended (Paris), which
+        # are the balance rows of the days up to it (projections/balances.py).
         cutoff = "9999" if current else end_of_day_utc(as_of)
+        last_day = "9999" if current else as_of.isoformat()
         self._fresh_views("ledger_views", "payments")
         with self.db.read() as cur:
             commitments = cur.execute(
@@ -39,30 +43,22 @@ class FunderReads(LedgerCore):
                 " ORDER BY signed_at, id",
                 (code, cutoff),
             ).fetchall()
-            postings = cur.execute(
-                "SELECT commitment_id, debit, credit, SUM(amount_cents) FROM journal"
-                " WHERE funder_code = ? AND at < ? GROUP BY commitment_id, debit, credit",
-                (code, cutoff),
+            moved = cur.execute(
+                f"SELECT commitment_id, {SUMS} FROM balance_days WHERE funder_code = ? AND day <= ?"
+                " GROUP BY commitment_id",
+                (code, last_day),
             ).fetchall()
             received = cur.execute(
                 "SELECT COALESCE(SUM(amount_cents), 0) FROM funder_payments WHERE funder_code = ? AND at < ?",
                 (code, cutoff),
             ).fetchone()
-            by_status = cur.execute(
-                "SELECT commitment_id, status, SUM(face_value_cents) FROM cheque_index WHERE funder_code = ?"
-                " GROUP BY commitment_id, status",
-                (code,),
-            ).fetchall()
             executed = executed_cents(cur, code, cutoff)
-        status_sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for commitment_id, status, amount in by_status:
-            status_sums[commitment_id][status] += int(amount)
         figures, all_balanced = [], True
-        for figure, signed_cents in commitment_figures(commitments, postings):
+        for figure, signed_cents in balance_figures(commitments, sum_rows(moved)):
             sources = None
-            if current:  # today's figures must also agree with the command side and the cheque index
+            if current:  # today's figures must also agree with the command side
                 aggregate = self._load(figure.id, Commitment, "Convention")
-                sources = Sources(aggregate.available_cents, aggregate.released_cents, status_sums[str(figure.id)])
+                sources = Sources(aggregate.available_cents, aggregate.released_cents)
             all_balanced &= balanced(figure, signed_cents, sources)
             figures.append(figure)
         figures_out = reconciliation(code, as_of, int(received[0]) if received else 0, figures, all_balanced)
@@ -77,35 +73,31 @@ class FunderReads(LedgerCore):
     def money_over_time(self, actor: t.Actor, code: str) -> list[t.MoneyPoint]:
         """The funder's balances at the end of every day something moved (Paris days), oldest first.
 
-        Each point equals ``reconciliation(as_of=day)``'s totals: both sum the same journal rows
-        recorded before that day ended (Paris offsets are whole hours, so hour buckets split exactly)."""
+        Each point equals ``reconciliation(as_of=day)``'s totals: both sum the same balance rows, those of
+        the days up to that one (``projections/balances.py``): one row per commitment and day, not the journal."""
         self._require(actor, "funder")
         self._require_org(actor, code)
         self._load(natural_id("funder", code), Funder, "Financeur")
         db = self._fresh_reads("ledger_views")
         with db.read() as cur:
             rows = cur.execute(
-                "SELECT SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal WHERE funder_code = ?"
-                " GROUP BY SUBSTR(at, 1, 13), debit, credit ORDER BY 1",
+                "SELECT day, SUM(available), SUM(reserved), SUM(redeemed), SUM(paid) FROM balance_days"
+                " WHERE funder_code = ? GROUP BY day ORDER BY day",
                 (code,),
             ).fetchall()
-        balance = dict.fromkeys(ACCOUNTS, 0)
+        balance = [0, 0, 0, 0]
         points: list[t.MoneyPoint] = []
-        for hour, debit, credit, amount in rows:
-            day = datetime.fromisoformat(f"{hour}:00:00+00:00").astimezone(PARIS).date()
-            balance[debit] -= int(amount)
-            balance[credit] += int(amount)
-            point = t.MoneyPoint(
-                day=day,
-                available_cents=balance["available"],
-                reserved_cents=balance["reserved"],
-                redeemed_cents=balance["redeemed"],
-                paid_cents=balance["paid"],
+        for day, *moved in rows:
+            balance = [b + int(m) for b, m in zip(balance, moved, strict=True)]
+            points.append(
+                t.MoneyPoint(
+                    day=date.fromisoformat(day),
+                    available_cents=balance[0],
+                    reserved_cents=balance[1],
+                    redeemed_cents=balance[2],
+                    paid_cents=balance[3],
+                )
             )
-            if points and points[-1].day == day:
-                points[-1] = point
-            else:
-                points.append(point)
         return points
 
     def journal(

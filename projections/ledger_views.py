@@ -13,6 +13,17 @@ import operator
 from typing import Any
 
 from ledger.database import Cursor
+from projections.balances import (
+    BALANCE_MOVES,
+    BALANCE_SCHEMA,
+    STRUCTURE_MOVES,
+    STRUCTURE_SCHEMA,
+    Balances,
+    paris_day,
+)
+from projections.outcome_cells import SCHEMA as CELL_SCHEMA
+from projections.outcome_cells import TABLES as CELL_TABLES
+from projections.outcome_cells import Sessions
 from projections.raw_events import day_text, fields, instant_text, uuid_text
 from projections.runner import handler_name
 
@@ -35,7 +46,9 @@ SCHEMA = [
     " book_id TEXT NOT NULL, structure_id TEXT, session_date TEXT, session_kind TEXT,"
     " duration_minutes INTEGER)",
     "CREATE INDEX IF NOT EXISTS cheque_status ON cheque_index (status, valid_until)",
-    "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, status) WHERE structure_id IS NOT NULL",
+    # a structure's latest sessions, read in index order (its statement reads structure_totals)
+    "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, session_date, serial)"
+    " WHERE structure_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS cheque_beneficiary ON cheque_index (beneficiary_id)",  # caseloads, a beneficiary's cheques
     "CREATE TABLE IF NOT EXISTS commitment_index ("
     " id TEXT PRIMARY KEY, funder_code TEXT NOT NULL, reference TEXT NOT NULL,"
@@ -44,6 +57,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS funder_payments ("
     " position BIGINT PRIMARY KEY, at TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " amount_cents BIGINT NOT NULL, received_on TEXT NOT NULL, reference TEXT NOT NULL)",
+    BALANCE_SCHEMA,
+    STRUCTURE_SCHEMA,
+    *CELL_SCHEMA,
 ]
 
 
@@ -76,7 +92,7 @@ CHEQUE_TYPES = {
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
 # cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
 # cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
-MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id")
+MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
 MOVE_TYPES = {
     "position": "bigint",
     "at": "text",
@@ -86,6 +102,7 @@ MOVE_TYPES = {
     "credit": "text",
     "structure_id": "text",
     "cheque_id": "text",
+    "day": "text",
 }
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
@@ -101,7 +118,9 @@ class LedgerViews:
     database, so a pipelined catch-up (``projections/pipeline.py``) never waits for its writes."""
 
     name = "ledger_views"
-    version = 2
+    # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
+    # per quarter × commune × public × age band (projections/outcome_cells.py)
+    version = 3
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -111,13 +130,23 @@ class LedgerViews:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["journal", "cheque_index", "commitment_index", "funder_payments"]
+        return [
+            "journal",
+            "cheque_index",
+            "commitment_index",
+            "funder_payments",
+            "balance_days",
+            "structure_totals",
+            *CELL_TABLES,
+        ]
 
     def begin(self, cur: Cursor | None) -> None:
         self._journal: list[tuple] = []
         self._moves: list[tuple] = []
         self._new: dict[str, dict[str, Any]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
+        self._balances = Balances()
+        self._sessions = Sessions()
 
     def decodes(self, topic: str) -> bool:
         return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
@@ -141,6 +170,7 @@ class LedgerViews:
             CHEQUE_COLUMNS + CHEQUE_LATER,
             [_cheque_values(row) + tuple(map(row.get, CHEQUE_LATER)) for row in self._new.values()],
         )
+        self._sessions.flush(cur)  # between the new cheques' rows and the updates (projections/outcome_cells.py)
         shapes: dict[tuple[str, ...], list[list[Any]]] = {}
         for cheque_id, changes in self._changes.items():
             shapes.setdefault(tuple(sorted(changes)), []).append([changes[k] for k in sorted(changes)] + [cheque_id])
@@ -148,6 +178,9 @@ class LedgerViews:
             cur.update_rows("cheque_index", "cheque_id", columns, rows, CHEQUE_TYPES)
         cur.insert_rows("journal", JOURNAL_COLUMNS.split(", "), self._journal)
         cur.execute_over_rows(INSERT_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)  # after the new cheques' rows
+        cur.execute_over_rows(BALANCE_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)
+        cur.execute_over_rows(STRUCTURE_MOVES, MOVE_COLUMNS, MOVE_TYPES, self._moves)
+        self._balances.flush(cur)
         self.begin(cur)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -166,11 +199,13 @@ class LedgerViews:
         structure_id: str | None = None,
     ) -> None:
         """One posting. ``e``: the event's stored fields; ``n``: its stored row (position, originator)."""
+        at = instant_text(e["timestamp"])
+        self._balances.post(funder_code, commitment_id, paris_day(at), debit, credit, amount_cents)
         self._journal.append(
             (
                 n.id,
                 0,
-                instant_text(e["timestamp"]),
+                at,
                 f"{n.originator_id}/{n.originator_version}",
                 kind,
                 funder_code,
@@ -185,16 +220,18 @@ class LedgerViews:
 
     def _move(self, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
         """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's row)."""
+        at = instant_text(e["timestamp"])
         self._moves.append(
             (
                 n.id,
-                instant_text(e["timestamp"]),
+                at,
                 f"{n.originator_id}/{n.originator_version}",
                 kind,
                 debit,
                 credit,
                 structure_id,
                 str(n.originator_id),
+                paris_day(at),
             )
         )
 
@@ -253,6 +290,8 @@ class LedgerViews:
         cheque_id = str(n.originator_id)
         commitment_id = uuid_text(e["commitment_id"])
         serial, funder_code, face_value = e["serial"], e["funder_code"], e["face_value_cents"]
+        issued_on = day_text(e["issued_on"])
+        self._sessions.issued(issued_on)
         self._new[cheque_id] = {
             "serial": serial,
             "cheque_id": cheque_id,
@@ -261,7 +300,7 @@ class LedgerViews:
             "face_value_cents": face_value,
             "status": "issued",
             "valid_until": day_text(e["valid_until"]),
-            "issued_on": day_text(e["issued_on"]),
+            "issued_on": issued_on,
             "beneficiary_id": uuid_text(e["beneficiary_id"]),
             "prescriber_id": e["prescriber_id"],
             "book_id": uuid_text(e["book_id"]),
@@ -280,18 +319,21 @@ class LedgerViews:
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         structure_id = uuid_text(e["structure_id"])
+        session_date = day_text(e["session_date"])
         self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
+        self._sessions.redeemed(str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"])
         self._status(
             n,
             "redeemed",
             structure_id=structure_id,
-            session_date=day_text(e["session_date"]),
+            session_date=session_date,
             session_kind=e["session_kind"],
             duration_minutes=e["duration_minutes"],
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         self._move(e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
+        self._sessions.reversed(str(n.originator_id))
         self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
 
     def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:

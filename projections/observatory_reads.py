@@ -19,7 +19,7 @@ from ledger import types as t
 from ledger.database import Database
 from ledger.service import LedgerCore
 from ledger.settings import Settings
-from projections import indicator_figures
+from projections import cell_reads, indicator_figures
 from projections.indicator_figures import period_bounds, quarter_of
 
 MIN_SUPPRESSION_THRESHOLD = 5
@@ -41,23 +41,31 @@ class ObservatoryReads(LedgerCore):
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes", "lending_views", "badge_views")
-        return indicator_figures.indicators(self._indicator_rows(db, low, high), start, end, self.today())
+        rows = self._indicator_rows(db, low, high, cell_reads.scope_of(start, end))
+        return indicator_figures.indicators(rows, start, end, self.today())
 
-    def _indicator_rows(self, db: Database, low: str, high: str) -> indicator_figures.IndicatorRows:
-        """The rows the indicators of the period from ``low`` to ``high`` (ISO days) are computed from."""
+    def _indicator_rows(
+        self, db: Database, low: str, high: str, scope: tuple[str, str] | None
+    ) -> indicator_figures.IndicatorRows:
+        """The rows the indicators of the period from ``low`` to ``high`` (ISO days) are computed from: the
+        outcome cells for whole quarters or all time (``scope``), else the cheques' rows."""
         redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
         with db.read() as cur:
-            issued = cur.execute(  # type: ignore[index]  # an aggregate: one row
-                "SELECT COUNT(*) FROM cheque_index WHERE issued_on >= ? AND issued_on <= ?", (low, high)
-            ).fetchone()[0]
-            sessions = cur.execute(
-                f"SELECT COUNT(*), COUNT(DISTINCT beneficiary_id), COALESCE(SUM(duration_minutes), 0)"
-                f" FROM cheque_index WHERE {redeemed}",
-                (low, high),
-            ).fetchone()
-            kinds = cur.execute(
-                f"SELECT session_kind, COUNT(*) FROM cheque_index WHERE {redeemed} GROUP BY session_kind", (low, high)
-            ).fetchall()
+            issued = cell_reads.cheques_issued(cur, low, high)
+            if scope is not None:
+                cells = cell_reads.by_commune(cur, scope)
+                sessions = tuple(sum(int(r[i]) for r in cells) for i in (2, 7, 3))
+                kinds = [(k, sum(int(r[4 + i]) for r in cells)) for i, k in enumerate(cell_reads.KINDS)]
+            else:
+                sessions = cur.execute(
+                    f"SELECT COUNT(*), COUNT(DISTINCT beneficiary_id), COALESCE(SUM(duration_minutes), 0)"
+                    f" FROM cheque_index WHERE {redeemed}",
+                    (low, high),
+                ).fetchone()  # type: ignore[assignment]  # an aggregate: one row
+                kinds = cur.execute(
+                    f"SELECT session_kind, COUNT(*) FROM cheque_index WHERE {redeemed} GROUP BY session_kind",
+                    (low, high),
+                ).fetchall()
             funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
             pix = cur.execute(
                 "SELECT beneficiary_id, phase, score, taken_on FROM pix_results WHERE taken_on >= ? AND taken_on <= ?"
@@ -100,6 +108,9 @@ class ObservatoryReads(LedgerCore):
             raise errors.ValidationError("by : quarter ou epci.")
         low, high = self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes")
+        scope = cell_reads.scope_of(start, end)
+        if scope is not None:
+            return self._breakdown_of_cells(db, by, scope)
         with db.read() as cur:
             rows = cur.execute(
                 "SELECT c.session_date, b.commune_insee, c.beneficiary_id, c.duration_minutes"
@@ -137,17 +148,53 @@ class ObservatoryReads(LedgerCore):
             )
         return out
 
+    def _breakdown_of_cells(self, db: Database, by: str, scope: tuple[str, str]) -> list[t.BreakdownRow]:
+        """The breakdown read from the outcome cells (whole quarters or all time)."""
+        groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # sessions, minutes, beneficiaries
+        names: dict[str, str] = {}
+        with db.read() as cur:
+            if by == "quarter":
+                for quarter, sessions, minutes, people in cell_reads.by_quarter(cur, scope):
+                    groups[quarter] = [sessions, minutes, people]
+                    names[quarter] = f"T{quarter[-1]} {quarter[:4]}"
+            else:
+                for commune, _, sessions, minutes, *_, people in cell_reads.by_commune(cur, scope):
+                    found = self.territory.get(commune)
+                    key = found.epci_siren if found else "?"
+                    names[key] = found.epci_name if found else "Hors référentiel"
+                    group = groups[key]
+                    group[0], group[1], group[2] = group[0] + sessions, group[1] + minutes, group[2] + people
+        threshold = suppression_threshold(self.settings)
+        return [
+            t.BreakdownRow(
+                key=key,
+                label=names[key],
+                beneficiaries=people if people >= threshold else None,
+                sessions=sessions if people >= threshold else None,
+                minutes=minutes if people >= threshold else None,
+                suppressed=people < threshold,
+            )
+            for key, (sessions, minutes, people) in sorted(groups.items())
+        ]
+
     def observatory_export(self, actor: t.Actor, start: date | None = None, end: date | None = None) -> t.ExportPage:
         self._require(actor, "observatory")
         low, high = self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes", "lending_views")
+        scope = cell_reads.scope_of(start, end)
         with db.read() as cur:
-            rows = cur.execute(
-                "SELECT c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes"
-                " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
-                " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
-                (low, high),
-            ).fetchall()
+            rows = (
+                []
+                if scope is not None
+                else cur.execute(
+                    "SELECT c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes"
+                    " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
+                    " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
+                    (low, high),
+                ).fetchall()
+            )
+            counted = [] if scope is None else cell_reads.export_cells(cur, scope)
+            already = set() if scope is None else cell_reads.session_people(cur, low, high)
             pix = cur.execute(
                 "SELECT p.beneficiary_id, p.phase, p.score, p.taken_on, b.commune_insee, b.publics, b.age_band"
                 " FROM pix_results p JOIN beneficiary_facts b ON b.id = p.beneficiary_id"
@@ -155,8 +202,11 @@ class ObservatoryReads(LedgerCore):
                 (low, high),
             ).fetchall()
         cells: dict[tuple[str, str, str, str], dict] = defaultdict(
-            lambda: {"beneficiaries": set(), "sessions": 0, "minutes": 0, "deltas": []}
+            lambda: {"beneficiaries": set(), "counted": 0, "sessions": 0, "minutes": 0, "deltas": []}
         )
+        for quarter, commune, public, age_band, sessions, minutes, people in counted:  # the cells' figures
+            cell = cells[(quarter, commune, public, age_band)]
+            cell["sessions"], cell["minutes"], cell["counted"] = sessions, minutes, people
 
         def cells_of(day: str, commune: str, publics: str, age_band: str) -> list[dict]:
             return [
@@ -174,13 +224,16 @@ class ObservatoryReads(LedgerCore):
         facts = {b: (on, commune, publics, band) for b, phase, _, on, commune, publics, band in pix if phase == "exit"}
         for beneficiary_id, (entry, exit_) in pairs.items():
             exit_on, commune, publics, band = facts[beneficiary_id]
-            for cell in cells_of(exit_on, commune, publics, band):
-                cell["beneficiaries"].add(beneficiary_id)
+            for public in publics.split(",") if publics else ["none"]:
+                cell = cells[(quarter_of(exit_on), commune, public, band)]
+                if (quarter_of(exit_on), public, beneficiary_id) not in already:  # not counted by the cells
+                    cell["beneficiaries"].add(beneficiary_id)
                 cell["deltas"].append(exit_ - entry)
         threshold = suppression_threshold(self.settings)
         items = []
         for (quarter, commune, public, age_band), cell in sorted(cells.items()):
-            shown = len(cell["beneficiaries"]) >= threshold
+            people = cell["counted"] + len(cell["beneficiaries"])
+            shown = people >= threshold
             items.append(
                 t.ExportRow(
                     quarter=quarter,
@@ -188,7 +241,7 @@ class ObservatoryReads(LedgerCore):
                     epci=self.territory.epci_of(commune),
                     public=public,
                     age_band=age_band,
-                    beneficiaries=len(cell["beneficiaries"]) if shown else None,
+                    beneficiaries=people if shown else None,
                     sessions=cell["sessions"] if shown else None,
                     minutes=cell["minutes"] if shown else None,
                     cheques_redeemed=cell["sessions"] if shown else None,

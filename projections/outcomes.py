@@ -12,6 +12,9 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS beneficiary_facts ("
     " id TEXT PRIMARY KEY, commune_insee TEXT NOT NULL, age_band TEXT NOT NULL, publics TEXT NOT NULL,"
     " registered_at TEXT NOT NULL)",
+    # a beneficiary's publics one a row, with ``*`` (all) and ``none`` (no public): the outcome cells' publics
+    "CREATE TABLE IF NOT EXISTS beneficiary_publics (beneficiary_id TEXT NOT NULL, public TEXT NOT NULL,"
+    " PRIMARY KEY (beneficiary_id, public))",
     "CREATE TABLE IF NOT EXISTS funder_index (code TEXT PRIMARY KEY, kind TEXT NOT NULL, registered_at TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS partner_index (id TEXT PRIMARY KEY, kind TEXT NOT NULL, commune_insee TEXT NOT NULL,"
     " registered_at TEXT NOT NULL)",
@@ -23,12 +26,13 @@ KINDS = ("Beneficiary.Registered", "Structure.Registered", "Prescriber.Registere
 
 class Outcomes:
     name = "outcomes"
+    version = 2  # 2: beneficiary_publics
 
     def schema(self) -> list[str]:
         return SCHEMA
 
     def tables(self) -> list[str]:
-        return ["beneficiary_facts", "funder_index", "partner_index"]
+        return ["beneficiary_facts", "beneficiary_publics", "funder_index", "partner_index"]
 
     def begin(self, cur: Cursor) -> None:
         pass
@@ -52,6 +56,10 @@ class Outcomes:
                     ",".join(event.publics),
                     instant(event.timestamp),
                 ),
+            )
+            cur.executemany(
+                "INSERT INTO beneficiary_publics (beneficiary_id, public) VALUES (?, ?)",
+                [(str(event.originator_id), public) for public in ["*", *(event.publics or ["none"])]],
             )
         elif kind in ("Structure.Registered", "Prescriber.Registered"):
             cur.execute(

@@ -30,7 +30,8 @@ class DeviceRow(msgspec.Struct, frozen=True):
 
 class StructureReads(LedgerCore):
     def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
-        """The structure's redeemed and settled cheques, latest session first."""
+        """The structure's redeemed and settled cheques, latest session first: the first ``limit`` rows of
+        the index by structure and session date, however many the structure redeemed."""
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
         self._fresh_views("ledger_views")
@@ -38,7 +39,7 @@ class StructureReads(LedgerCore):
             rows = cur.execute(
                 "SELECT serial, status, face_value_cents, session_date, session_kind, duration_minutes, funder_code"
                 " FROM cheque_index WHERE structure_id = ? AND status IN ('redeemed', 'settled')"
-                " ORDER BY session_date DESC, serial LIMIT ?",
+                " ORDER BY session_date DESC, serial DESC LIMIT ?",  # index order (cheque_structure), backwards
                 (structure_id, limit),
             ).fetchall()
         return [
@@ -70,12 +71,12 @@ class StructureReads(LedgerCore):
         self._require_org(actor, structure_id)
         structure = self._load_id(structure_id, Structure, "Structure")
         self._fresh_views("ledger_views", "payments")
-        with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT status, COUNT(*), COALESCE(SUM(face_value_cents), 0) FROM cheque_index"
-                " WHERE structure_id = ? AND status IN ('redeemed', 'settled') GROUP BY status",
+        with self.db.read() as cur:  # running totals (projections/balances.py), not the structure's cheques
+            row = cur.execute(
+                "SELECT redeemed_count, redeemed_cents, settled_count, settled_cents FROM structure_totals"
+                " WHERE structure_id = ?",
                 (str(structure.id),),
-            ).fetchall()
+            ).fetchone()
             executed_row = cur.execute(
                 "SELECT COALESCE(SUM(l.amount_cents), 0) FROM settlement_lines l JOIN settlements s"
                 " ON s.id = l.settlement_id WHERE l.structure_id = ? AND s.executed_on IS NOT NULL",
@@ -83,9 +84,8 @@ class StructureReads(LedgerCore):
             ).fetchone()
             payments = structure_payments(cur, str(structure.id))
         executed = int(executed_row[0]) if executed_row else 0
-        by_status = {status: (int(n), int(cents)) for status, n, cents in rows}
-        redeemed = by_status.get("redeemed", (0, 0))
-        settled = by_status.get("settled", (0, 0))
+        redeemed = (int(row[0]), int(row[1])) if row else (0, 0)
+        settled = (int(row[2]), int(row[3])) if row else (0, 0)
         return t.StatementOut(
             structure_id=str(structure.id),
             redeemed_count=redeemed[0] + settled[0],

@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from ledger.clock import PARIS
+from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
+from projections.balances import movement, paris_day
 from projections.event_chain import GENESIS, event_id, link
+from projections.indicator_figures import quarter_of
 from projections.merkle_check import MerkleCheck, checkpoint_sizes
 
 PAGE = 1000
@@ -29,15 +33,27 @@ class Recomputed:
     accounts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     cheques: dict[str, dict] = field(default_factory=dict)  # cheque id -> {serial, status, commitment, value}
     received: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (commitment, Paris day recorded) -> account -> net movement: the running balances' rows
+    days: dict[tuple[str, str], dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(BALANCE_ACCOUNTS, 0))
+    )
+    _day: str = ""
+    people: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)  # id -> commune, age band, publics
 
     def move(self, commitment: str, debit: str, credit: str, amount: int) -> None:
         self.accounts[commitment][debit] -= amount
         self.accounts[commitment][credit] += amount
+        row = self.days[(commitment, self._day)]
+        for account, amount_moved in movement(debit, credit, amount).items():
+            row[account] += amount_moved
 
     def apply(self, e: Any) -> None:
         kind = type(e).__qualname__
         cid = str(e.originator_id)
-        if kind == "Commitment.Signed":
+        self._day = e.timestamp.astimezone(PARIS).date().isoformat()
+        if kind == "Beneficiary.Registered":
+            self.people[cid] = (e.commune_insee, e.age_band, list(e.publics))
+        elif kind == "Commitment.Signed":
             self.committed[cid] = e.amount_cents
             self.funder_of[cid] = e.funder_code
             self.move(cid, "funder", "available", e.amount_cents)
@@ -49,6 +65,9 @@ class Recomputed:
                 "status": "issued",
                 "commitment": str(e.commitment_id),
                 "value": e.face_value_cents,
+                "beneficiary": str(e.beneficiary_id),
+                "issued_on": e.issued_on.isoformat(),
+                "session": None,
             }
             self.cheques[cid] = c
             self.move(c["commitment"], "available", "reserved", c["value"])
@@ -65,6 +84,10 @@ class Recomputed:
                 debit, credit, status = transition
                 self.move(c["commitment"], debit, credit, c["value"])
                 c["status"] = status
+                if kind == "Cheque.Redeemed":
+                    c["session"] = (e.session_date.isoformat(), e.session_kind, e.duration_minutes or 0)
+                elif kind == "Cheque.RedemptionReversed":
+                    c["session"] = None
 
 
 def verify(ledger: Any) -> tuple[list[str], str, int]:
@@ -127,6 +150,14 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             cur.execute("SELECT funder_code, SUM(amount_cents) FROM funder_payments GROUP BY funder_code").fetchall()
         )
         commitments = dict(cur.execute("SELECT id, amount_cents FROM commitment_index").fetchall())
+        by_hour = cur.execute(
+            "SELECT commitment_id, SUBSTR(at, 1, 13), debit, credit, SUM(amount_cents) FROM journal"
+            " GROUP BY commitment_id, SUBSTR(at, 1, 13), debit, credit"
+        ).fetchall()
+        stored = cur.execute(f"SELECT commitment_id, day, {', '.join(BALANCE_ACCOUNTS)} FROM balance_days").fetchall()
+        status_sums = cur.execute(
+            "SELECT commitment_id, status, SUM(face_value_cents) FROM cheque_index GROUP BY commitment_id, status"
+        ).fetchall()
     balances: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for commitment, debit, credit, amount in journal:
         balances[commitment][debit] -= int(amount)
@@ -149,7 +180,114 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
             out.append(f"cheque_index: cheque {c['serial']} is {cheques.get(cheque_id)!r}, events say {c['status']!r}")
     for extra in sorted(set(cheques) - set(model.cheques)):
         out.append(f"cheque_index: cheque id {extra} has no events")
+    out += compare_balances(model, by_hour, stored, status_sums)
+    out += compare_cells(ledger, model)
+    out += compare_structure_totals(ledger)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
             out.append(f"funder_payments: {code} received {payments.get(code, 0)}, events give {model.received[code]}")
+    return out
+
+
+def compare_balances(
+    model: Recomputed, by_hour: list[tuple], stored: list[tuple], status_sums: list[tuple]
+) -> list[str]:
+    """The running balances (``balance_days``) against the journal and against the events, row by row
+    (commitment and day); today's balances against the cheque index's sums by status."""
+    from_journal: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(BALANCE_ACCOUNTS, 0))
+    for commitment, hour, debit, credit, amount in by_hour:
+        row = from_journal[(commitment, paris_day(hour))]
+        for account, moved in movement(debit, credit, int(amount)).items():
+            row[account] += moved
+    rows = {(r[0], r[1]): dict(zip(BALANCE_ACCOUNTS, map(int, r[2:]), strict=True)) for r in stored}
+    zero = dict.fromkeys(BALANCE_ACCOUNTS, 0)
+    out = []
+    for key in sorted(set(rows) | set(from_journal) | set(model.days)):
+        got = rows.get(key, zero)
+        for source, want in (("the journal", from_journal.get(key, zero)), ("the events", model.days.get(key, zero))):
+            if got != want:
+                out.append(f"balance_days: commitment {key[0]} on {key[1]} is {got}, {source} give {want}")
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (commitment, _), row in rows.items():
+        for account, amount in row.items():
+            totals[commitment][account] += amount
+    by_status: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for commitment, status, amount in status_sums:
+        by_status[commitment][status] += int(amount)
+    for commitment in sorted(set(totals) | set(by_status)):
+        for account, status in (("reserved", "issued"), ("redeemed", "redeemed"), ("paid", "settled")):
+            if totals[commitment][account] != by_status[commitment][status]:
+                out.append(
+                    f"balance_days: commitment {commitment} {account} is {totals[commitment][account]},"
+                    f" the cheque index gives {by_status[commitment][status]}"
+                )
+    return out
+
+
+def recomputed_cells(model: Recomputed) -> tuple[dict[tuple, list[int]], dict[str, int]]:
+    """The outcome cells (projections/outcome_cells.py) from the events: (quarter, public, commune, age band)
+    -> [sessions, minutes, individual, collective, administrative_procedure, beneficiaries]; cheques by issue day."""
+    kinds = ("individual", "collective", "administrative_procedure")
+    cells: dict[tuple, list[int]] = defaultdict(lambda: [0] * 5)
+    people: dict[tuple, set[str]] = defaultdict(set)
+    issued: dict[str, int] = defaultdict(int)
+    for c in model.cheques.values():
+        issued[c["issued_on"]] += 1
+        if c["status"] not in ("redeemed", "settled") or c["session"] is None:
+            continue
+        day, kind, minutes = c["session"]
+        commune, band, publics = model.people[c["beneficiary"]]
+        for quarter in (quarter_of(day), "*"):
+            for public in ["*", *(publics or ["none"])]:
+                cell = cells[(quarter, public, commune, band)]
+                cell[0] += 1
+                cell[1] += minutes
+                cell[2 + kinds.index(kind)] += 1
+                people[(quarter, public, commune, band)].add(c["beneficiary"])
+    return {key: [*cell, len(people[key])] for key, cell in cells.items()}, dict(issued)
+
+
+def compare_cells(ledger: Any, model: Recomputed) -> list[str]:
+    want, issued = recomputed_cells(model)
+    with ledger.db.read() as cur:
+        rows = cur.execute(
+            "SELECT quarter, public, commune_insee, age_band, sessions, minutes, individual, collective,"
+            " administrative_procedure, beneficiaries FROM outcome_cells"
+        ).fetchall()
+        stored_issued = dict(cur.execute("SELECT day, cheques FROM issued_days").fetchall())
+    got = {tuple(r[:4]): [int(x) for x in r[4:]] for r in rows}
+    zero = [0] * 6
+    out = []
+    for key in sorted(set(got) | set(want)):
+        if got.get(key, zero) != want.get(key, zero):
+            out.append(
+                f"outcome_cells: cell {'/'.join(key)} is {got.get(key, zero)}, events give {want.get(key, zero)}"
+            )
+    for day in sorted(set(issued) | set(stored_issued)):
+        if int(stored_issued.get(day, 0)) != issued.get(day, 0):
+            out.append(f"issued_days: {day} counts {stored_issued.get(day, 0)}, events give {issued.get(day, 0)}")
+    return out
+
+
+def compare_structure_totals(ledger: Any) -> list[str]:
+    """Each structure's running totals against its cheques' rows (checked against the events above)."""
+    with ledger.db.read() as cur:
+        stored = {
+            r[0]: tuple(int(x) for x in r[1:])
+            for r in cur.execute(
+                "SELECT structure_id, redeemed_count, redeemed_cents, settled_count, settled_cents FROM structure_totals"
+            ).fetchall()
+        }
+        counted: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        for structure_id, status, n, cents in cur.execute(
+            "SELECT structure_id, status, COUNT(*), SUM(face_value_cents) FROM cheque_index"
+            " WHERE structure_id IS NOT NULL AND status IN ('redeemed', 'settled') GROUP BY structure_id, status"
+        ).fetchall():
+            at = 0 if status == "redeemed" else 2
+            counted[structure_id][at : at + 2] = [int(n), int(cents)]
+    out = []
+    for structure_id in sorted(set(stored) | set(counted)):
+        got, want = stored.get(structure_id, (0, 0, 0, 0)), tuple(counted.get(structure_id, [0, 0, 0, 0]))
+        if got != want:
+            out.append(f"structure_totals: structure {structure_id} is {got}, its cheques give {want}")
     return out

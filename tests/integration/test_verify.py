@@ -69,7 +69,19 @@ def test_edited_projection_row_is_named(ledger):
     with ledger.db.transaction() as cur:
         cur.execute("UPDATE cheque_index SET status = 'settled' WHERE serial = ?", (b.cheques[0].serial,))
     differences, _, _ = verify(ledger)
-    assert differences == [f"cheque_index: cheque {b.cheques[0].serial} is 'settled', events say 'redeemed'"]
+    assert differences[0] == f"cheque_index: cheque {b.cheques[0].serial} is 'settled', events say 'redeemed'"
+    # the running balances (redeemed and paid) and the structure's totals no longer agree with the cheque index
+    assert len(differences) == 4 and all("the cheque index gives" in d for d in differences[1:3])
+    assert differences[3].startswith("structure_totals: structure")
+
+
+def test_edited_balance_row_is_named(ledger):
+    busy_ledger(ledger)
+    with ledger.db.transaction() as cur:
+        cur.execute("UPDATE balance_days SET redeemed = redeemed + 1")
+    differences, _, _ = verify(ledger)
+    assert differences and differences[0].startswith("balance_days: commitment")
+    assert any("the journal give" in d for d in differences) and any("the events give" in d for d in differences)
 
 
 def test_edited_journal_row_is_named(ledger):
