@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 
+from domain.codes import reference_of
 from domain.roles import ROLE_LABELS, Role
 from domain.values import FRENCH_MONTHS, french_day
 from ledger.clock import PARIS
@@ -70,7 +72,15 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.filters.update(euros=euros, day=day, instant=instant, number=number, percent=percent)
+
+
+def person_reference(beneficiary_id: object) -> str:
+    """The person's reference printed on the cover of their cheque book (``domain.codes.reference_of``):
+    what a structure knows the person by, rather than an internal id."""
+    return reference_of(beneficiary_id if isinstance(beneficiary_id, UUID) else UUID(str(beneficiary_id)))
+
+
+ENV.filters.update(euros=euros, day=day, instant=instant, number=number, percent=percent, reference=person_reference)
 
 ENV.globals["ROLE_LABELS"] = ROLE_LABELS
 

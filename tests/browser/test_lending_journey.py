@@ -9,10 +9,12 @@ import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from pypdf import PdfReader
 
+from domain.codes import reference_of
 from ledger import types as t
 from tests import scenario as s
 from tests.browser.conftest import SCREENSHOTS, sign_in
@@ -26,9 +28,9 @@ def pdf_text(download, name: str) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
 
 
-def fill_borrower(page, beneficiary_id: str) -> None:
-    """The loan form's person field (its label may change to the person's reference)."""
-    page.locator('form[action="/structure/prets"] input[name^="beneficiary"]').fill(beneficiary_id)
+def fill_borrower(page, beneficiary_id: UUID) -> None:
+    """The loan form's person field: the reference printed on the cover of the person's cheque book."""
+    page.locator('form[action="/structure/prets"] input[name="beneficiary"]').fill(reference_of(beneficiary_id))
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -92,7 +94,7 @@ def test_a_device_from_its_source_to_its_return(site, browser, width):
     found += check(page, f"pret-03-prets{suffix}", reflow=True)
     laptop = page.locator("option", has_text="ordinateur portable").first.get_attribute("value")
     page.get_by_label("Appareil disponible").select_option(laptop)
-    fill_borrower(page, str(w.beneficiary.id))
+    fill_borrower(page, w.beneficiary.id)
     page.get_by_label("Retour prévu").fill((today + timedelta(days=90)).isoformat())
     page.get_by_role("button", name="Signer le prêt").click()
     page.wait_for_load_state()
