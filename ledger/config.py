@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -90,40 +91,54 @@ def _hosts(netloc: str) -> tuple[str, str]:
     return ",".join(hosts), ",".join(ports)
 
 
+def kept_beside_database(db: DatabaseConfig, suffix: str, setting: str, make: Callable[[], str]) -> str:
+    """A key that SQLite keeps beside its database file (``<file><suffix>``, mode 0600), made once by ``make``;
+    on PostgreSQL the setting must be given instead. Made atomically: when two processes start together,
+    the file the first one links is the one both keep."""
+    if db.kind != "sqlite":
+        raise ConfigurationError(f"{setting} must be set when the ledger runs on PostgreSQL")
+    assert db.sqlite_path is not None
+    path = db.sqlite_path.with_name(db.sqlite_path.name + suffix)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
+        try:
+            os.link(draft, path)  # refused if another process made it first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def ed25519_seed(value: str, setting: str) -> bytes:
+    """A 32-byte Ed25519 seed given in base64 (standard or URL-safe alphabet, padding optional)."""
+    text = value.strip().replace("-", "+").replace("_", "/")
+    try:
+        seed = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except ValueError:
+        seed = b""
+    if len(seed) != 32:
+        raise ConfigurationError(f"{setting} must be a 32-byte Ed25519 seed in base64 (cheque-ledger audit new-key)")
+    return seed
+
+
+def new_seed() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def load_secret(db: DatabaseConfig, value: str | None) -> bytes:
     """The secret given (LEDGER_SECRET), or (SQLite only) one generated once and kept beside the database file."""
     if value:
         return value.encode()
-    if db.kind != "sqlite":
-        raise ConfigurationError("LEDGER_SECRET must be set when the ledger runs on PostgreSQL")
-    assert db.sqlite_path is not None
-    path = db.sqlite_path.with_name(db.sqlite_path.name + ".secret")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-    return path.read_text().strip().encode()
+    return kept_beside_database(db, ".secret", "LEDGER_SECRET", lambda: secrets.token_urlsafe(48)).encode()
 
 
 def load_signing_key(db: DatabaseConfig, value: str | None) -> bytes:
     """The 32-byte Ed25519 seed that signs checkpoints: LEDGER_SIGNING_KEY (base64), or (SQLite only) one
     generated once and kept beside the database file, as the secret is."""
-    if not value:
-        if db.kind != "sqlite":
-            raise ConfigurationError("LEDGER_SIGNING_KEY must be set when the ledger runs on PostgreSQL")
-        assert db.sqlite_path is not None
-        path = db.sqlite_path.with_name(db.sqlite_path.name + ".signing-key")
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(base64.b64encode(secrets.token_bytes(32)).decode())
-        value = path.read_text().strip()
-    try:
-        seed = base64.b64decode(value, validate=True)
-    except ValueError:
-        seed = b""
-    if len(seed) != 32:
-        raise ConfigurationError("LEDGER_SIGNING_KEY must be 32 bytes in base64 (cheque-ledger audit new-key)")
-    return seed
+    value = value or kept_beside_database(db, ".signing-key", "LEDGER_SIGNING_KEY", new_seed)
+    return ed25519_seed(value, "LEDGER_SIGNING_KEY")

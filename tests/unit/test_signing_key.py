@@ -22,9 +22,9 @@ def test_postgres_requires_the_setting_and_a_well_formed_key():
     db = DatabaseConfig.from_url("postgresql://u@h/db")
     with pytest.raises(ConfigurationError, match="LEDGER_SIGNING_KEY must be set"):
         load_signing_key(db, None)
-    with pytest.raises(ConfigurationError, match="32 bytes"):
+    with pytest.raises(ConfigurationError, match="32-byte Ed25519 seed"):
         load_signing_key(db, base64.b64encode(b"short").decode())
-    with pytest.raises(ConfigurationError, match="32 bytes"):
+    with pytest.raises(ConfigurationError, match="32-byte Ed25519 seed"):
         load_signing_key(db, "not base64 !")
     key = base64.b64encode(bytes(range(32))).decode()
     assert load_signing_key(db, key) == bytes(range(32))
