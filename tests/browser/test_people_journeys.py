@@ -182,10 +182,12 @@ def test_the_printed_book_fits_and_says_what_the_redeem_page_asks_for(site, brow
     j.see("prescripteur-carnet")
     pdf = j.download_pdf()
     images = j.pdf_images(pdf, "carnet")
-    assert len(images) == 3  # the cover, then 8 + 1 vouchers
+    assert len(images) == 4  # the cover, 8 + 1 vouchers, then the places of the person's EPCI
     pages = pdf_words(pdf, tmp_path)
     cover = " ".join(w for *_, w in pages[0])
     assert REFERENCE.search(cover) and "Comment utiliser vos chèques" in cover and "Valables jusqu'au" in cover
+    assert "Où utiliser vos chèques près de chez vous" in " ".join(w for *_, w in pages[3])
+    pages = pages[:3]
     for page in pages[1:]:
         for x0, y0, x1, y1, word in page:
             col, row = int((x0 / MM - MARGIN) // W), int((y0 / MM - MARGIN) // H)
