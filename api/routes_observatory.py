@@ -13,7 +13,9 @@ from litestar.params import QueryParameter
 
 from api.deps import ActorDep, LedgerDep
 from api.problems import problems
+from domain.values import AGE_BAND_LABELS, PUBLIC_LABELS, Public
 from ledger import types as t
+from ledger.territory import Territory
 
 FromDate = Annotated[date | None, QueryParameter(name="from")]
 ToDate = Annotated[date | None, QueryParameter(name="to")]
@@ -60,21 +62,41 @@ def export(
     page = ledger.observatory_export(actor, start, end)
     if fmt == "csv":
         return Response(  # type: ignore[return-value]
-            content=export_csv(page),
+            content=export_csv(page, ledger.territory),
             media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="observatoire.csv"'},
         )
     return page
 
 
-def export_csv(page: t.ExportPage) -> bytes:
-    """The export as CSV: French headers, `;`-separated, UTF-8 with a BOM (for spreadsheets)."""
+# Words for people after the codes (the codes' columns keep their place, for the programs that read them).
+CSV_WORDS = ["nom_commune", "nom_epci", "public_libelle", "tranche_age_libelle"]
+
+
+def export_csv(page: t.ExportPage, territory: Territory) -> bytes:
+    """The export as CSV: French headers, `;`-separated, UTF-8 with a BOM (for spreadsheets); the codes, then
+    the commune's and the EPCI's names and the public and age band in words."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([french for _, french in CSV_HEADERS])
+    writer.writerow([french for _, french in CSV_HEADERS] + CSV_WORDS)
     for row in page.items:
-        writer.writerow([cell(getattr(row, f)) for f, _ in CSV_HEADERS])
+        commune = territory.get(row.commune_insee)
+        words = [
+            commune.name if commune else "Hors référentiel",
+            commune.epci_name if commune else "",
+            public_words(row.public),
+            AGE_BAND_LABELS.get(row.age_band, row.age_band),
+        ]
+        writer.writerow([cell(getattr(row, f)) for f, _ in CSV_HEADERS] + words)
     return out.getvalue().encode("utf-8-sig")
+
+
+def public_words(code: str) -> str:
+    """A public in words; ``none`` (a person declared in no public) too."""
+    try:
+        return PUBLIC_LABELS[Public(code)]
+    except ValueError:
+        return "Aucun public déclaré"
 
 
 def cell(value: object) -> object:

@@ -68,7 +68,7 @@ def export_response(request: Request, ledger: LedgerDep, web_user: WebUserDep, f
     start, end = period(request)
     rows = ledger.observatory_export(web_user.actor, start, end)
     if fmt == "csv":
-        content, media = export_csv(rows), "text/csv"
+        content, media = export_csv(rows, ledger.territory), "text/csv"
     else:
         content, media = msgspec.json.encode(rows), "application/json"
     return Response(

@@ -505,6 +505,14 @@ def test_export_csv_and_json_show_six_and_suppress_two(client, ledger_world):
         and by_commune[s.DIE]["accompagnements"] == ""
         and by_commune[s.DIE]["secret_statistique"] == "oui"
     )
+    # after the codes, words for people: the commune and its EPCI by name, the public and age band in French
+    valence = by_commune[s.VALENCE]
+    assert (valence["nom_commune"], valence["public_libelle"], valence["tranche_age_libelle"]) == (
+        "Valence",
+        "Demandeur d'emploi",
+        "35 à 44 ans",
+    )
+    assert valence["nom_epci"] and not valence["nom_epci"].isdigit()
 
 
 def test_unknown_query_parameters_are_refused(client, ledger_world):
