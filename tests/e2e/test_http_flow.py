@@ -459,7 +459,15 @@ def test_observatory_and_lending_over_http(client, ledger_world):
         == 201
     )
     i = client.get("/v1/indicators", headers=bearer(k.observatory)).json()
-    assert i["pix"] == {"entries": 1, "exits": 1, "pairs": 1, "entry_avg": 200.0, "exit_avg": 320.0, "delta_avg": 120.0}
+    assert i["pix"] == {
+        "entries": 1,
+        "exits": 1,
+        "pairs": 1,
+        "entry_avg": 200.0,
+        "exit_avg": 320.0,
+        "delta_avg": 120.0,
+        "certifications": 0,
+    }
     assert i["loans"]["agreements_signed"] == 1 and i["equipment_sources"] == 1
     assert client.get("/v1/indicators", headers=bearer(k.funder)).status_code == 200
     problem(client.get("/v1/observatory/export", headers=bearer(k.funder)), 403, "forbidden")

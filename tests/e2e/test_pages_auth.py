@@ -14,6 +14,9 @@ from tests import scenario as s
 from tests.e2e.web import PASSWORD, csrf_of, sign_in
 from tests.scenario import WallClock
 
+# Pages anyone may read: sign-in, the home page that sends to it, the accessibility statement, the legal notice.
+PUBLIC = ("/connexion", "/", "/accessibilite", "/mentions-legales")
+
 
 def page_paths(app) -> list[str]:
     """Every page (GET, no path parameter) the web router serves, except the sign-in page itself."""
@@ -21,7 +24,7 @@ def page_paths(app) -> list[str]:
     for route in app.routes:
         if route.path.startswith(("/v1", "/schema", "/static", "/metrics", "/healthz")) or "{" in route.path:
             continue
-        if "GET" in route.methods and route.path not in ("/connexion", "/"):
+        if "GET" in route.methods and route.path not in PUBLIC:
             paths.append(route.path)
     return sorted(paths)
 
