@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fpdf import FPDF
 
+from domain.codes import reference_of
 from domain.lending import DEVICE_KIND_LABELS, months_started
 from ledger import types as t
 from paper.text import euros, french_date
@@ -76,7 +77,7 @@ def render_loan_agreement(loan: t.LoanOut, device: t.DeviceOut, structure: t.Str
         [
             ("Structure prêteuse", f"{structure.name} (SIRET {structure.siret})"),
             ("Référence du prêt", str(loan.id)),
-            ("Bénéficiaire (identifiant)", str(loan.beneficiary_id)),
+            ("Référence du bénéficiaire", reference_of(loan.beneficiary_id)),
             ("Appareil prêté", _device(device)),
             ("Provenance", source_name),
             ("Début du prêt", french_date(loan.start_on)),
@@ -125,7 +126,7 @@ def render_return_receipt(
         [
             ("Structure", f"{structure.name} (SIRET {structure.siret})"),
             ("Référence du prêt", str(loan.id)),
-            ("Bénéficiaire (identifiant)", str(loan.beneficiary_id)),
+            ("Référence du bénéficiaire", reference_of(loan.beneficiary_id)),
             ("Appareil", _device(device)),
             ("Prêt du", f"{french_date(loan.start_on)} au {french_date(ended)}"),
             ("Déclaré perdu le" if lost else "Rendu le", french_date(ended)),

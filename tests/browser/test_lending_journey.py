@@ -109,7 +109,7 @@ def test_a_device_from_its_source_to_its_return(site, browser, width):
     text = pdf_text(download.value, f"convention-pret{suffix}.pdf")
     assert "Convention de prêt de matériel" in text
     assert "PC-2026-0042" in text and "Entreprise Solidaire du Valentinois" in text
-    assert str(w.beneficiary.id) in text and "30,00 euros" in text and "5,00 euros par mois commencé" in text
+    assert reference_of(w.beneficiary.id) in text and "30,00 euros" in text and "5,00 euros par mois commencé" in text
     assert f"Retour prévu le {(today + timedelta(days=90)).strftime('%d/%m/%Y')}" in text
     assert "Signature" in text
 
