@@ -85,8 +85,9 @@ class BadgeCommands(LedgerCore):
         return self._badge_key
 
     def _beneficiary_for(self, actor: t.Actor, beneficiary_id: str | UUID) -> Beneficiary:
-        """A beneficiary not erased; a prescriber acts only for its own."""
-        b = self._load_id(beneficiary_id, Beneficiary, "Bénéficiaire")
+        """A beneficiary not erased, named by its id or by the reference printed on its carnet; a prescriber acts
+        only for its own."""
+        b = self._load_id(self._beneficiary_key(beneficiary_id), Beneficiary, "Bénéficiaire")
         if b.erased:
             raise errors.NotFound("Bénéficiaire introuvable.")
         if actor.role == "prescriber":

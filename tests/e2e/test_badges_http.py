@@ -9,6 +9,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
+from domain.codes import reference_of
 from tests.badges.dcc import dcc_verify
 from tests.e2e.conftest import bearer
 from tests.e2e.test_authorization_matrix import ACTORS
@@ -131,3 +132,27 @@ def test_pix_certifications_over_http_reach_the_indicators(client, ledger_world)
     assert too_high.status_code == 400 and too_high.json()["errors"][0]["field"] == "score"
     figures = client.get("/v1/indicators", headers=bearer(k.observatory)).json()
     assert figures["pix"]["certifications"] == 1 and figures["badges_awarded"] == 0
+
+
+def test_a_structure_names_the_person_by_the_reference_on_the_carnet(client, ledger_world):
+    """Contract v2, People's references: the badge and certification paths take the reference (any case, dashes
+    optional) as well as the id; an unknown reference is a French 404."""
+    ledger, w, k = ledger_world
+    typed = reference_of(w.beneficiary.id).lower().replace("-", "")
+    assert client.post("/v1/achievements", json=ACHIEVEMENT, headers=bearer(k.admin)).status_code == 201
+    certified = client.post(
+        f"/v1/beneficiaries/{typed}/pix-certifications",
+        json={"certified_on": "2026-03-02", "score": 512},
+        headers=bearer(k.structure),
+    )
+    assert certified.status_code == 201, certified.text
+    awarded = client.post(
+        f"/v1/beneficiaries/{typed}/badges", json={"achievement": ACHIEVEMENT["slug"]}, headers=bearer(k.structure)
+    )
+    assert awarded.status_code == 201, awarded.text
+    listed = client.get(f"/v1/beneficiaries/{w.beneficiary.id}/pix-certifications", headers=bearer(k.structure))
+    assert [c["score"] for c in listed.json()["items"]] == [512]
+    unknown = client.post(
+        "/v1/beneficiaries/B-0000-0000-0/badges", json={"achievement": ACHIEVEMENT["slug"]}, headers=bearer(k.structure)
+    )
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("application/problem+json")

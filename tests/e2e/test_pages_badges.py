@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from domain.codes import reference_of
 from tests.badges.dcc import dcc_verify
 from tests.e2e.web import post_form, sign_in
 from tests.integration.test_badges import TEST_BADGE_KEY
@@ -44,7 +45,7 @@ def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accou
     ledger, w, _ = ledger_world
     define(client, accounts)
     sign_in(client, accounts.structure)
-    bid = str(w.beneficiary.id)
+    bid = reference_of(w.beneficiary.id)  # what the structure has in hand: the reference on the carnet
     certified = post_form(
         client,
         "/structure/badges/certification",
@@ -62,7 +63,7 @@ def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accou
     page = client.get(awarded.headers["location"]).text
     badge_id = awarded.headers["location"].rpartition("badge=")[2]
     assert f"/badges/{badge_id}/badge.pdf" in page and f"/badges/{badge_id}/badge.json" in page
-    assert "Mon premier courriel" in page and bid[:8] in page  # in the latest badges awarded, with its files
+    assert "Mon premier courriel" in page and bid in page  # in the latest badges awarded, with its files
     assert ">480<" in page  # the certification, in the latest recorded
     pdf = client.get(f"/badges/{badge_id}/badge.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
@@ -74,7 +75,7 @@ def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accou
     assert unknown.status_code == 404 and "Impossible" in unknown.text
     sign_in(client, accounts.other_structure)
     assert client.get(f"/badges/{badge_id}/badge.pdf").status_code == 403
-    assert bid[:8] not in client.get("/structure/badges").text  # another structure's awards are not listed
+    assert bid not in client.get("/structure/badges").text  # another structure's awards are not listed
     sign_in(client, accounts.observatory)
     indicators = client.get("/observatoire").text
     assert "Certifications PIX passées" in indicators and "Open Badges remis" in indicators
