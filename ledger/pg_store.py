@@ -133,6 +133,14 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         seal = self.sealer.statement(stored_entries(stored_events))  # leaves hashed before the lock is taken
         self._lock_table(curs)
         self._notify_channel(curs)
+        # Sealed in the same transaction and under the same lock, in the same pipeline (no round trip of its
+        # own), on another cursor so that ``curs`` keeps the insert's notification ids; the leaves take the
+        # order the events take under the lock. Sealed *before* the insert: when the insert fails (a version
+        # already stored), its IntegrityError is the pipeline's first error, the one raised; after it, the
+        # seal's "pipeline aborted" (an OperationalError) would be raised instead and taken for a lost
+        # connection. Either failing rolls the whole transaction back.
+        if seal is not None:
+            curs.connection.execute(seal[0], seal[1], prepare=True)
         curs.execute(
             self.insert_events_statement,
             (
@@ -143,11 +151,6 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             ),
             prepare=True,
         )
-        # Sealed in the same transaction, right after the insert and under the same lock, in the same pipeline
-        # (no round trip of its own); another cursor, so that ``curs`` keeps the insert's notification ids.
-        # A failure shows at the library's ``pipeline.sync()`` and the whole transaction rolls back.
-        if seal is not None:
-            curs.connection.execute(seal[0], seal[1], prepare=True)
 
 
 class ArrayInsertFactory(PostgresFactory):
