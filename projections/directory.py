@@ -9,6 +9,7 @@ from typing import Any
 from domain.codes import reference_of
 from ledger.clock import instant
 from ledger.database import Cursor
+from projections.event_rows import EventRows
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS account_index (id TEXT PRIMARY KEY, role TEXT NOT NULL, org TEXT,"
@@ -29,7 +30,8 @@ KINDS = (
 )
 
 
-class Directory:
+class Directory(EventRows):
+    kinds = KINDS
     name = "directory"
     version = 2  # 2: caseload.reference
 
@@ -38,15 +40,6 @@ class Directory:
 
     def tables(self) -> list[str]:
         return ["account_index", "caseload"]
-
-    def begin(self, cur: Cursor) -> None:
-        pass
-
-    def flush(self, cur: Cursor) -> None:
-        pass
-
-    def decodes(self, topic: str) -> bool:
-        return topic.rpartition(":")[2] in KINDS
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__

@@ -7,6 +7,7 @@ from typing import Any
 
 from ledger.clock import instant
 from ledger.database import Cursor
+from projections.event_rows import EventRows
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS beneficiary_facts ("
@@ -24,7 +25,8 @@ SCHEMA = [
 KINDS = ("Beneficiary.Registered", "Structure.Registered", "Prescriber.Registered", "Funder.Registered")
 
 
-class Outcomes:
+class Outcomes(EventRows):
+    kinds = KINDS
     name = "outcomes"
     version = 2  # 2: beneficiary_publics
 
@@ -33,15 +35,6 @@ class Outcomes:
 
     def tables(self) -> list[str]:
         return ["beneficiary_facts", "beneficiary_publics", "funder_index", "partner_index"]
-
-    def begin(self, cur: Cursor) -> None:
-        pass
-
-    def flush(self, cur: Cursor) -> None:
-        pass
-
-    def decodes(self, topic: str) -> bool:
-        return topic.rpartition(":")[2] in KINDS
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__

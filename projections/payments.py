@@ -12,6 +12,7 @@ from typing import Any
 from domain.bank_accounts import mask_iban
 from ledger.clock import instant
 from ledger.database import Cursor
+from projections.event_rows import EventRows
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS settlements (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, made_at TEXT NOT NULL,"
@@ -39,7 +40,8 @@ KINDS = (
 )
 
 
-class Payments:
+class Payments(EventRows):
+    kinds = KINDS
     name = "payments"
 
     def schema(self) -> list[str]:
@@ -47,15 +49,6 @@ class Payments:
 
     def tables(self) -> list[str]:
         return ["settlements", "settlement_lines", "settlement_funders", "bank_accounts"]
-
-    def begin(self, cur: Cursor) -> None:
-        pass
-
-    def flush(self, cur: Cursor) -> None:
-        pass
-
-    def decodes(self, topic: str) -> bool:
-        return topic.rpartition(":")[2] in KINDS
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__

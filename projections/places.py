@@ -8,6 +8,7 @@ from typing import Any
 
 from ledger.clock import PARIS
 from ledger.database import Cursor
+from projections.event_rows import EventRows
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS place_index (id TEXT PRIMARY KEY, siret TEXT NOT NULL, name TEXT NOT NULL,"
@@ -24,7 +25,8 @@ def paris_day(event: Any) -> str:
     return str(event.timestamp.astimezone(PARIS).date().isoformat())
 
 
-class Places:
+class Places(EventRows):
+    kinds = KINDS
     name = "places"
 
     def schema(self) -> list[str]:
@@ -32,15 +34,6 @@ class Places:
 
     def tables(self) -> list[str]:
         return ["place_index"]
-
-    def begin(self, cur: Cursor) -> None:
-        pass
-
-    def flush(self, cur: Cursor) -> None:
-        pass
-
-    def decodes(self, topic: str) -> bool:
-        return topic.rpartition(":")[2] in KINDS
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         kind = type(event).__qualname__
