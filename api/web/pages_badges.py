@@ -5,6 +5,7 @@ badge downloads it as a PDF to print and as the JSON file to keep in a wallet.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -114,7 +115,26 @@ def structure_award(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
 
 
 # -- prescriber: on the beneficiary's page --------------------------------------------------------
-def _back_to(beneficiary_id: str, done: str) -> Response:
+def _on_beneficiary_page(
+    request: Request,
+    ledger: Any,
+    web_user: WebUser,
+    beneficiary_id: str,
+    data: FormData,
+    act: Callable[[Any, WebUser, Any, str], object],
+    done: str,
+) -> Response:
+    """A prescriber's form on the beneficiary's page: ``act``, then back to the page (with the refusal)."""
+    from api.web.pages_prescriber import beneficiary_page
+
+    require_role(web_user, "prescriber")
+    form = checked_form(web_user, data)
+    try:
+        act(ledger, web_user, form, beneficiary_id)
+    except errors.DomainError as refusal:
+        return beneficiary_page(
+            request, ledger, web_user, beneficiary_id, error=form_error(refusal), status=refusal.status
+        )
     return redirect(f"/prescripteur/beneficiaires/{beneficiary_id}?fait={done}#badges")
 
 
@@ -122,34 +142,14 @@ def _back_to(beneficiary_id: str, done: str) -> Response:
 def prescriber_certify(
     request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: FromPath[str], data: FormData
 ) -> Response:
-    from api.web.pages_prescriber import beneficiary_page
-
-    require_role(web_user, "prescriber")
-    form = checked_form(web_user, data)
-    try:
-        _certify(ledger, web_user, form, beneficiary_id)
-    except errors.DomainError as refusal:
-        return beneficiary_page(
-            request, ledger, web_user, beneficiary_id, error=form_error(refusal), status=refusal.status
-        )
-    return _back_to(beneficiary_id, "certification")
+    return _on_beneficiary_page(request, ledger, web_user, beneficiary_id, data, _certify, "certification")
 
 
 @post("/prescripteur/beneficiaires/{beneficiary_id:str}/badge", sync_to_thread=True, status_code=303)
 def prescriber_award(
     request: Request, ledger: LedgerDep, web_user: WebUserDep, beneficiary_id: FromPath[str], data: FormData
 ) -> Response:
-    from api.web.pages_prescriber import beneficiary_page
-
-    require_role(web_user, "prescriber")
-    form = checked_form(web_user, data)
-    try:
-        _award(ledger, web_user, form, beneficiary_id)
-    except errors.DomainError as refusal:
-        return beneficiary_page(
-            request, ledger, web_user, beneficiary_id, error=form_error(refusal), status=refusal.status
-        )
-    return _back_to(beneficiary_id, "badge")
+    return _on_beneficiary_page(request, ledger, web_user, beneficiary_id, data, _award, "badge")
 
 
 # -- downloads -------------------------------------------------------------------------------------
