@@ -23,7 +23,7 @@ from domain.codes import reference_of
 from domain.values import french_day
 from ledger.types import ChequeBookOut, DirectoryOut, IssuedCheque
 from paper.directory import add_places_of_book
-from paper.text import euros
+from paper.text import euros, latin1
 
 PAGE_W, PAGE_H = 210, 297
 COLS, ROWS = 2, 4
@@ -56,20 +56,6 @@ def _qr_png(text: str) -> io.BytesIO:
     segno.make(text, error="m").save(out, kind="png", scale=4, border=1)
     out.seek(0)
     return out
-
-
-# The core PDF fonts know Latin-1 only: typography beyond it is written with what they have.
-_LATIN1 = str.maketrans(
-    {"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "\u202f": " ", "€": "EUR"}
-)
-_LATIN1_WORDS = {"œ": "oe", "Œ": "OE"}
-
-
-def latin1(text: str) -> str:
-    """``text`` in characters the core fonts can print (others, rare in names, become ``?``)."""
-    for char, words in _LATIN1_WORDS.items():
-        text = text.replace(char, words)
-    return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
 
 
 def fit(pdf: FPDF, text: str, width: float) -> str:

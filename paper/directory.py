@@ -10,14 +10,12 @@ from datetime import date
 from fpdf import FPDF
 
 from ledger.types import DirectoryOut, DirectoryPlace
-from paper.text import french_date
+from paper.text import french_date, latin1
 
 PAGE_H = 297
 BOTTOM = 15
 WIDTH = 180  # A4 minus 15 mm margins
 BLUE = (0, 0, 145)
-# The core PDF fonts speak Latin-1: the few other characters the national schema allows are written plainly.
-PLAIN = str.maketrans({"’": "'", "–": "-", "—": "-", "œ": "oe", "Œ": "OE", "Ÿ": "Y", "…": "...", "\u202f": " "})
 INTRO = (
     "Dans ces lieux, on vous aide à utiliser un ordinateur, une tablette, un téléphone ou internet, et à faire "
     "vos démarches en ligne. Les chèques numériques y sont acceptés."
@@ -28,13 +26,9 @@ EMPTY = (
 )
 
 
-def plain(text: str) -> str:
-    return text.translate(PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
 def _line(pdf: FPDF, height: float, text: str, style: str = "", size: float = 10) -> None:
     pdf.set_font("Helvetica", style, size)
-    pdf.multi_cell(WIDTH, height, plain(text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(WIDTH, height, latin1(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _place_lines(place: DirectoryPlace) -> list[tuple[str, float, str]]:
@@ -123,7 +117,7 @@ def add_places_of_book(pdf: FPDF, places: DirectoryOut | None) -> None:
 
 def render_directory(directory: DirectoryOut, printed_on: date) -> bytes:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(plain(f"Lieux de médiation numérique - {directory.title}"))
+    pdf.set_title(latin1(f"Lieux de médiation numérique - {directory.title}"))
     pdf.set_author("Département de la Drôme")
     pdf.set_lang("fr-FR")
     add_directory_pages(pdf, directory, "Où se faire aider pour le numérique", printed_on)
