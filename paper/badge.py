@@ -7,7 +7,6 @@ QR code of its id and the SHA-256 of its JSON file instead, which ties the paper
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from datetime import date
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import segno
 from fpdf import FPDF
 
+from paper.qr import qr_png
 from paper.text import french_date, latin1
 
 BLUE = (0, 0, 145)
@@ -29,13 +29,6 @@ def qr_payload(credential: dict[str, Any]) -> tuple[str, bool]:
     except segno.DataOverflowError:
         digest = hashlib.sha256(text.encode()).hexdigest()
         return f"{credential['id']} sha256:{digest}", False
-
-
-def _qr_png(text: str) -> io.BytesIO:
-    out = io.BytesIO()
-    segno.make(text, error="l", micro=False).save(out, kind="png", scale=4, border=2)
-    out.seek(0)
-    return out
 
 
 def render_badge(credential: dict[str, Any], awarded_on: date) -> bytes:
@@ -87,7 +80,7 @@ def render_badge(credential: dict[str, Any], awarded_on: date) -> bytes:
     if pdf.get_y() + size + 40 > 285:
         pdf.add_page()
     top = pdf.get_y()
-    pdf.image(_qr_png(payload), x=15, y=top, w=size, h=size)
+    pdf.image(qr_png(payload, error="l", border=2, micro=False), x=15, y=top, w=size, h=size)
     pdf.set_xy(20 + size, top)
     pdf.set_font("Helvetica", "", 10)
     explained = (

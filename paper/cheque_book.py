@@ -13,9 +13,6 @@ after the vouchers before it is output.
 
 from __future__ import annotations
 
-import io
-
-import segno
 from fpdf import FPDF
 
 from domain.cheques import SHORT_VALIDITY_DAYS
@@ -23,6 +20,7 @@ from domain.codes import reference_of
 from domain.values import french_day
 from ledger.types import ChequeBookOut, DirectoryOut, IssuedCheque
 from paper.directory import add_places_of_book
+from paper.qr import qr_png
 from paper.text import euros, latin1
 
 PAGE_W, PAGE_H = 210, 297
@@ -49,13 +47,6 @@ HOW_TO = [
     "Ne donnez jamais un code par téléphone, par SMS ou par e-mail.",
     "Carnet perdu ? Votre prescripteur peut le réimprimer : les codes de l'ancien carnet ne marcheront plus.",
 ]
-
-
-def _qr_png(text: str) -> io.BytesIO:
-    out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="png", scale=4, border=1)
-    out.seek(0)
-    return out
 
 
 def fit(pdf: FPDF, text: str, width: float) -> str:
@@ -111,7 +102,7 @@ def _voucher(pdf: FPDF, x: float, y: float, cheque: IssuedCheque, funder_names: 
     pdf.set_font("Helvetica", "B", 18)
     pdf.set_xy(left, y + 10)
     pdf.cell(beside_qr, 9, fit(pdf, euros(cheque.face_value_cents), beside_qr))
-    pdf.image(_qr_png(cheque.serial), x=x + W - PAD - QR, y=y + 5, w=QR, h=QR)
+    pdf.image(qr_png(cheque.serial), x=x + W - PAD - QR, y=y + 5, w=QR, h=QR)
     pdf.set_font("Helvetica", "", 9)
     pdf.set_xy(left, y + 19)
     pdf.cell(beside_qr, 5, "Numéro du chèque")
