@@ -129,7 +129,7 @@ class LedgerCore:
         self.command_reads = command_reads(self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
-        self.audit = AuditLog(self.db, self._signing_seed, lambda: self.wall_clock())
+        self.audit = AuditLog(self.db, lambda: self._signing_seed, lambda: self.wall_clock())
         self._batch = threading.local()
         if group_commit is None:
             group_commit = self.settings.group_commit
@@ -138,12 +138,10 @@ class LedgerCore:
         self.committer = GroupCommitter(self, gather_seconds=gather) if group_commit else None  # type: ignore[arg-type]
 
     @functools.cached_property
-    def _seed(self) -> bytes:
-        return load_signing_key(self.config, self.settings.signing_key)
-
     def _signing_seed(self) -> bytes:
-        """The checkpoint signing key (LEDGER_SIGNING_KEY, or on SQLite the one kept beside the database)."""
-        return self._seed
+        """The checkpoint signing key (LEDGER_SIGNING_KEY, or on SQLite the one kept beside the database), read
+        once, when first needed."""
+        return load_signing_key(self.config, self.settings.signing_key)
 
     @classmethod
     def from_env(cls, settings: Settings | None = None, **kwargs: Any) -> Any:
