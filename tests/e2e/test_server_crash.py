@@ -105,16 +105,42 @@ def test_sigkill_loses_no_acknowledged_redemption(ledger, tmp_path):
         server.wait()
 
 
-def workers_of(pid: int) -> list[int]:
-    children = []
+def listening_inodes(port: int) -> set[str]:
+    """The inodes of the sockets listening on ``port`` (state 0A in /proc/net/tcp)."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+            inodes.add(fields[9])
+    return inodes
+
+
+def listening_workers(server_pid: int, port: int) -> set[int]:
+    """The server's children that hold a socket listening on ``port``: granian's workers each bind their own
+    (SO_REUSEPORT), so a worker counts here once it can take connections, not merely once it exists."""
+    inodes = listening_inodes(port)
+    workers = set()
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    children.append(int(entry.name))
-            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != server_pid:
                 continue
-    return children
+            links = {os.readlink(fd) for fd in (entry / "fd").iterdir()}
+        except (FileNotFoundError, ProcessLookupError, PermissionError, IndexError, ValueError):
+            continue
+        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
+            workers.add(int(entry.name))
+    return workers
+
+
+def wait_for_workers(server_pid: int, port: int, count: int, deadline: float, gone: int | None = None) -> set[int]:
+    while time.monotonic() < deadline:
+        workers = listening_workers(server_pid, port)
+        if len(workers) == count and gone not in workers:
+            return workers
+        time.sleep(0.1)
+    raise AssertionError(f"{count} workers were not listening in time")
 
 
 def test_a_worker_that_dies_is_replaced_and_the_server_goes_on(ledger, tmp_path):
@@ -123,23 +149,20 @@ def test_a_worker_that_dies_is_replaced_and_the_server_goes_on(ledger, tmp_path)
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET.decode()}
     port = free_port()
     server = start_server(env, port, workers=2)
+    auth = {"Authorization": f"Bearer {admin_key}"}
     try:
-        deadline = time.monotonic() + 30
-        while len(workers_of(server.pid)) != 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        before = workers_of(server.pid)
-        assert len(before) == 2
-        os.kill(before[0], signal.SIGKILL)
-        replaced = False
-        while time.monotonic() < deadline and not replaced:
-            now = workers_of(server.pid)
-            replaced = len(now) == 2 and before[0] not in now
-            time.sleep(0.1)
-        assert replaced, "a new worker took the dead one's place"
-        assert server.poll() is None, "the server is still running"
+        deadline = time.monotonic() + 60
+        killed = min(wait_for_workers(server.pid, port, 2, deadline))
+        os.kill(killed, signal.SIGKILL)
+        while killed in listening_workers(server.pid, port) and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the kernel has closed its socket
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            # the other worker goes on serving while the dead one is replaced
+            assert http.get("/v1/loans", headers=auth).status_code == 200
+            wait_for_workers(server.pid, port, 2, deadline, gone=killed)  # a new worker took its place
+            assert server.poll() is None, "the server is still running"
             for _ in range(20):  # both workers answer
-                assert http.get("/v1/loans", headers={"Authorization": f"Bearer {admin_key}"}).status_code == 200
+                assert http.get("/v1/loans", headers=auth).status_code == 200
     finally:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
