@@ -2,12 +2,11 @@
 name) and the EPCI where those people live, with the observatory's small-cell rule; and the names of the
 structures a funder's journal names by id.
 
-Reads cheque_index (``projections/ledger_views.py``) joined to beneficiary_facts (``projections/outcomes.py``),
-like the observatory's breakdowns; structures' names come from their aggregates (public organisations)."""
+Reads the funder's outcome cells (``projections/funder_cells.py``): a row a place and a commune, however many
+cheques; structures' names come from their aggregates (public organisations)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from domain.ids import natural_id
 from domain.structures import Structure
 from ledger import types as t
 from ledger.service import LedgerCore
+from projections.funder_cells import KINDS
 from projections.observatory_reads import suppression_threshold
 
 
@@ -39,42 +39,39 @@ class FunderOutcomeReads(LedgerCore):
         self._fresh_views("ledger_views", "outcomes")
         with self.db.read() as cur:
             rows = cur.execute(
-                "SELECT c.structure_id, c.beneficiary_id, c.session_kind, c.duration_minutes, b.commune_insee"
-                " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
-                " WHERE c.funder_code = ? AND c.status IN ('redeemed', 'settled')",
+                f"SELECT axis, key, sessions, minutes, {', '.join(KINDS)}, beneficiaries FROM funder_cells"
+                " WHERE funder_code = ? AND sessions > 0",
                 (code,),
             ).fetchall()
         threshold = suppression_threshold(self.settings)
-        people: set[str] = set()
-        minutes = 0
-        kinds: dict[str, int] = defaultdict(int)
-        groups: dict[str, dict[str, dict]] = {"epci": {}, "structure": {}}
+        total = [0] * 6  # sessions, minutes, the three kinds, beneficiaries
+        groups: dict[str, dict[str, list[int]]] = {"epci": {}, "structure": {}}  # key -> sessions, minutes, people
         labels: dict[str, str] = {}
-        for structure_id, beneficiary_id, kind, duration, commune in rows:
-            people.add(beneficiary_id)
-            minutes += int(duration or 0)
-            kinds[kind or "individual"] += 1
-            found = self.territory.get(commune)
-            epci = found.epci_siren if found else "?"
-            labels[epci] = found.epci_name if found else "Hors référentiel"
-            for by, key in (("epci", epci), ("structure", structure_id or "?")):
-                group = groups[by].setdefault(key, {"people": set(), "sessions": 0, "minutes": 0})
-                group["people"].add(beneficiary_id)
-                group["sessions"] += 1
-                group["minutes"] += int(duration or 0)
+        for axis, key, sessions, minutes, *kinds_and_people in rows:
+            figures = [int(sessions), int(minutes), *(int(x) for x in kinds_and_people)]
+            if axis == "*":
+                total = figures
+                continue
+            if axis == "commune":  # a person has one commune: an EPCI's people are its communes' people added
+                found = self.territory.get(key)
+                key = found.epci_siren if found else "?"
+                labels[key] = found.epci_name if found else "Hors référentiel"
+            group = groups["epci" if axis == "commune" else "structure"].setdefault(key, [0, 0, 0])
+            for at, value in enumerate((figures[0], figures[1], figures[5])):
+                group[at] += value
         labels.update(self.structure_names(actor, groups["structure"]))
 
         def shown(by: str) -> list[t.BreakdownRow]:
             out = []
-            for key, g in groups[by].items():
-                ok = len(g["people"]) >= threshold
+            for key, (sessions, minutes, people) in groups[by].items():
+                ok = people >= threshold
                 out.append(
                     t.BreakdownRow(
                         key=key,
                         label=labels.get(key, key),
-                        beneficiaries=len(g["people"]) if ok else None,
-                        sessions=g["sessions"] if ok else None,
-                        minutes=g["minutes"] if ok else None,
+                        beneficiaries=people if ok else None,
+                        sessions=sessions if ok else None,
+                        minutes=minutes if ok else None,
                         suppressed=not ok,
                     )
                 )
@@ -82,11 +79,11 @@ class FunderOutcomeReads(LedgerCore):
 
         return t.FunderOutcomes(
             funder_code=code,
-            sessions=len(rows),
-            minutes=minutes,
-            beneficiaries=len(people) if len(people) >= threshold else None,
+            sessions=total[0],
+            minutes=total[1],
+            beneficiaries=total[5] if total[5] >= threshold else None,
             places=len(groups["structure"]),
-            sessions_by_kind=dict(kinds),
+            sessions_by_kind={kind: n for kind, n in zip(KINDS, total[2:5], strict=True) if n},
             by_epci=shown("epci"),
             by_structure=shown("structure"),
         )

@@ -21,6 +21,8 @@ from projections.balances import (
     Balances,
     paris_day,
 )
+from projections.funder_cells import SCHEMA as FUNDER_CELL_SCHEMA
+from projections.funder_cells import TABLES as FUNDER_CELL_TABLES
 from projections.outcome_cells import SCHEMA as CELL_SCHEMA
 from projections.outcome_cells import TABLES as CELL_TABLES
 from projections.outcome_cells import Sessions
@@ -60,6 +62,7 @@ SCHEMA = [
     BALANCE_SCHEMA,
     STRUCTURE_SCHEMA,
     *CELL_SCHEMA,
+    *FUNDER_CELL_SCHEMA,
 ]
 
 
@@ -119,8 +122,9 @@ class LedgerViews:
 
     name = "ledger_views"
     # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
-    # per quarter × commune × public × age band (projections/outcome_cells.py)
-    version = 3
+    # per quarter × commune × public × age band (projections/outcome_cells.py); 4: outcome cells per funder
+    # (projections/funder_cells.py)
+    version = 4
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -138,6 +142,7 @@ class LedgerViews:
             "balance_days",
             "structure_totals",
             *CELL_TABLES,
+            *FUNDER_CELL_TABLES,
         ]
 
     def begin(self, cur: Cursor | None) -> None:
@@ -321,7 +326,9 @@ class LedgerViews:
         structure_id = uuid_text(e["structure_id"])
         session_date = day_text(e["session_date"])
         self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
-        self._sessions.redeemed(str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"])
+        self._sessions.redeemed(
+            str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"], structure_id
+        )
         self._status(
             n,
             "redeemed",

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.database import Cursor
+from projections import funder_cells
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS outcome_cells ("
@@ -42,8 +43,14 @@ SCHEMA = [
 ]
 TABLES = ["outcome_cells", "cell_markers", "issued_days"]
 
-SESSION_COLUMNS = ("cheque_id", "session_date", "session_kind", "duration_minutes", "sign")
-SESSION_TYPES = {"session_date": "text", "session_kind": "text", "duration_minutes": "integer", "sign": "integer"}
+SESSION_COLUMNS = ("cheque_id", "session_date", "session_kind", "duration_minutes", "sign", "structure_id")
+SESSION_TYPES = {
+    "session_date": "text",
+    "session_kind": "text",
+    "duration_minutes": "integer",
+    "sign": "integer",
+    "structure_id": "text",
+}
 
 _DAY = "COALESCE(v.session_date, c.session_date)"
 _KIND = "COALESCE(v.session_kind, c.session_kind)"
@@ -101,16 +108,16 @@ class Sessions:
     def issued(self, day: str) -> None:
         self._issued[day] = self._issued.get(day, 0) + 1
 
-    def redeemed(self, cheque_id: str, day: str, kind: str, minutes: int) -> None:
+    def redeemed(self, cheque_id: str, day: str, kind: str, minutes: int, structure_id: str) -> None:
         self._pending[cheque_id] = len(self._rows)
-        self._rows.append([cheque_id, day, kind, minutes, 1])
+        self._rows.append([cheque_id, day, kind, minutes, 1, structure_id])
 
     def reversed(self, cheque_id: str) -> None:
         index = self._pending.pop(cheque_id, None)
         if index is not None:
             self._rows[index][4] = 0  # redeemed and reversed in this batch: no session
         else:
-            self._rows.append([cheque_id, None, None, None, -1])
+            self._rows.append([cheque_id, None, None, None, -1, None])
 
     def flush(self, cur: Cursor) -> None:
         """Before the cheques' rows are updated (a reversal reads its session from the row), after the
@@ -121,5 +128,9 @@ class Sessions:
             cur.execute_over_rows(CELLS, SESSION_COLUMNS, SESSION_TYPES, rows)
             cur.execute(RECOUNT)
             cur.execute(UNTOUCH)
+            for sql in funder_cells.STATEMENTS[:2]:  # the same sessions, per funder (projections/funder_cells.py)
+                cur.execute_over_rows(sql, SESSION_COLUMNS, SESSION_TYPES, rows)
+            for sql in funder_cells.STATEMENTS[2:]:
+                cur.execute(sql)
         cur.executemany(ISSUED, list(self._issued.items()))
         self.__init__()  # type: ignore[misc]

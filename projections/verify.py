@@ -67,6 +67,7 @@ class Recomputed:
                 "value": e.face_value_cents,
                 "beneficiary": str(e.beneficiary_id),
                 "issued_on": e.issued_on.isoformat(),
+                "funder": e.funder_code,
                 "session": None,
             }
             self.cheques[cid] = c
@@ -86,6 +87,7 @@ class Recomputed:
                 c["status"] = status
                 if kind == "Cheque.Redeemed":
                     c["session"] = (e.session_date.isoformat(), e.session_kind, e.duration_minutes or 0)
+                    c["structure"] = str(e.structure_id)
                 elif kind == "Cheque.RedemptionReversed":
                     c["session"] = None
 
@@ -182,6 +184,7 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
         out.append(f"cheque_index: cheque id {extra} has no events")
     out += compare_balances(model, by_hour, stored, status_sums)
     out += compare_cells(ledger, model)
+    out += compare_funder_cells(ledger, model)
     out += compare_structure_totals(ledger)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
@@ -267,6 +270,37 @@ def compare_cells(ledger: Any, model: Recomputed) -> list[str]:
         if int(stored_issued.get(day, 0)) != issued.get(day, 0):
             out.append(f"issued_days: {day} counts {stored_issued.get(day, 0)}, events give {issued.get(day, 0)}")
     return out
+
+
+def compare_funder_cells(ledger: Any, model: Recomputed) -> list[str]:
+    """Each funder's outcome cells (projections/funder_cells.py) against the events."""
+    kinds = ("individual", "collective", "administrative_procedure")
+    want: dict[tuple, list[int]] = defaultdict(lambda: [0] * 5)
+    people: dict[tuple, set[str]] = defaultdict(set)
+    for c in model.cheques.values():
+        if c["status"] not in ("redeemed", "settled") or c["session"] is None:
+            continue
+        _, kind, minutes = c["session"]
+        commune = model.people[c["beneficiary"]][0]
+        for key in (("*", "*"), ("structure", c["structure"]), ("commune", commune)):
+            cell = want[(c["funder"], *key)]
+            cell[0] += 1
+            cell[1] += minutes
+            cell[2 + kinds.index(kind or "individual")] += 1
+            people[(c["funder"], *key)].add(c["beneficiary"])
+    with ledger.db.read() as cur:
+        rows = cur.execute(
+            "SELECT funder_code, axis, key, sessions, minutes, individual, collective, administrative_procedure,"
+            " beneficiaries FROM funder_cells"
+        ).fetchall()
+    got = {tuple(r[:3]): [int(x) for x in r[3:]] for r in rows}
+    zero = [0] * 6
+    expected = {key: [*cell, len(people[key])] for key, cell in want.items()}
+    return [
+        f"funder_cells: cell {'/'.join(key)} is {got.get(key, zero)}, events give {expected.get(key, zero)}"
+        for key in sorted(set(got) | set(expected))
+        if got.get(key, zero) != expected.get(key, zero)
+    ]
 
 
 def compare_structure_totals(ledger: Any) -> list[str]:

@@ -1,10 +1,12 @@
 """The outcome cells (projections/outcome_cells.py) give the indicators, breakdowns and export that the
 cheques' rows give, for random sequences of books, redemptions across quarters, reversals, settlements,
-cancellations and PIX tests; and ``verify`` finds every cell equal to a recomputation from the events."""
+cancellations and PIX tests; the funders' cells (projections/funder_cells.py) give the outcomes a scan of each
+funder's cheques gave; and ``verify`` finds every cell equal to a recomputation from the events."""
 
 from __future__ import annotations
 
 import tempfile
+from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from api.bootstrap import open_ledger
 from domain import errors
 from ledger import types as t
 from projections import cell_reads
+from projections import funder_outcomes as funder_outcomes_module
+from projections.observatory_reads import suppression_threshold
 from projections.verify import verify
 from tests import scenario as s
 from tests.conftest import BACKEND, SECRET, Clock, database_config
@@ -47,6 +51,72 @@ PERIODS = [
 ]
 
 
+def scanned_funder_outcomes(ledger, code: str) -> t.FunderOutcomes:
+    """What a funder's money did, read by scanning its redeemed cheques (as ``/financeur/resultats`` did before
+    its cells)."""
+    with ledger.db.read() as cur:
+        rows = cur.execute(
+            "SELECT c.structure_id, c.beneficiary_id, c.session_kind, c.duration_minutes, b.commune_insee"
+            " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
+            " WHERE c.funder_code = ? AND c.status IN ('redeemed', 'settled')",
+            (code,),
+        ).fetchall()
+    threshold = small_cells(ledger.settings)
+    people: set[str] = set()
+    kinds: dict[str, int] = defaultdict(int)
+    groups: dict[str, dict[str, dict]] = {"epci": {}, "structure": {}}
+    labels: dict[str, str] = {}
+    for structure_id, beneficiary_id, kind, duration, commune in rows:
+        people.add(beneficiary_id)
+        kinds[kind or "individual"] += 1
+        found = ledger.territory.get(commune)
+        epci = found.epci_siren if found else "?"
+        labels[epci] = found.epci_name if found else "Hors référentiel"
+        for by, key in (("epci", epci), ("structure", structure_id or "?")):
+            group = groups[by].setdefault(key, {"people": set(), "sessions": 0, "minutes": 0})
+            group["people"].add(beneficiary_id)
+            group["sessions"] += 1
+            group["minutes"] += int(duration or 0)
+    labels.update(ledger.structure_names(s.ADMIN, groups["structure"]))
+
+    def shown(by: str) -> list[t.BreakdownRow]:
+        out = []
+        for key, g in groups[by].items():
+            ok = len(g["people"]) >= threshold
+            out.append(
+                t.BreakdownRow(
+                    key=key,
+                    label=labels.get(key, key),
+                    beneficiaries=len(g["people"]) if ok else None,
+                    sessions=g["sessions"] if ok else None,
+                    minutes=g["minutes"] if ok else None,
+                    suppressed=not ok,
+                )
+            )
+        return sorted(out, key=lambda r: (r.suppressed, -(r.sessions or 0), r.label, r.key))
+
+    return t.FunderOutcomes(
+        funder_code=code,
+        sessions=len(rows),
+        minutes=sum(int(r[3] or 0) for r in rows),
+        beneficiaries=len(people) if len(people) >= threshold else None,
+        places=len(groups["structure"]),
+        sessions_by_kind=dict(kinds),
+        by_epci=shown("epci"),
+        by_structure=shown("structure"),
+    )
+
+
+small_cells = suppression_threshold
+
+
+def funder_outcomes(ledger, code: str) -> t.FunderOutcomes:
+    out = ledger.funder_outcomes(s.ADMIN, code)
+    out.by_epci.sort(key=lambda r: (r.suppressed, -(r.sessions or 0), r.label, r.key))  # ties in any order
+    out.by_structure.sort(key=lambda r: (r.suppressed, -(r.sessions or 0), r.label, r.key))
+    return out
+
+
 def reads(ledger, start, end):
     return (
         ledger.indicators(s.ADMIN, start, end),
@@ -60,12 +130,15 @@ def reads(ledger, start, end):
 @given(ops=OPS)
 @example(ops=[("book", 0), ("redeem", 0), ("days", 68), ("days", 68), ("book", 0), ("redeem", 1), ("reverse", 0)])
 @example(ops=[("book", 0), ("redeem", 0), ("days", 68), ("days", 68), ("book", 5), ("redeem", 1), ("pix", 1)])
+@example(ops=[("book", 1), ("redeem", 0), ("book", 3), ("redeem", 0), ("reverse", 1)])  # a person's only session
 def test_cells_equal_the_cheques_rows(ops):
     clock = Clock(START)
     tmp = tempfile.TemporaryDirectory()
     ledger = open_ledger(database_config(Path(tmp.name)), SECRET, clock=clock)
     try:
         w = s.world(ledger, amount_cents=10_000_000)
+        s.funder(ledger, "CAF26", kind="caf")  # a second funder, paying first for some people's cheques
+        s.commitment(ledger, "CAF26", 10_000_000, publics=["rsa", "senior"], priority=1, reference="CONV-CAF")
         people = [
             s.beneficiary(ledger, w.prescriber_actor, publics=publics, commune=commune, birth_year=year)
             for publics, commune, year in PEOPLE
@@ -107,6 +180,14 @@ def test_cells_equal_the_cheques_rows(ops):
                 if isinstance(refused, (errors.ProjectionFailed, errors.ProjectionLagging)):
                     raise
         assert verify(ledger)[0] == []  # every cell and marker equals a recomputation from the events
+        for code in ("DEPT26", "CAF26"):
+            assert funder_outcomes(ledger, code) == scanned_funder_outcomes(ledger, code), code
+            global small_cells
+            try:  # and every figure, the small ones too
+                small_cells = funder_outcomes_module.suppression_threshold = lambda settings: 1  # type: ignore
+                assert funder_outcomes(ledger, code) == scanned_funder_outcomes(ledger, code), code
+            finally:
+                small_cells = funder_outcomes_module.suppression_threshold = suppression_threshold
         for start, end in PERIODS:
             assert cell_reads.scope_of(start, end) is not None
             from_cells = reads(ledger, start, end)
