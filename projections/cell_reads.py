@@ -1,11 +1,12 @@
 """Queries on the outcome cells (``projections/outcome_cells.py``) for the indicators, the breakdowns and the
-observatory export, when the period is made of whole quarters (or is all time): then no read touches a
-cheque. Another period (days inside a quarter) is read from the cheques' rows, as before
-(``projections/observatory_reads.py``): exact, but in proportion to the sessions of the period.
+observatory export. A period is split (``split``) into the whole quarters it covers (or all time), read from
+the cells, and its edge days (the days of a quarter it cuts, at most two ranges of less than a quarter), read
+from the cheques' rows through their index by session day: a read's cost is bounded by the sessions of the
+edge days, never by all the cheques.
 
 Distinct beneficiaries: a cell's count is exact; a beneficiary has one commune and one age band, so sums over
-communes and bands are exact; over several quarters, the distinct count comes from the markers (one row a
-person and quarter)."""
+communes and bands are exact; over several quarters, or quarters and edge days, the distinct count comes from
+the markers (one row a person and quarter) and the edge days' rows together."""
 
 from __future__ import annotations
 
@@ -17,8 +18,47 @@ ALL_TIME = ("*", "*")
 KINDS = ("individual", "collective", "administrative_procedure")
 
 
+Scope = tuple[str, str]  # the first and last whole quarters, or ALL_TIME
+Edges = list[tuple[str, str]]  # ranges of ISO days, first and last included
+REDEEMED = "c.status IN ('redeemed', 'settled')"
+
+
 def _quarter(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def _next_quarter(day: date) -> date:
+    start = _quarter_start(day)
+    return date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+
+
+def split(start: date | None, end: date | None) -> tuple[Scope | None, Edges]:
+    """The whole quarters of the period (``scope_of``; None when it covers none) and its edge days."""
+    scope = scope_of(start, end)
+    if scope is not None:
+        return scope, []
+    assert start is not None or end is not None  # all time is a scope
+    first = start if start is None or start == _quarter_start(start) else _next_quarter(start)
+    after = None if end is None else _quarter_start(end + timedelta(days=1))  # the day after the last whole quarter
+    if first is not None and after is not None and first >= after:  # no whole quarter: all edge
+        return None, [((start or date.min).isoformat(), (end or date.max).isoformat())]
+    edges = []
+    if start is not None and first is not None and start < first:
+        edges.append((start.isoformat(), (first - timedelta(days=1)).isoformat()))
+    if end is not None and after is not None and after <= end:
+        edges.append((after.isoformat(), end.isoformat()))
+    last = None if after is None else after - timedelta(days=1)
+    return scope_of(first, last), edges
+
+
+def _on_edges(edges: Edges) -> tuple[str, tuple[str, ...]]:
+    """The condition on a cheque's row (``c``) of a session on the edge days (served by ``cheque_session_day``)."""
+    ranges = " OR ".join("(c.session_date >= ? AND c.session_date <= ?)" for _ in edges)
+    return f"{REDEEMED} AND ({ranges})", tuple(day for edge in edges for day in edge)
 
 
 def scope_of(start: date | None, end: date | None) -> tuple[str, str] | None:
@@ -39,37 +79,62 @@ def _where(scope: tuple[str, str]) -> tuple[str, tuple[str, ...]]:
     return "quarter >= ? AND quarter <= ? AND quarter <> '*'", scope
 
 
-def by_commune(cur: Cursor, scope: tuple[str, str]) -> list[tuple[str, str, int, int, int, int, int, int]]:
+def by_commune(
+    cur: Cursor,
+    scope: Scope | None,
+    edges: Edges = (),  # type: ignore[assignment]
+) -> list[tuple[str, str, int, int, int, int, int, int]]:
     """(commune, age band, sessions, minutes, individual, collective, administrative_procedure, beneficiaries)
-    of the scope, all publics together."""
+    of the whole quarters and the edge days, all publics together."""
+    figures: dict[tuple[str, str], list[int]] = {}
+    if scope is not None:
+        where, params = _where(scope)
+        for commune, band, *values in cur.execute(
+            f"SELECT commune_insee, age_band, SUM(sessions), SUM(minutes), {', '.join(f'SUM({k})' for k in KINDS)},"
+            f" SUM(beneficiaries) FROM outcome_cells WHERE public = '*' AND {where} GROUP BY commune_insee, age_band",
+            params,
+        ).fetchall():
+            figures[(commune, band)] = [int(x or 0) for x in values]
+    if edges:
+        on_edges, days = _on_edges(edges)
+        for commune, band, *values in cur.execute(
+            "SELECT b.commune_insee, b.age_band, COUNT(*), COALESCE(SUM(c.duration_minutes), 0), "
+            + ", ".join(
+                f"SUM(CASE WHEN COALESCE(c.session_kind, 'individual') = '{k}' THEN 1 ELSE 0 END)" for k in KINDS
+            )
+            + ", COUNT(DISTINCT c.beneficiary_id) FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
+            f" WHERE {on_edges} GROUP BY b.commune_insee, b.age_band",
+            days,
+        ).fetchall():
+            row = figures.setdefault((commune, band), [0] * 6)
+            for i, x in enumerate(values):
+                row[i] += int(x or 0)
+    if scope is not None and (edges or (scope != ALL_TIME and scope[0] != scope[1])):
+        for key in figures:  # a person active in two quarters, or in a quarter and on an edge day, counts once
+            figures[key][-1] = 0
+        for commune, band, people in _distinct_people(cur, scope, edges):
+            figures[(commune, band)][-1] = int(people)
+    return [(commune, band, *values) for (commune, band), values in figures.items() if values[0]]  # type: ignore[misc]
+
+
+def _distinct_people(cur: Cursor, scope: Scope, edges: Edges) -> list[tuple[str, str, int]]:
+    """(commune, age band, distinct beneficiaries) over the markers of the quarters and the edge days' rows."""
     where, params = _where(scope)
-    rows = cur.execute(
-        f"SELECT commune_insee, age_band, SUM(sessions), SUM(minutes), {', '.join(f'SUM({k})' for k in KINDS)},"
-        f" SUM(beneficiaries) FROM outcome_cells WHERE public = '*' AND {where} GROUP BY commune_insee, age_band",
+    sql = f"SELECT commune_insee, age_band, beneficiary_id FROM cell_markers WHERE public = '*' AND {where} AND sessions > 0"
+    if edges:
+        on_edges, days = _on_edges(edges)
+        sql += (
+            " UNION ALL SELECT b.commune_insee, b.age_band, c.beneficiary_id FROM cheque_index c"
+            f" JOIN beneficiary_facts b ON b.id = c.beneficiary_id WHERE {on_edges}"
+        )
+        params = (*params, *days)
+    return cur.execute(  # type: ignore[return-value]  # three values a row
+        f"SELECT commune_insee, age_band, COUNT(DISTINCT beneficiary_id) FROM ({sql}) u GROUP BY commune_insee, age_band",
         params,
     ).fetchall()
-    several = scope != ALL_TIME and scope[0] != scope[1]
-    distinct: dict[tuple[str, str], int] = {}
-    if several:  # a person active in two quarters counts once
-        distinct = {
-            (r[0], r[1]): int(r[2])
-            for r in cur.execute(
-                "SELECT commune_insee, age_band, COUNT(DISTINCT beneficiary_id) FROM cell_markers"
-                f" WHERE public = '*' AND {where} AND sessions > 0 GROUP BY commune_insee, age_band",
-                params,
-            ).fetchall()
-        }
-    out = []
-    for commune, band, *figures in rows:
-        values = [int(x or 0) for x in figures]
-        if several:
-            values[-1] = distinct.get((commune, band), 0)
-        if values[0]:
-            out.append((commune, band, *values))
-    return out  # type: ignore[return-value]  # eight values a row
 
 
-def by_quarter(cur: Cursor, scope: tuple[str, str]) -> list[tuple[str, int, int, int]]:
+def by_quarter(cur: Cursor, scope: Scope) -> list[tuple[str, int, int, int]]:
     """(quarter, sessions, minutes, beneficiaries) of each quarter of the scope, all publics together."""
     low, high = ("0000-Q1", "9999-Q4") if scope == ALL_TIME else scope
     rows = cur.execute(
@@ -80,7 +145,7 @@ def by_quarter(cur: Cursor, scope: tuple[str, str]) -> list[tuple[str, int, int,
     return [(q, int(s), int(m), int(b)) for q, s, m, b in rows if int(s)]
 
 
-def export_cells(cur: Cursor, scope: tuple[str, str]) -> list[tuple[str, str, str, str, int, int, int]]:
+def export_cells(cur: Cursor, scope: Scope) -> list[tuple[str, str, str, str, int, int, int]]:
     """(quarter, commune, public, age band, sessions, minutes, beneficiaries) of every cell with a session."""
     low, high = ("0000-Q1", "9999-Q4") if scope == ALL_TIME else scope
     rows = cur.execute(
@@ -91,15 +156,27 @@ def export_cells(cur: Cursor, scope: tuple[str, str]) -> list[tuple[str, str, st
     return [(q, c, p, a, int(s), int(m), int(b)) for q, c, p, a, s, m, b in rows]
 
 
-def session_people(cur: Cursor, low: str, high: str) -> set[tuple[str, str, str]]:
+def edge_sessions(cur: Cursor, edges: Edges, columns: str) -> list[tuple]:
+    """``columns`` of each session on the edge days (``c``: the cheque's row, ``b``: its beneficiary's facts)."""
+    if not edges:
+        return []
+    on_edges, days = _on_edges(edges)
+    return cur.execute(
+        f"SELECT {columns} FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id WHERE {on_edges}",
+        days,
+    ).fetchall()
+
+
+def session_people(cur: Cursor, low: str, high: str, scope: Scope) -> set[tuple[str, str, str]]:
     """(quarter, public, beneficiary) of the people who took a PIX exit test in the period and have a
-    session in that quarter: already counted in their cell."""
+    session in that quarter, a whole quarter of the scope: already counted in their cell."""
+    first, last = ("0000-Q1", "9999-Q4") if scope == ALL_TIME else scope
     rows = cur.execute(
         "SELECT DISTINCT m.quarter, m.public, m.beneficiary_id FROM pix_results p"
         " JOIN cell_markers m ON m.beneficiary_id = p.beneficiary_id"
         " WHERE p.phase = 'exit' AND p.taken_on >= ? AND p.taken_on <= ? AND m.sessions > 0"
-        " AND m.quarter <> '*' AND m.public <> '*'",
-        (low, high),
+        " AND m.quarter <> '*' AND m.public <> '*' AND m.quarter >= ? AND m.quarter <= ?",
+        (low, high, first, last),
     ).fetchall()
     return {(q, p, b) for q, p, b in rows}
 

@@ -51,6 +51,8 @@ SCHEMA = [
     # a structure's latest sessions, read in index order (its statement reads structure_totals)
     "CREATE INDEX IF NOT EXISTS cheque_structure ON cheque_index (structure_id, session_date, serial)"
     " WHERE structure_id IS NOT NULL",
+    # the sessions of a period's edge days, the days of a quarter it cuts (projections/cell_reads.py)
+    "CREATE INDEX IF NOT EXISTS cheque_session_day ON cheque_index (session_date) WHERE session_date IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS cheque_beneficiary ON cheque_index (beneficiary_id)",  # caseloads, a beneficiary's cheques
     "CREATE TABLE IF NOT EXISTS commitment_index ("
     " id TEXT PRIMARY KEY, funder_code TEXT NOT NULL, reference TEXT NOT NULL,"
@@ -123,7 +125,7 @@ class LedgerViews:
     name = "ledger_views"
     # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
     # per quarter × commune × public × age band (projections/outcome_cells.py); 4: outcome cells per funder
-    # (projections/funder_cells.py)
+    # (projections/funder_cells.py) and an index of sessions by day
     version = 4
 
     def __init__(self) -> None:

@@ -41,31 +41,19 @@ class ObservatoryReads(LedgerCore):
         self._require(actor, "observatory", "funder")
         low, high = self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes", "lending_views", "badge_views")
-        rows = self._indicator_rows(db, low, high, cell_reads.scope_of(start, end))
+        rows = self._indicator_rows(db, low, high, *cell_reads.split(start, end))
         return indicator_figures.indicators(rows, start, end, self.today())
 
     def _indicator_rows(
-        self, db: Database, low: str, high: str, scope: tuple[str, str] | None
+        self, db: Database, low: str, high: str, scope: cell_reads.Scope | None, edges: cell_reads.Edges
     ) -> indicator_figures.IndicatorRows:
         """The rows the indicators of the period from ``low`` to ``high`` (ISO days) are computed from: the
-        outcome cells for whole quarters or all time (``scope``), else the cheques' rows."""
-        redeemed = "status IN ('redeemed', 'settled') AND session_date >= ? AND session_date <= ?"
+        outcome cells of its whole quarters or all time (``scope``) and the cheques' rows of its edge days."""
         with db.read() as cur:
             issued = cell_reads.cheques_issued(cur, low, high)
-            if scope is not None:
-                cells = cell_reads.by_commune(cur, scope)
-                sessions = tuple(sum(int(r[i]) for r in cells) for i in (2, 7, 3))
-                kinds = [(k, sum(int(r[4 + i]) for r in cells)) for i, k in enumerate(cell_reads.KINDS)]
-            else:
-                sessions = cur.execute(
-                    f"SELECT COUNT(*), COUNT(DISTINCT beneficiary_id), COALESCE(SUM(duration_minutes), 0)"
-                    f" FROM cheque_index WHERE {redeemed}",
-                    (low, high),
-                ).fetchone()  # type: ignore[assignment]  # an aggregate: one row
-                kinds = cur.execute(
-                    f"SELECT session_kind, COUNT(*) FROM cheque_index WHERE {redeemed} GROUP BY session_kind",
-                    (low, high),
-                ).fetchall()
+            cells = cell_reads.by_commune(cur, scope, edges)
+            sessions = tuple(sum(int(r[i]) for r in cells) for i in (2, 7, 3))
+            kinds = [(k, sum(int(r[4 + i]) for r in cells)) for i, k in enumerate(cell_reads.KINDS)]
             funders = cur.execute("SELECT COUNT(*) FROM funder_index").fetchone()[0]  # type: ignore[index]  # an aggregate: one row
             pix = cur.execute(
                 "SELECT beneficiary_id, phase, score, taken_on FROM pix_results WHERE taken_on >= ? AND taken_on <= ?"
@@ -106,59 +94,27 @@ class ObservatoryReads(LedgerCore):
         self._require(actor, "observatory")
         if by not in ("quarter", "epci"):
             raise errors.ValidationError("by : quarter ou epci.")
-        low, high = self._period(start, end)
+        self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes")
-        scope = cell_reads.scope_of(start, end)
-        if scope is not None:
-            return self._breakdown_of_cells(db, by, scope)
-        with db.read() as cur:
-            rows = cur.execute(
-                "SELECT c.session_date, b.commune_insee, c.beneficiary_id, c.duration_minutes"
-                " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
-                " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
-                (low, high),
-            ).fetchall()
-        groups: dict[str, dict] = defaultdict(lambda: {"beneficiaries": set(), "sessions": 0, "minutes": 0})
-        names: dict[str, str] = {}
-        for session_date, commune, beneficiary_id, minutes in rows:
-            if by == "quarter":
-                key = quarter_of(session_date)
-                names[key] = f"T{key[-1]} {key[:4]}"
-            else:
-                found = self.territory.get(commune)
-                key = found.epci_siren if found else "?"
-                names[key] = found.epci_name if found else "Hors référentiel"
-            group = groups[key]
-            group["beneficiaries"].add(beneficiary_id)
-            group["sessions"] += 1
-            group["minutes"] += int(minutes or 0)
-        threshold = suppression_threshold(self.settings)
-        out = []
-        for key, group in sorted(groups.items()):
-            shown = len(group["beneficiaries"]) >= threshold
-            out.append(
-                t.BreakdownRow(
-                    key=key,
-                    label=names[key],
-                    beneficiaries=len(group["beneficiaries"]) if shown else None,
-                    sessions=group["sessions"] if shown else None,
-                    minutes=group["minutes"] if shown else None,
-                    suppressed=not shown,
-                )
-            )
-        return out
-
-    def _breakdown_of_cells(self, db: Database, by: str, scope: tuple[str, str]) -> list[t.BreakdownRow]:
-        """The breakdown read from the outcome cells (whole quarters or all time)."""
+        scope, edges = cell_reads.split(start, end)
         groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # sessions, minutes, beneficiaries
         names: dict[str, str] = {}
         with db.read() as cur:
-            if by == "quarter":
-                for quarter, sessions, minutes, people in cell_reads.by_quarter(cur, scope):
+            if by == "quarter":  # the whole quarters' cells, then the edge days' quarters (other quarters)
+                for quarter, sessions, minutes, people in [] if scope is None else cell_reads.by_quarter(cur, scope):
                     groups[quarter] = [sessions, minutes, people]
-                    names[quarter] = f"T{quarter[-1]} {quarter[:4]}"
+                edge_people: dict[str, set[str]] = defaultdict(set)
+                for day, beneficiary_id, minutes in cell_reads.edge_sessions(
+                    cur, edges, "c.session_date, c.beneficiary_id, c.duration_minutes"
+                ):
+                    quarter = quarter_of(day)
+                    edge_people[quarter].add(beneficiary_id)
+                    groups[quarter][0] += 1
+                    groups[quarter][1] += int(minutes or 0)
+                    groups[quarter][2] = len(edge_people[quarter])
+                names.update((q, f"T{q[-1]} {q[:4]}") for q in groups)
             else:
-                for commune, _, sessions, minutes, *_, people in cell_reads.by_commune(cur, scope):
+                for commune, _, sessions, minutes, *_, people in cell_reads.by_commune(cur, scope, edges):
                     found = self.territory.get(commune)
                     key = found.epci_siren if found else "?"
                     names[key] = found.epci_name if found else "Hors référentiel"
@@ -181,20 +137,15 @@ class ObservatoryReads(LedgerCore):
         self._require(actor, "observatory")
         low, high = self._period(start, end)
         db = self._fresh_reads("ledger_views", "outcomes", "lending_views")
-        scope = cell_reads.scope_of(start, end)
-        with db.read() as cur:
-            rows = (
-                []
-                if scope is not None
-                else cur.execute(
-                    "SELECT c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes"
-                    " FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
-                    " WHERE c.status IN ('redeemed', 'settled') AND c.session_date >= ? AND c.session_date <= ?",
-                    (low, high),
-                ).fetchall()
+        scope, edges = cell_reads.split(start, end)
+        with db.read() as cur:  # whole quarters from the cells, the edge days' quarters from the rows
+            rows = cell_reads.edge_sessions(
+                cur,
+                edges,
+                "c.session_date, b.commune_insee, b.publics, b.age_band, c.beneficiary_id, c.duration_minutes",
             )
             counted = [] if scope is None else cell_reads.export_cells(cur, scope)
-            already = set() if scope is None else cell_reads.session_people(cur, low, high)
+            already = set() if scope is None else cell_reads.session_people(cur, low, high, scope)
             pix = cur.execute(
                 "SELECT p.beneficiary_id, p.phase, p.score, p.taken_on, b.commune_insee, b.publics, b.age_band"
                 " FROM pix_results p JOIN beneficiary_facts b ON b.id = p.beneficiary_id"

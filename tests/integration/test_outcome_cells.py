@@ -19,6 +19,7 @@ from domain import errors
 from ledger import types as t
 from projections import cell_reads
 from projections import funder_outcomes as funder_outcomes_module
+from projections.indicator_figures import period_bounds
 from projections.observatory_reads import suppression_threshold
 from projections.verify import verify
 from tests import scenario as s
@@ -48,6 +49,13 @@ PERIODS = [
     (date(2026, 1, 1), date(2026, 9, 30)),
     (date(2026, 7, 1), None),
     (None, date(2026, 6, 30)),
+    (date(2026, 2, 10), date(2026, 8, 20)),  # two edges around a whole quarter
+    (date(2026, 2, 10), date(2026, 12, 31)),  # an edge, then whole quarters
+    (date(2026, 1, 1), date(2026, 5, 15)),  # a whole quarter, then an edge
+    (date(2026, 3, 3), date(2026, 3, 9)),  # days inside a quarter: all edge
+    (date(2026, 2, 1), date(2026, 4, 30)),  # across two quarters, neither whole
+    (None, date(2026, 8, 1)),
+    (date(2026, 5, 2), None),
 ]
 
 
@@ -189,14 +197,13 @@ def test_cells_equal_the_cheques_rows(ops):
             finally:
                 small_cells = funder_outcomes_module.suppression_threshold = suppression_threshold
         for start, end in PERIODS:
-            assert cell_reads.scope_of(start, end) is not None
             from_cells = reads(ledger, start, end)
-            original = cell_reads.scope_of
-            cell_reads.scope_of = lambda start, end: None  # the same reads from the cheques' rows
+            original = cell_reads.split
+            cell_reads.split = lambda start, end: (None, [period_bounds(start, end)])  # all from the cheques' rows
             try:
                 from_rows = reads(ledger, start, end)
             finally:
-                cell_reads.scope_of = original
+                cell_reads.split = original
             assert from_cells == from_rows, (start, end)
     finally:
         ledger.close()
@@ -217,3 +224,50 @@ def test_cells_equal_the_cheques_rows(ops):
 )
 def test_periods_of_whole_quarters_read_cells(start, end, scope):
     assert cell_reads.scope_of(start, end) == scope
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "scope", "edges"),
+    [
+        (None, None, cell_reads.ALL_TIME, []),
+        (date(2026, 1, 1), date(2026, 3, 31), ("2026-Q1", "2026-Q1"), []),
+        (
+            date(2026, 2, 10),
+            date(2026, 8, 20),
+            ("2026-Q2", "2026-Q2"),
+            [("2026-02-10", "2026-03-31"), ("2026-07-01", "2026-08-20")],
+        ),
+        (date(2026, 1, 2), None, ("2026-Q2", "9999-Q4"), [("2026-01-02", "2026-03-31")]),
+        (None, date(2026, 3, 30), ("0000-Q1", "2025-Q4"), [("2026-01-01", "2026-03-30")]),
+        (date(2026, 2, 1), date(2026, 4, 30), None, [("2026-02-01", "2026-04-30")]),
+        (date(2026, 12, 1), date(2027, 3, 31), ("2027-Q1", "2027-Q1"), [("2026-12-01", "2026-12-31")]),
+        (date(2026, 12, 1), date(2027, 3, 30), None, [("2026-12-01", "2027-03-30")]),
+        (
+            date(2026, 11, 5),
+            date(2027, 7, 1),
+            ("2027-Q1", "2027-Q2"),
+            [("2026-11-05", "2026-12-31"), ("2027-07-01", "2027-07-01")],
+        ),
+    ],
+)
+def test_a_period_splits_into_whole_quarters_and_edge_days(start, end, scope, edges):
+    assert cell_reads.split(start, end) == (scope, edges)
+
+
+@given(start=st.dates(date(2025, 1, 1), date(2028, 12, 31)), days=st.integers(0, 800))
+def test_the_edges_and_the_whole_quarters_cover_the_period_once(start, days):
+    end = start + timedelta(days=days)
+    scope, edges = cell_reads.split(start, end)
+    covered = [day for low, high in edges for day in _days(date.fromisoformat(low), date.fromisoformat(high))]
+    if scope is not None:
+        covered += [d for d in _days(start, end) if scope[0] <= f"{d.year}-Q{(d.month - 1) // 3 + 1}" <= scope[1]]
+    assert sorted(covered) == list(_days(start, end))
+    assert (
+        len(edges) <= 2
+        and all(date.fromisoformat(h) - date.fromisoformat(lo) < timedelta(days=92) for lo, h in edges)
+        or scope is None
+    )
+
+
+def _days(low: date, high: date):
+    return (low + timedelta(days=i) for i in range((high - low).days + 1))
