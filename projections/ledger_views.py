@@ -127,6 +127,15 @@ class LedgerViews:
     # per quarter × commune × public × age band (projections/outcome_cells.py); 4: outcome cells per funder
     # (projections/funder_cells.py) and an index of sessions by day
     version = 4
+    # indexes no write of this projection reads (it never reads the database): built once after a rebuild
+    rebuilt_without = (
+        "journal_funder",
+        "journal_structure",
+        "cheque_status",
+        "cheque_structure",
+        "cheque_session_day",
+        "cheque_beneficiary",
+    )
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
