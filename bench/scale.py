@@ -2,12 +2,15 @@
 
     python -m bench.scale [--cheques 1000000] [--small 10000] [--quick] [--calls 20] [--server-url URL]
 
-Fills a PostgreSQL database per size (``cl_scale_bench_<n>`` on ``--server-url``; a database already filled
+Fills a PostgreSQL database per size (``<--database-prefix>_<n>``, by default ``cl_scale_bench_<n>``, on
+``--server-url``; a database already filled
 to that size by an earlier run is reused) with ``bench.fill`` (books of 10; 60 % redeemed, half of those
 settled), rebuilds every projection (timed, against decoding every event), then calls each read ``--calls``
-times: reconciliation today and as of a past day, money over time, indicators (all time), the observatory
-export, a structure's statement, the journal's first page, and the funder's and the observatory's web pages
-through HTTP (litestar's test client: the whole ASGI stack, no socket). ``--quick``: 2 000 and 20 000 cheques,
+times: reconciliation today and as of a past day, money over time, indicators (all time, and over a period
+cutting a quarter: whole quarters from the cells, edge days from the rows), the observatory export, a structure's
+statement, the journal's first page and a page in its middle (by cursor), the funder's outcomes, and the
+funder's, its outcomes' and the observatory's web pages through HTTP (litestar's test client: the whole ASGI
+stack, no socket). ``--quick``: 2 000 and 20 000 cheques,
 on SQLite and PostgreSQL. Prints a table and
 
     RESULT scale worst_read_ms=… flatness=… bytes_per_cheque=… rebuild_events_per_s=…
@@ -26,7 +29,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,19 +111,32 @@ def signed_in(client: TestClient, email: str) -> None:
 def reads(ledger: Ledger, calls: int) -> dict[str, tuple[float, float]]:
     with ledger.db.read() as cur:
         structure_id = cur.execute("SELECT id FROM partner_index WHERE kind = 'structure' LIMIT 1").fetchone()[0]  # type: ignore[index]
+        middle = cur.execute(
+            "SELECT position FROM journal WHERE funder_code = 'BENCH' ORDER BY position"
+            " LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM journal WHERE funder_code = 'BENCH')"
+        ).fetchone()[0]  # type: ignore[index]  # once, to find a deep cursor (not a timed read)
     past = paris_today()  # the fill's day; the ledger's clock says tomorrow
+    # 40 edge days, then the fill's quarter whole (the fill's sessions are all on its day: an edge holding that
+    # day would read them all, as it should)
+    quarter = date(past.year, (past.month - 1) // 3 * 3 + 1, 1)
+    after = date(quarter.year + 1, 1, 1) if quarter.month == 10 else date(quarter.year, quarter.month + 3, 1)
+    cut = (quarter - timedelta(days=40), after - timedelta(days=1))
     out = {
         "reconciliation today": timed(lambda: ledger.reconciliation(FUNDER, "BENCH"), calls),
         "reconciliation as of a day": timed(lambda: ledger.reconciliation(FUNDER, "BENCH", as_of=past), calls),
         "money over time": timed(lambda: ledger.money_over_time(FUNDER, "BENCH"), calls),
         "indicators, all time": timed(lambda: ledger.indicators(ADMIN), calls),
+        "indicators, quarter cut": timed(lambda: ledger.indicators(ADMIN, *cut), calls),
         "observatory export": timed(lambda: ledger.observatory_export(ADMIN), calls),
         "structure statement": timed(lambda: ledger.statement(ADMIN, structure_id), calls),
         "journal, first page": timed(lambda: ledger.journal(FUNDER, "BENCH"), calls),
+        "journal, a middle page": timed(lambda: ledger.journal(FUNDER, "BENCH", cursor=f"{middle}.-1"), calls),
+        "funder outcomes": timed(lambda: ledger.funder_outcomes(FUNDER, "BENCH"), calls),
     }
     with TestClient(app=create_app(ledger, background_projections=False)) as client:
         signed_in(client, "financeur@example.org")
         out["page /financeur (HTTP)"] = timed(lambda: _ok(client.get("/financeur")), calls)
+        out["page /financeur/resultats"] = timed(lambda: _ok(client.get("/financeur/resultats")), calls)
         signed_in(client, "observatoire@example.org")
         out["page /observatoire (HTTP)"] = timed(lambda: _ok(client.get("/observatoire")), calls)
     return out
@@ -187,6 +203,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--server-url", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--database-prefix", default="cl_scale_bench", help="PostgreSQL databases: <prefix>_<n>")
     parser.add_argument("--fill-only", action="store_true", help="fill the PostgreSQL databases, measure nothing")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the access log of the pages' calls
@@ -194,7 +211,7 @@ def main() -> None:
     if args.fill_only:
         for n in (small_n, large_n):
             t0 = time.perf_counter()
-            ledger, filled = open_filled(prepare_postgres(args.server_url, f"cl_scale_bench_{n}"), n)
+            ledger, filled = open_filled(prepare_postgres(args.server_url, f"{args.database_prefix}_{n}"), n)
             ledger.close()
             print(f"{n:,} cheques: {'filled in %.0f s' % (time.perf_counter() - t0) if filled else 'already filled'}")
         return
@@ -207,7 +224,7 @@ def main() -> None:
                 )
             )
     if not args.no_postgres:
-        urls = [prepare_postgres(args.server_url, f"cl_scale_bench_{n}") for n in (small_n, large_n)]
+        urls = [prepare_postgres(args.server_url, f"{args.database_prefix}_{n}") for n in (small_n, large_n)]
         runs.append(tuple(measure(url, n, args.calls) for url, n in zip(urls, (small_n, large_n), strict=True)))  # type: ignore[arg-type]
     result = None
     for small, large in runs:

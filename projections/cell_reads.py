@@ -5,8 +5,9 @@ from the cheques' rows through their index by session day: a read's cost is boun
 edge days, never by all the cheques.
 
 Distinct beneficiaries: a cell's count is exact; a beneficiary has one commune and one age band, so sums over
-communes and bands are exact; over several quarters, or quarters and edge days, the distinct count comes from
-the markers (one row a person and quarter) and the edge days' rows together."""
+communes and bands are exact; one quarter and edge days: the cell's count plus the edge days' people without a
+marker in that quarter (a look-up by key each); over several quarters, the distinct count comes from the
+markers (one row a person and quarter) and the edge days' rows together."""
 
 from __future__ import annotations
 
@@ -95,22 +96,31 @@ def by_commune(
             params,
         ).fetchall():
             figures[(commune, band)] = [int(x or 0) for x in values]
+    one_quarter = scope is not None and scope != ALL_TIME and scope[0] == scope[1]
     if edges:
         on_edges, days = _on_edges(edges)
+        people, quarter = "c.beneficiary_id", ()
+        if one_quarter:  # the edge days' people not counted in the quarter's cell: a look-up each, by its key
+            people = (
+                "CASE WHEN NOT EXISTS (SELECT 1 FROM cell_markers m WHERE m.quarter = ? AND m.public = '*'"
+                " AND m.commune_insee = b.commune_insee AND m.age_band = b.age_band"
+                " AND m.beneficiary_id = c.beneficiary_id AND m.sessions > 0) THEN c.beneficiary_id END"
+            )
+            quarter = (scope[0],)  # type: ignore[index]  # one_quarter: a scope
         for commune, band, *values in cur.execute(
             "SELECT b.commune_insee, b.age_band, COUNT(*), COALESCE(SUM(c.duration_minutes), 0), "
             + ", ".join(
                 f"SUM(CASE WHEN COALESCE(c.session_kind, 'individual') = '{k}' THEN 1 ELSE 0 END)" for k in KINDS
             )
-            + ", COUNT(DISTINCT c.beneficiary_id) FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
+            + f", COUNT(DISTINCT {people}) FROM cheque_index c JOIN beneficiary_facts b ON b.id = c.beneficiary_id"
             f" WHERE {on_edges} GROUP BY b.commune_insee, b.age_band",
-            days,
+            (*quarter, *days),
         ).fetchall():
             row = figures.setdefault((commune, band), [0] * 6)
             for i, x in enumerate(values):
                 row[i] += int(x or 0)
-    if scope is not None and (edges or (scope != ALL_TIME and scope[0] != scope[1])):
-        for key in figures:  # a person active in two quarters, or in a quarter and on an edge day, counts once
+    if scope is not None and scope != ALL_TIME and not one_quarter:
+        for key in figures:  # a person active in two quarters, or in quarters and on an edge day, counts once
             figures[key][-1] = 0
         for commune, band, people in _distinct_people(cur, scope, edges):
             figures[(commune, band)][-1] = int(people)
