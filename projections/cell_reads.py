@@ -99,14 +99,16 @@ def by_commune(
     one_quarter = scope is not None and scope != ALL_TIME and scope[0] == scope[1]
     if edges:
         on_edges, days = _on_edges(edges)
-        people, quarter = "c.beneficiary_id", ()
-        if one_quarter:  # the edge days' people not counted in the quarter's cell: a look-up each, by its key
+        people, quarter = "c.beneficiary_id", ()  # type: tuple[str, tuple[str, ...]]
+        if (
+            one_quarter and scope is not None
+        ):  # the edge days' people not counted in the quarter's cell: a look-up each, by its key
             people = (
                 "CASE WHEN NOT EXISTS (SELECT 1 FROM cell_markers m WHERE m.quarter = ? AND m.public = '*'"
                 " AND m.commune_insee = b.commune_insee AND m.age_band = b.age_band"
                 " AND m.beneficiary_id = c.beneficiary_id AND m.sessions > 0) THEN c.beneficiary_id END"
             )
-            quarter = (scope[0],)  # type: ignore[index]  # one_quarter: a scope
+            quarter = (scope[0],)
         for commune, band, *values in cur.execute(
             "SELECT b.commune_insee, b.age_band, COUNT(*), COALESCE(SUM(c.duration_minutes), 0), "
             + ", ".join(
@@ -122,8 +124,8 @@ def by_commune(
     if scope is not None and scope != ALL_TIME and not one_quarter:
         for key in figures:  # a person active in two quarters, or in quarters and on an edge day, counts once
             figures[key][-1] = 0
-        for commune, band, people in _distinct_people(cur, scope, edges):
-            figures[(commune, band)][-1] = int(people)
+        for commune, band, distinct in _distinct_people(cur, scope, edges):
+            figures[(commune, band)][-1] = int(distinct)
     return [(commune, band, *values) for (commune, band), values in figures.items() if values[0]]  # type: ignore[misc]
 
 
