@@ -4,11 +4,15 @@ Reads cheque_index (``projections/ledger_views.py``) and device_index (``project
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
+from domain import errors
 from domain.structures import Structure
 from ledger import types as t
 from ledger.service import LedgerCore
+from projections.funder_reads import MAX_PAGE
 from projections.payment_reads import structure_payments
 
 
@@ -30,19 +34,30 @@ class DeviceRow(msgspec.Struct, frozen=True):
 
 class StructureReads(LedgerCore):
     def redeemed_cheques(self, actor: t.Actor, structure_id: str, limit: int = 200) -> list[RedeemedCheque]:
-        """The structure's redeemed and settled cheques, latest session first: the first ``limit`` rows of
-        the index by structure and session date, however many the structure redeemed."""
+        """The structure's latest ``limit`` sessions (its redeemed and settled cheques), latest first."""
+        return self.redeemed_page(actor, structure_id, limit)[0]
+
+    def redeemed_page(
+        self, actor: t.Actor, structure_id: str, limit: int = 200, cursor: str | None = None
+    ) -> tuple[list[RedeemedCheque], str | None]:
+        """A page of the structure's redeemed and settled cheques, latest session first, and the cursor of the
+        next page (None on the last): ``<session date>.<serial>`` of the page's last row. Keyset: the page is
+        read from the index by structure and session date (``cheque_structure``), however deep it lies."""
         self._require(actor, "structure")
         self._require_org(actor, structure_id)
+        if not 1 <= limit <= MAX_PAGE:
+            raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
+        after = _session_cursor(cursor)
         self._fresh_views("ledger_views")
         with self.db.read() as cur:
             rows = cur.execute(
                 "SELECT serial, status, face_value_cents, session_date, session_kind, duration_minutes, funder_code"
                 " FROM cheque_index WHERE structure_id = ? AND status IN ('redeemed', 'settled')"
-                " ORDER BY session_date DESC, serial DESC LIMIT ?",  # index order (cheque_structure), backwards
-                (structure_id, limit),
+                + (" AND (session_date, serial) < (?, ?)" if after else "")
+                + " ORDER BY session_date DESC, serial DESC LIMIT ?",  # index order (cheque_structure), backwards
+                (structure_id, *(after or ()), limit + 1),
             ).fetchall()
-        return [
+        page = [
             RedeemedCheque(
                 serial=r[0],
                 status=r[1],
@@ -52,8 +67,10 @@ class StructureReads(LedgerCore):
                 duration_minutes=None if r[5] is None else int(r[5]),
                 funder_code=r[6],
             )
-            for r in rows
+            for r in rows[:limit]
         ]
+        last = page[-1] if len(rows) > limit else None
+        return page, (f"{last.session_date}.{last.serial}" if last else None)
 
     def structure_devices(self, actor: t.Actor, structure_id: str) -> list[DeviceRow]:
         self._require(actor, "structure")
@@ -96,3 +113,13 @@ class StructureReads(LedgerCore):
             executed_cents=executed,
             payments=payments,
         )
+
+
+def _session_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """(session date, serial) of a ``redeemed_page`` cursor."""
+    if not cursor:
+        return None
+    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.([0-9A-Z*~$=-]{1,20})", cursor)
+    if found is None:
+        raise errors.ValidationError("Curseur invalide.")
+    return found.group(1), found.group(2)
