@@ -121,8 +121,9 @@ class FunderReads(LedgerCore):
         db = self._fresh_reads("ledger_views")
         with db.read() as cur:
             where, params = (
-                ["funder_code = ?", "(position > ? OR (position = ? AND seq > ?))"],
-                [code, *after[:1], *after],
+                # ``position >= ?``: an index range that starts at the cursor (an OR alone reads from the start)
+                ["funder_code = ?", "position >= ? AND (position > ? OR seq > ?)"],
+                [code, after[0], *after],
             )
             if kind:
                 where.append("kind = ?")

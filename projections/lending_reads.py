@@ -123,7 +123,7 @@ class LendingReads(LedgerCore):
         if not 1 <= limit <= MAX_PAGE:
             raise errors.ValidationError(f"limit doit être compris entre 1 et {MAX_PAGE}.")
         after = parse_position_cursor(cursor)
-        where = "(position > ? OR (position = ? AND seq > ?))"
+        where = "position >= ? AND (position > ? OR seq > ?)"  # an index range from the cursor (funder_reads.py)
         params: list[Any] = [after[0], after[0], after[1]]
         if actor.role == "structure":
             where += " AND structure_id = ?"

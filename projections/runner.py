@@ -342,6 +342,8 @@ class ProjectionSet:
                 with self.db.transaction() as cur:
                     for _, create in deferred:
                         cur.execute(create)
+                    if self.db.postgres:  # the planner's statistics of the emptied tables are of no use now
+                        cur.execute(f"ANALYZE {', '.join(tables)}")
 
     def _deferred_indexes(self, name: str) -> list[tuple[str, str]]:
         """(name, CREATE INDEX statement) of the indexes a rebuild of this projection builds after its replay."""
