@@ -90,3 +90,13 @@ def test_edited_journal_row_is_named(ledger):
         cur.execute("UPDATE journal SET amount_cents = amount_cents + 1 WHERE kind = 'cheque_redeemed'")
     differences, _, _ = verify(ledger)
     assert differences and differences[0].startswith("journal: commitment")
+
+
+def test_edited_funder_cell_is_named(ledger):
+    w, _ = busy_ledger(ledger)
+    with ledger.db.transaction() as cur:
+        cur.execute("UPDATE funder_cells SET beneficiaries = beneficiaries + 1 WHERE axis = 'structure'")
+    differences, _, _ = verify(ledger)
+    assert differences == [
+        f"funder_cells: cell DEPT26/structure/{w.structure.id} is [2, 120, 2, 0, 0, 2], events give [2, 120, 2, 0, 0, 1]"
+    ]
