@@ -122,7 +122,9 @@ from ledger.types.redemptions import (
 )
 from ledger.types.registry import (
     AccreditationChange,
+    ApiKeyEntry,
     ApiKeyOut,
+    ApiKeyPage,
     ErasurePreview,
     ImportOut,
     ImportRejection,
@@ -149,7 +151,9 @@ __all__ = [
     "AchievementList",
     "AchievementOut",
     "Actor",
+    "ApiKeyEntry",
     "ApiKeyOut",
+    "ApiKeyPage",
     "BadgeList",
     "BadgeOut",
     "BadgeSummary",

@@ -82,6 +82,7 @@ def routes(ledger, w):
         ("POST", "/v1/prescribers", {"name": "P", "kind": "ccas", "commune_insee": s.VALENCE}, admin),
         ("GET", f"/v1/prescribers/{pid}", None, {"admin", "prescriber"}),
         ("POST", "/v1/api-keys", {"role": "observatory"}, admin),
+        ("GET", "/v1/api-keys", None, admin),
         ("DELETE", f"/v1/api-keys/{key_id}", None, admin),
         (
             "POST",
