@@ -31,6 +31,8 @@ PATTERN_WORDS = {
     r"^[0-9 +().-]{6,32}$": "un numéro de téléphone (chiffres, espaces, + ( ) . -)",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "une adresse e-mail",
 }
+CHOICES = "une de ces valeurs : "  # what an enumeration expects (a form says « choisissez dans la liste »)
+
 BOUNDS_WORDS = {
     "fact": "une date AAAA-MM-JJ entre le 01/01/2000 et aujourd'hui",
     "calendar": "une date AAAA-MM-JJ entre le 01/01/2000 et le 31/12/2100",
@@ -191,7 +193,7 @@ def describe(info: Any) -> str:
         return "true ou false"
     if isinstance(info, (mi.EnumType, mi.LiteralType)):
         values = [m.value for m in info.cls] if isinstance(info, mi.EnumType) else list(info.values)
-        return "une de ces valeurs : " + ", ".join(str(v) for v in values)
+        return CHOICES + ", ".join(str(v) for v in values)
     if isinstance(info, mi.ListType):
         count = _count(info.min_length, info.max_length)
         return f"une liste{count} dont chaque élément est {describe(info.item_type)}"

@@ -55,5 +55,10 @@ KEY_COLUMNS = "id, role, org, created_at, revoked_at"
 
 def key_entry(key_id: str, role: str, org: str | None, created_at: str, revoked_at: str | None) -> t.ApiKeyEntry:
     return t.ApiKeyEntry(
-        id=UUID(key_id), role=role, org=org, created_at=created_at, revoked=revoked_at is not None, revoked_at=revoked_at
+        id=UUID(key_id),
+        role=role,
+        org=org,
+        created_at=created_at,
+        revoked=revoked_at is not None,
+        revoked_at=revoked_at,
     )
