@@ -30,6 +30,13 @@ PATTERN_WORDS = {
     r"^\d{14}$": "14 chiffres",
     r"^[0-9 +().-]{6,32}$": "un numéro de téléphone (chiffres, espaces, + ( ) . -)",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "une adresse e-mail",
+    r"^\d{5}$": "5 chiffres",
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "minuscules et chiffres, mots séparés par un tiret, par exemple premiers-pas",
+    r"^[A-Za-z0-9 ]+$": "lettres et chiffres, espaces permis",
+    r"^[A-Za-z0-9]+$": "lettres et chiffres",
+    r"^[0-9A-Za-z -]+$": "lettres, chiffres, espaces ou tirets",
+    r"^[0-9a-f]{64}$": "64 caractères hexadécimaux en minuscules",
+    r"^[\x21-\x7e]( ?[\x21-\x7e])*$": "caractères ASCII visibles, espaces simples entre eux",
 }
 CHOICES = "une de ces valeurs : "  # what an enumeration expects (a form says « choisissez dans la liste »)
 

@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, form_error
+from api.web.forms import FormData, field_errors, form_error
 from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.render import SECURITY_HEADERS, page
@@ -61,6 +61,7 @@ def structure_page(
     *,
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     badge = request.query_params.get("badge", "")
@@ -75,6 +76,7 @@ def structure_page(
         achievements=achievement_options(ledger, user),
         values=values or {},
         error=error,
+        faults=faults or {},
         badge=badge if badge and all(c in "0123456789abcdef-" for c in badge) else None,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
@@ -94,8 +96,9 @@ def structure_certify(request: Request, ledger: LedgerDep, web_user: WebUserDep,
     try:
         _certify(ledger, web_user, form, values["beneficiary_id"])
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return structure_page(
-            request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, values=values, error=error, faults=faults, status=refusal.status
         )
     return redirect("/structure/badges?fait=certification")
 
@@ -108,8 +111,9 @@ def structure_award(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     try:
         out = _award(ledger, web_user, form, values["badge_beneficiary_id"])
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return structure_page(
-            request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, values=values, error=error, faults=faults, status=refusal.status
         )
     return redirect(f"/structure/badges?fait=badge&badge={out.id}")
 
@@ -132,8 +136,9 @@ def _on_beneficiary_page(
     try:
         act(ledger, web_user, form, beneficiary_id)
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return beneficiary_page(
-            request, ledger, web_user, beneficiary_id, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, beneficiary_id, error=error, faults=faults, status=refusal.status
         )
     return redirect(f"/prescripteur/beneficiaires/{beneficiary_id}?fait={done}#badges")
 

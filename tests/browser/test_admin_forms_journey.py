@@ -103,7 +103,11 @@ def test_admin_forms_name_every_faulty_field_beside_it(site, browser, width):
     summary = j.page.get_by_role("alert").inner_text()
     assert "3 champs sont à corriger" in summary
     assert "jeanne.martin" not in summary and "court" not in summary, "never the values typed"
-    for name, words in [("email", "adresse complète"), ("password", "12 caractères"), ("org_funder", "Organisation : choisissez")]:
+    for name, words in [
+        ("email", "adresse complète"),
+        ("password", "12 caractères"),
+        ("org_funder", "Organisation : choisissez"),
+    ]:
         box = j.page.locator(f"[name={name}]")
         assert box.get_attribute("aria-invalid") == "true", name
         assert f"f-{name}-error" in box.get_attribute("aria-describedby"), name

@@ -146,3 +146,38 @@ def test_one_menu_entry_is_current():
 
 def test_every_role_has_a_home_page_and_a_menu():
     assert set(HOMES) == set(NAV) == set(Role)
+
+
+def request_patterns() -> set[str]:
+    """Every pattern a request type's text field must match (``ledger/types/``)."""
+    import msgspec
+    import msgspec.inspect as mi
+
+    found: set[str] = set()
+
+    def walk(info: object) -> None:
+        if isinstance(info, mi.Metadata):
+            walk(info.type)
+        elif isinstance(info, mi.StrType) and info.pattern:
+            found.add(info.pattern)
+        elif isinstance(info, mi.UnionType):
+            for member in info.types:
+                walk(member)
+        elif isinstance(info, mi.ListType):
+            walk(info.item_type)
+        elif isinstance(info, mi.StructType):
+            for f in info.fields:
+                walk(f.type)
+
+    for name in t.__all__:
+        kind = getattr(t, name)
+        if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
+            walk(mi.type_info(kind))
+    return found
+
+
+def test_every_pattern_is_said_in_words():
+    """A faulty field says what is expected; « au format attendu » says nothing (issue 18)."""
+    from api.strict_body import PATTERN_WORDS
+
+    assert request_patterns() - set(PATTERN_WORDS) == set()
