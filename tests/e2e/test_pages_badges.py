@@ -3,9 +3,8 @@ award a badge, the downloads (PDF, JSON checked by the DCC verifier), the observ
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 
