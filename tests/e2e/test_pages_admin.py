@@ -217,9 +217,18 @@ def test_accounts_and_api_keys_through_the_forms(client, accounts, ledger_world)
     key_id = re.search(r'<code id="identifiant">([^<]+)</code>', key_page.text).group(1)
     assert ledger.authenticate(key) == t.Actor(role="funder", org="DEPT26", key_id=key_id)
     assert key not in client.get("/admin/comptes").text, "the key is shown once"
+    listed = client.get("/admin/comptes").text
+    assert f'href="/admin/comptes/cles/{key_id}/revocation"' in listed and "Financeur DEPT26" in listed
+    confirm = client.get(f"/admin/comptes/cles/{key_id}/revocation")
+    assert confirm.status_code == 200 and key_id in confirm.text and "irréversible" in confirm.text
+    assert ledger.authenticate(key) is not None, "asking is not revoking"
+    assert client.get("/admin/comptes/cles/00000000-0000-0000-0000-000000000000/revocation").status_code == 404
     revoked = post_form(client, "/admin/comptes/cles/revocation", "/admin/comptes", {"key_id": key_id})
     assert revoked.status_code == 303 and revoked.headers["location"].endswith("fait=revoquee")
     assert ledger.authenticate(key) is None
+    again = client.get(f"/admin/comptes/cles/{key_id}/revocation", follow_redirects=False)
+    assert again.status_code in (302, 303) and again.headers["location"].startswith("/admin/comptes")
+    assert f'href="/admin/comptes/cles/{key_id}/revocation"' not in client.get("/admin/comptes").text
 
     sign_in(client, "nouvelle.prescriptrice@example.org")
     assert client.get("/prescripteur").status_code == 200
