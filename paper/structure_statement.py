@@ -5,6 +5,7 @@ text is reduced to Latin-1 and measured (``paper.text.fit``): nothing runs out o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from fpdf import FPDF
@@ -48,13 +49,13 @@ class StatementPdf(FPDF):
         self.set_font("Helvetica", "", 8)
         self.cell(0, 6, f"page {self.page_no()} / {{nb}}", align="C")
 
-    def row(self, cells: list[tuple[str, float, str]], *, bold: bool = False, fill: bool = False) -> None:
+    def row(self, cells: Sequence[tuple[str, float, str]], *, bold: bool = False, fill: bool = False) -> None:
         self.set_font("Helvetica", "B" if bold else "", 8.5)
         for text, width, align in cells:
             self.cell(width, ROW, fit(self, text, width - 2), border=1, align=align, fill=fill)
         self.ln()
 
-    def table(self, head: list[tuple[str, float]], rows: list[list[str]], right: set[int]) -> None:
+    def grid(self, head: Sequence[tuple[str, float]], rows: list[list[str]], right: set[int]) -> None:
         """Rows under their header, the header again at the top of each new page."""
 
         def titles() -> None:
@@ -94,7 +95,7 @@ def render_structure_statement(st: PeriodStatementOut, name: str, siret: str | N
 
     pdf.heading("Soldes")
     balances = [("", 70), ("Au début de la période", 60), ("À la fin de la période", 60)]
-    pdf.table(
+    pdf.grid(
         balances,
         [
             ["Reste dû à la structure", amount(st.opening.due_cents), amount(st.closing.due_cents)],
@@ -103,7 +104,7 @@ def render_structure_statement(st: PeriodStatementOut, name: str, siret: str | N
         right={1, 2},
     )
     pdf.heading("Mouvements de la période")
-    pdf.table(
+    pdf.grid(
         [("Mouvement", 100), ("Chèques", 30), ("Montant", 60)],
         [
             ["Chèques encaissés", str(st.redeemed_count), amount(st.redeemed_cents)],
@@ -134,7 +135,7 @@ def render_structure_statement(st: PeriodStatementOut, name: str, siret: str | N
         ]
         for x in st.redemptions
     ]
-    pdf.table([*LINE_COLUMNS, LINE_AMOUNT], lines or [["", "", "", "Aucun encaissement", "", ""]], right={5})
+    pdf.grid([*LINE_COLUMNS, LINE_AMOUNT], lines or [["", "", "", "Aucun encaissement", "", ""]], right={5})
 
     pdf.heading(f"Remboursements de la période ({len(st.settlements)})")
     settlements = [
@@ -148,7 +149,7 @@ def render_structure_statement(st: PeriodStatementOut, name: str, siret: str | N
         ]
         for x in st.settlements
     ]
-    pdf.table(
+    pdf.grid(
         [*SETTLEMENT_COLUMNS, *SETTLEMENT_TAIL],
         settlements or [["", "Aucun remboursement", "", "", "", ""]],
         right={2, 3},

@@ -300,7 +300,8 @@ def compare_structure_days(ledger: Any) -> list[str]:
     name the structure: the figures of each day, each redemption's and reversal's line, each day's settled sum."""
     kinds = {"cheque_redeemed": "redeemed", "redemption_reversed": "reversed", "cheque_settled": "settled"}
     want_days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
-    want_lines, want_settled = set(), defaultdict(int)
+    want_lines: set[tuple] = set()
+    want_settled: dict[tuple[str, str], int] = defaultdict(int)
     with ledger.db.read() as cur:
         for structure_id, at, kind, position, serial, cents in cur.execute(
             "SELECT structure_id, at, kind, position, serial, amount_cents FROM journal WHERE structure_id IS NOT NULL"
