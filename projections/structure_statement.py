@@ -25,7 +25,7 @@ from ledger.service import LedgerCore
 from projections.structure_days import FIGURES
 
 MAX_SETTLEMENTS = 1000  # settlement runs in one period: a run a week is 52 a year
-_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+_CURSOR = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{1,18})$")
 _SUMS = ", ".join(f"COALESCE(SUM({f}), 0)" for f in FIGURES)
 
 

@@ -199,4 +199,4 @@ def test_every_route_for_every_role(client, ledger_world):
             if not expected_ok:
                 mismatches.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
     assert not mismatches, "\n".join(mismatches)
-    assert cells == len(table) * (len(ACTORS) + 1) == 54 * 9
+    assert cells == len(table) * (len(ACTORS) + 1) == 57 * 9
