@@ -95,3 +95,18 @@ def test_periods_the_ledger_refuses(ledger, stamped):
         ledger.period_statement(w.structure_actor, str(other.id))
     default = ledger.period_statement(w.structure_actor, sid)
     assert (default.start, default.end) == (date(2026, 3, 1), date(2026, 3, 16))
+
+
+def test_verify_names_a_statement_row_that_differs_from_the_journal(ledger, stamped):
+    stamped.today = date(2026, 3, 2)
+    w = s.world(ledger)
+    c = s.book(ledger, w, count=1).cheques[0]
+    ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, date(2026, 3, 2)))
+    ledger.period_statement(w.structure_actor, str(w.structure.id))  # the views caught up
+    assert verify(ledger)[0] == []
+    with ledger.db.transaction() as cur:
+        cur.execute("UPDATE structure_days SET redeemed_cents = redeemed_cents + 1")
+        cur.execute("UPDATE structure_lines SET amount_cents = amount_cents + 1")
+    problems = verify(ledger)[0]
+    assert any(p.startswith("structure_days:") for p in problems)
+    assert any(p.startswith("structure_lines:") for p in problems)
