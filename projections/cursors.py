@@ -10,6 +10,6 @@ def before_position(cursor: str | None) -> int:
     """The position a page starts below; none given: above every position."""
     if not cursor:
         return 2**62
-    if not cursor.isdigit() or len(cursor) > 18:
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:  # "²".isdigit(), but int("²") fails
         raise errors.ValidationError("Curseur invalide.", field="cursor")
     return int(cursor)
