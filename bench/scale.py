@@ -8,9 +8,9 @@ to that size by an earlier run is reused) with ``bench.fill`` (books of 10; 60 %
 settled), rebuilds every projection (timed, against decoding every event), then calls each read ``--calls``
 times: reconciliation today and as of a past day, money over time, indicators (all time, and over a period
 cutting a quarter: whole quarters from the cells, edge days from the rows), the observatory export, a structure's
-statement, the journal's first page and a page in its middle (by cursor), the funder's outcomes, and the
-funder's, its outcomes' and the observatory's web pages through HTTP (litestar's test client: the whole ASGI
-stack, no socket). ``--quick``: 2 000 and 20 000 cheques,
+statement (since the start, and this month's first page), the journal's first page and a page in its middle (by
+cursor), the funder's outcomes, and the funder's, its outcomes' and the observatory's web pages through HTTP
+(litestar's test client: the whole ASGI stack, no socket). ``--quick``: 2 000 and 20 000 cheques,
 on SQLite and PostgreSQL. Prints a table and
 
     RESULT scale worst_read_ms=… flatness=… bytes_per_cheque=… rebuild_events_per_s=…
@@ -129,6 +129,7 @@ def reads(ledger: Ledger, calls: int) -> dict[str, tuple[float, float]]:
         "indicators, quarter cut": timed(lambda: ledger.indicators(ADMIN, *cut), calls),
         "observatory export": timed(lambda: ledger.observatory_export(ADMIN), calls),
         "structure statement": timed(lambda: ledger.statement(ADMIN, structure_id), calls),
+        "structure statement, this month": timed(lambda: ledger.period_statement(ADMIN, structure_id), calls),
         "journal, first page": timed(lambda: ledger.journal(FUNDER, "BENCH"), calls),
         "journal, a middle page": timed(lambda: ledger.journal(FUNDER, "BENCH", cursor=f"{middle}.-1"), calls),
         "funder outcomes": timed(lambda: ledger.funder_outcomes(FUNDER, "BENCH"), calls),

@@ -119,7 +119,7 @@ def _session_cursor(cursor: str | None) -> tuple[str, str] | None:
     """(session date, serial) of a ``redeemed_page`` cursor."""
     if not cursor:
         return None
-    found = re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.([0-9A-Z*~$=-]{1,20})", cursor)
+    found = re.fullmatch(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9A-Z*~$=-]{1,20})", cursor)
     if found is None:
         raise errors.ValidationError("Curseur invalide.")
     return found.group(1), found.group(2)

@@ -50,7 +50,7 @@ def test_the_latest_sessions_page_without_loss_or_repeat(sessions, limit):
 
 def test_a_bad_cursor_or_limit_is_refused(sessions):
     ledger, w = sessions
-    for cursor in ("x", "2026-01-01", "2026-01-01.a b"):
+    for cursor in ("x", "2026-01-01", "2026-01-01.a b", "٢٠٢٦-01-01.AAAA"):
         with pytest.raises(errors.ValidationError):
             ledger.redeemed_page(w.structure_actor, str(w.structure.id), 10, cursor)
     with pytest.raises(errors.ValidationError):
