@@ -62,7 +62,7 @@ def test_from_registration_to_the_funders_figures(site, browser):
     page.wait_for_load_state()
     assert "Chèque encaissé" in page.get_by_role("status").inner_text()
     page.get_by_role("link", name="Relevé").first.click()
-    assert serial in page.locator("table").inner_text()
+    assert serial in page.locator("#encaissements").inner_text()
     screenshot(page, "structure-releve")
     sign_out(page)
 
