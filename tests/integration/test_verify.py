@@ -47,8 +47,10 @@ def test_clean_ledger_verifies(ledger):
 def test_edited_event_row_is_named(ledger):
     busy_ledger(ledger)
     position, state = row_of(ledger, "Cheque.Redeemed")
-    tampered = state.replace(b'"duration_minutes":60', b'"duration_minutes":600')
-    assert tampered != state
+    transcoder = ledger.app.mapper.transcoder
+    fields = transcoder.decode(state)
+    assert fields["duration_minutes"] == 60
+    tampered = transcoder.encode({**fields, "duration_minutes": 600})
     with ledger.db.transaction() as cur:
         cur.execute(f"UPDATE {events_table(ledger)} SET state = ? WHERE {nid(ledger)} = ?", (tampered, position))
     differences, _, _ = verify(ledger)
