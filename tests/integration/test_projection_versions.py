@@ -153,7 +153,9 @@ def test_the_retired_hash_chain_is_dropped_with_its_bookkeeping(make_ledger):
     first = make_ledger()
     s.world(first)
     with first.db.transaction() as cur:
-        cur.execute("CREATE TABLE event_chain (position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)")
+        cur.execute(
+            "CREATE TABLE event_chain (position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)"
+        )
         cur.execute("INSERT INTO event_chain VALUES (1, 'x/1', ?)", ("0" * 64,))
         cur.execute("INSERT INTO projection_tracking (name, position) VALUES ('event_chain', 1)")
         cur.execute("INSERT INTO projection_versions (name, version) VALUES ('event_chain', 1)")
