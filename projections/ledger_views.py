@@ -38,7 +38,6 @@ SCHEMA = [
     " debit TEXT NOT NULL, credit TEXT NOT NULL, amount_cents BIGINT NOT NULL,"
     " serial TEXT, structure_id TEXT, PRIMARY KEY (position, seq))",
     "CREATE INDEX IF NOT EXISTS journal_funder ON journal (funder_code, position)",
-    "CREATE INDEX IF NOT EXISTS journal_structure ON journal (structure_id, position) WHERE structure_id IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS cheque_index ("
     " cheque_id TEXT PRIMARY KEY, serial TEXT NOT NULL, commitment_id TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " face_value_cents BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT NOT NULL,"

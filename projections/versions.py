@@ -42,10 +42,14 @@ def existing_names(db: Database) -> set[str]:
 # Projections the ledger no longer keeps, and their tables, dropped from the databases that still hold them:
 # the hash chain over the events, which the Merkle log covers (docs/architecture.md, "Tamper evidence").
 RETIRED = {"event_chain": ("event_chain",)}
+# Indexes no read uses any more, dropped where they exist: the journal by structure (issue 17: no query reads the
+# journal by structure; a structure's statement reads structure_totals, its sessions the cheque index).
+RETIRED_INDEXES = ("journal_structure",)
 
 
 def retire(db: Database, existing: set[str]) -> None:
-    """Drops a retired projection's tables and forgets its rows (their rows first: interrupted, it runs again)."""
+    """Drops a retired projection's tables and forgets its rows (their rows first: interrupted, it runs again),
+    and the retired indexes."""
     for name, tables in RETIRED.items():
         if not any(table in existing for table in tables):
             continue
@@ -55,6 +59,9 @@ def retire(db: Database, existing: set[str]) -> None:
                     cur.execute(f"DELETE FROM {bookkeeping} WHERE name = ?", (name,))
         for table in tables:
             db.script([f"DROP TABLE IF EXISTS {table}"])
+    for index in RETIRED_INDEXES:
+        if index in existing:
+            db.script([f"DROP INDEX IF EXISTS {index}"])
 
 
 def version_of(projection: Any) -> int:
