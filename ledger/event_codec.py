@@ -231,12 +231,17 @@ def _id_text(raw: bytes) -> str:
     return str(UUID(bytes=raw))
 
 
+@lru_cache(maxsize=4096)  # a few days and validity ends cover most events
+def _day_text(raw: bytes) -> str:
+    return date.fromordinal(int.from_bytes(raw, "big")).isoformat()
+
+
 def _ext_text(code: int, data: memoryview) -> Any:
     """Ids and dates as the views store them (dashed text, ISO text)."""
     if code == UUID_EXT:
-        return _id_text(bytes(data))
+        return _id_text(data.tobytes())
     if code == DATE_EXT:
-        return date.fromordinal(int.from_bytes(data, "big")).isoformat()
+        return _day_text(data.tobytes())
     return _ext(code, data)
 
 
