@@ -33,7 +33,7 @@ from projections.runner import handler_name
 # schema's shape (``projections/versions.py``).
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
-    " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL,"
     " kind TEXT NOT NULL, funder_code TEXT NOT NULL, commitment_id TEXT NOT NULL,"
     " debit TEXT NOT NULL, credit TEXT NOT NULL, amount_cents BIGINT NOT NULL,"
     " serial TEXT, structure_id TEXT, PRIMARY KEY (position, seq))",
@@ -62,8 +62,10 @@ SCHEMA = [
 ]
 
 
+# A posting's event id (``<aggregate uuid>/<version>``) is not stored: the event stored at its position names
+# it (``projections/funder_reads.py`` joins the event table), 40 bytes a posting saved.
 JOURNAL_COLUMNS = (
-    "position, seq, at, event_id, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
+    "position, seq, at, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
 )
 CHEQUE_COLUMNS = (
     "serial",
@@ -91,11 +93,10 @@ CHEQUE_TYPES = {
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
 # cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
 # cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
-MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
+MOVE_COLUMNS = ("position", "at", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
 MOVE_TYPES = {
     "position": "bigint",
     "at": "text",
-    "event_id": "text",
     "kind": "text",
     "debit": "text",
     "credit": "text",
@@ -105,7 +106,7 @@ MOVE_TYPES = {
 }
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
-    " SELECT v.position, 0, v.at, v.event_id, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
+    " SELECT v.position, 0, v.at, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
     " c.face_value_cents, c.serial, v.structure_id FROM {rows} LEFT JOIN cheque_index c ON c.cheque_id = v.cheque_id"
 )
 
@@ -118,8 +119,8 @@ class LedgerViews:
 
     name = "ledger_views"
     # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
-    # per quarter × commune × public × age band (projections/outcome_cells.py)
-    version = 3
+    # per quarter × commune × public × age band (projections/outcome_cells.py); 4: no event id in the journal
+    version = 4
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -205,7 +206,6 @@ class LedgerViews:
                 n.id,
                 0,
                 at,
-                f"{n.originator_id}/{n.originator_version}",
                 kind,
                 funder_code,
                 commitment_id,
@@ -224,7 +224,6 @@ class LedgerViews:
             (
                 n.id,
                 at,
-                f"{n.originator_id}/{n.originator_version}",
                 kind,
                 debit,
                 credit,
