@@ -217,9 +217,11 @@ class Database:
         if self.postgres and tables:
             assert self._pool is not None
             with self._pool.connection() as conn:
-                conn.autocommit = True
-                conn.execute(f"VACUUM {', '.join(tables)}")
-                conn.autocommit = False
+                conn.autocommit = True  # VACUUM runs outside a transaction
+                try:
+                    conn.execute(f"VACUUM {', '.join(tables)}")
+                finally:
+                    conn.autocommit = False
 
     def release_thread(self) -> None:
         """Closes this thread's own SQLite connection (for a thread that ends before the database does)."""

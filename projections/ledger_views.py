@@ -1,7 +1,7 @@
 """The journal of postings and the indexes the fund's operations and reads need.
 
-- ``journal``: every money movement of a commitment as a posting (debit → credit), naming the
-  event and position it came from. Reconciliation figures are sums of it.
+- ``journal``: every money movement of a commitment as a posting (debit → credit), at the position of
+  the event it came from (the event table names the event). Reconciliation figures are sums of it.
 - ``cheque_index``: each cheque's current status, for settlement and expiry runs, statements
   and look-ups (the aggregate stays the truth: commands re-check every candidate).
 - ``commitment_index`` and ``funder_payments``: what a funder signed and paid.
