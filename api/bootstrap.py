@@ -26,6 +26,7 @@ from projections.payment_reads import PaymentReads
 from projections.place_reads import PlaceReads
 from projections.run_previews import RunPreviews
 from projections.structure_reads import StructureReads
+from projections.structure_statement import StructureStatementReads
 
 
 class Ledger(
@@ -37,6 +38,7 @@ class Ledger(
     OpenDataReads,
     CaseloadReads,
     StructureReads,
+    StructureStatementReads,
     AdminReads,
     RunPreviews,
     LendingReads,

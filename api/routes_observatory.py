@@ -41,12 +41,16 @@ def indicators(ledger: LedgerDep, actor: ActorDep, start: FromDate = None, end: 
     return ledger.indicators(actor, start, end)
 
 
+CSV_PATHS = ["/v1/observatory/export", "/v1/structures/{structure_id}/statement"]
+
+
 def document_csv(openapi) -> None:  # type: ignore[no-untyped-def]
-    """The export answers JSON, or CSV with `format=csv`: document both media types."""
-    ok = openapi.paths["/v1/observatory/export"].get.responses["200"]
-    ok.content["text/csv"] = OpenAPIMediaType(
-        schema=Schema(type=OpenAPIType.STRING, description="French headers, `;`-separated")
-    )
+    """The export and a structure's statement answer JSON, or CSV with `format=csv`: document both media types."""
+    for path in CSV_PATHS:
+        ok = openapi.paths[path].get.responses["200"]
+        ok.content["text/csv"] = OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, description="French headers, `;`-separated, UTF-8 with a BOM")
+        )
 
 
 @get("/v1/observatory/export", sync_to_thread=True, responses=problems(503), tags=["observatory"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -11,6 +11,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from api.auth import idempotency
 from api.deps import ActorDep, IdempotencyKey, LedgerDep
 from api.problems import post_problems, problems
+from api.routes_observatory import FromDate, ToDate
+from api.statement_files import file_name, statement_csv, statement_paper, whole_period
 from ledger import types as t
 from paper.statement import render_statement
 
@@ -66,8 +68,52 @@ def reverse(
     responses=problems(404, 503),
     tags=["redemptions"],
 )
-def statement(structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> t.StatementOut:
-    return ledger.statement(actor, structure_id)
+def statement(
+    structure_id: FromPath[str],
+    ledger: LedgerDep,
+    actor: ActorDep,
+    start: FromDate = None,
+    end: ToDate = None,
+    limit: Annotated[int | None, QueryParameter(name="limit", ge=1, le=1000)] = None,
+    cursor: Annotated[str | None, QueryParameter(name="cursor", max_length=64)] = None,
+    fmt: Annotated[Literal["json", "csv"] | None, QueryParameter(name="format")] = None,
+) -> t.StatementOut | t.PeriodStatementOut:
+    """Without parameters: the totals since the start (v1). With `from` and/or `to` (Paris days, both
+    included; `to` defaults to today, `from` to the first day of `to`'s month; not after today, `to` not
+    before `from`), or `limit`, `cursor` or `format`: the statement of that period, its balances at the
+    start and the end, the period's figures, one keyset page of its redemptions and reversals (`limit`,
+    default 100, `next_cursor`) and its settlements. `format=csv`: the whole period as CSV (French headers,
+    `;`-separated, UTF-8 with a BOM); the PDF is `statement.pdf`."""
+    if (start, end, limit, cursor, fmt) == (None, None, None, None, None):
+        return ledger.statement(actor, structure_id)
+    if fmt == "csv":
+        whole = whole_period(ledger, actor, structure_id, start, end)
+        return Response(  # type: ignore[return-value]
+            content=statement_csv(whole),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{file_name(whole, "csv")}"'},
+        )
+    return ledger.period_statement(actor, structure_id, start, end, limit or 100, cursor)
+
+
+@get(
+    "/v1/structures/{structure_id:str}/statement.pdf",
+    sync_to_thread=True,
+    responses=problems(404, 503),
+    tags=["redemptions"],
+    media_type="application/pdf",
+)
+def structure_statement_pdf(
+    structure_id: FromPath[str], ledger: LedgerDep, actor: ActorDep, start: FromDate = None, end: ToDate = None
+) -> Response[bytes]:
+    """The statement of the period (`from`, `to`: as for the statement; default this month) to print (PDF,
+    French): every redemption, reversal and settlement of the period, page X / Y."""
+    whole = whole_period(ledger, actor, structure_id, start, end)
+    return Response(
+        content=statement_paper(ledger, actor, whole),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{file_name(whole, "pdf")}"'},
+    )
 
 
 @post("/v1/settlements", status_code=201, sync_to_thread=True, responses=post_problems(409, 503), tags=["fund"])
@@ -143,4 +189,15 @@ def journal(
     return ledger.journal(actor, code, limit, cursor)
 
 
-ROUTES = [redeem, redeem_batch, reverse, statement, settle, expire, reconciliation, statement_pdf, journal]
+ROUTES = [
+    redeem,
+    redeem_batch,
+    reverse,
+    statement,
+    structure_statement_pdf,
+    settle,
+    expire,
+    reconciliation,
+    statement_pdf,
+    journal,
+]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Request, delete, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.auth import idempotency
 from api.deps import ActorDep, IdempotencyKey, LedgerDep
@@ -146,6 +148,19 @@ def create_api_key(
     return ledger.create_api_key(actor, data, idempotency(request, actor, data))
 
 
+@get("/v1/api-keys", sync_to_thread=True, responses=problems(), tags=["set-up"])
+def list_api_keys(
+    ledger: LedgerDep,
+    actor: ActorDep,
+    limit: Annotated[int, QueryParameter(name="limit", ge=1, le=1000)] = 100,
+    cursor: Annotated[str | None, QueryParameter(name="cursor", max_length=32)] = None,
+) -> t.ApiKeyPage:
+    """The API keys, newest first, revoked ones included (`revoked`, `revoked_at`): id, role, organisation and
+    creation instant. Never the key itself, which is shown once, at creation. When a key was last used is not
+    recorded."""
+    return ledger.api_keys(actor, limit, cursor)
+
+
 @delete("/v1/api-keys/{key_id:str}", status_code=204, sync_to_thread=True, responses=problems(404), tags=["set-up"])
 def revoke_api_key(key_id: FromPath[str], ledger: LedgerDep, actor: ActorDep) -> None:
     """The key stops working at once."""
@@ -165,5 +180,6 @@ ROUTES = [
     register_prescriber,
     get_prescriber,
     create_api_key,
+    list_api_keys,
     revoke_api_key,
 ]

@@ -30,7 +30,16 @@ PATTERN_WORDS = {
     r"^\d{14}$": "14 chiffres",
     r"^[0-9 +().-]{6,32}$": "un numéro de téléphone (chiffres, espaces, + ( ) . -)",
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "une adresse e-mail",
+    r"^\d{5}$": "5 chiffres",
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$": "minuscules et chiffres, mots séparés par un tiret, par exemple premiers-pas",
+    r"^[A-Za-z0-9 ]+$": "lettres et chiffres, espaces permis",
+    r"^[A-Za-z0-9]+$": "lettres et chiffres",
+    r"^[0-9A-Za-z -]+$": "lettres, chiffres, espaces ou tirets",
+    r"^[0-9a-f]{64}$": "64 caractères hexadécimaux en minuscules",
+    r"^[\x21-\x7e]( ?[\x21-\x7e])*$": "caractères ASCII visibles, espaces simples entre eux",
 }
+CHOICES = "une de ces valeurs : "  # what an enumeration expects (a form says « choisissez dans la liste »)
+
 BOUNDS_WORDS = {
     "fact": "une date AAAA-MM-JJ entre le 01/01/2000 et aujourd'hui",
     "calendar": "une date AAAA-MM-JJ entre le 01/01/2000 et le 31/12/2100",
@@ -191,7 +200,7 @@ def describe(info: Any) -> str:
         return "true ou false"
     if isinstance(info, (mi.EnumType, mi.LiteralType)):
         values = [m.value for m in info.cls] if isinstance(info, mi.EnumType) else list(info.values)
-        return "une de ces valeurs : " + ", ".join(str(v) for v in values)
+        return CHOICES + ", ".join(str(v) for v in values)
     if isinstance(info, mi.ListType):
         count = _count(info.min_length, info.max_length)
         return f"une liste{count} dont chaque élément est {describe(info.item_type)}"

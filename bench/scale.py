@@ -6,7 +6,7 @@ Fills a PostgreSQL database per size (``cl_scale_bench_<n>`` on ``--server-url``
 to that size by an earlier run is reused) with ``bench.fill`` (books of 10; 60 % redeemed, half of those
 settled), rebuilds every projection (timed, against decoding every event), then calls each read ``--calls``
 times: reconciliation today and as of a past day, money over time, indicators (all time), the observatory
-export, a structure's statement, the journal's first page, and the funder's and the observatory's web pages
+export, a structure's statement (since the start, and this month's first page), the journal's first page, and the funder's and the observatory's web pages
 through HTTP (litestar's test client: the whole ASGI stack, no socket). ``--quick``: 2 000 and 20 000 cheques,
 on SQLite and PostgreSQL. Prints a table and
 
@@ -116,6 +116,7 @@ def reads(ledger: Ledger, calls: int) -> dict[str, tuple[float, float]]:
         "indicators, all time": timed(lambda: ledger.indicators(ADMIN), calls),
         "observatory export": timed(lambda: ledger.observatory_export(ADMIN), calls),
         "structure statement": timed(lambda: ledger.statement(ADMIN, structure_id), calls),
+        "structure statement, this month": timed(lambda: ledger.period_statement(ADMIN, structure_id), calls),
         "journal, first page": timed(lambda: ledger.journal(FUNDER, "BENCH"), calls),
     }
     with TestClient(app=create_app(ledger, background_projections=False)) as client:

@@ -24,12 +24,13 @@ MAX_PASSWORD_LENGTH = 256
 def check_password_policy(password: str) -> None:
     """Long passphrases rather than composition rules (ANSSI / CNIL recommendations)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise errors.ValidationError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise errors.ValidationError(f"Mot de passe : {MIN_PASSWORD_LENGTH} caractères au moins.", field="password")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise errors.ValidationError(f"Le mot de passe doit compter au plus {MAX_PASSWORD_LENGTH} caractères.")
+        raise errors.ValidationError(f"Mot de passe : {MAX_PASSWORD_LENGTH} caractères au plus.", field="password")
     if password.strip() != password or not password.isprintable():
         raise errors.ValidationError(
-            "Le mot de passe ne peut ni commencer ni finir par un espace, ni contenir de caractère de contrôle."
+            "Mot de passe : ni espace au début ou à la fin, ni caractère de contrôle.",
+            field="password",
         )
 
 
@@ -37,7 +38,9 @@ def normalize_email(email: str) -> str:
     email = email.strip().lower()
     local, at, domain = email.partition("@")
     if not at or not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise errors.ValidationError("Adresse e-mail invalide.")
+        raise errors.ValidationError(
+            "E-mail : indiquez une adresse complète, par exemple prenom.nom@exemple.fr.", field="email"
+        )
     return email
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class DomainError(Exception):
     """A command was refused. ``slug`` names the problem type (``/problems/<slug>``)."""
@@ -32,6 +37,27 @@ class ValidationError(DomainError):
     ) -> None:
         super().__init__(detail)
         self.fields: list[tuple[str, str]] = fields if fields is not None else [(field or "", self.detail)]
+
+
+def faulty_fields(fields: list[tuple[str, str]]) -> ValidationError:
+    """One refusal naming every faulty field (``(field, message)``), so that a person corrects them all at once."""
+    count = len(fields)
+    detail = "Un champ est à corriger" if count == 1 else f"{count} champs sont à corriger"
+    return ValidationError(f"{detail} : " + " ; ".join(message for _, message in fields), fields=fields)
+
+
+def every_check(*checks: Callable[[], T]) -> list[T]:
+    """Each check's result, in order; when some refuse, one refusal naming every faulty field of them all."""
+    results: list[T] = []
+    fields: list[tuple[str, str]] = []
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as refusal:
+            fields += refusal.fields
+    if fields:
+        raise faulty_fields(fields)
+    return results
 
 
 NotFound = _error("NotFound", "not-found", 404, "Ressource introuvable")

@@ -49,9 +49,11 @@ class AccountCommands(LedgerCore):
 
     def create_user(self, actor: t.Actor, body: t.NewUser, idem: Idem | None = None) -> t.UserOut:
         self._require(actor)
-        email = normalize_email(body.email)
-        check_password_policy(body.password)
-        org = self._check_key_org(body.role, body.org)  # type: ignore[attr-defined]  # SetupCommands's, in the assembled Ledger
+        email, _, org = errors.every_check(  # every faulty field at once
+            lambda: normalize_email(body.email),
+            lambda: check_password_policy(body.password),
+            lambda: self._check_key_org(body.role, body.org),  # type: ignore[attr-defined]  # SetupCommands's
+        )
         email_hash = hash_email(self.secret, email)
         user_id = UserAccount.create_id(email_hash)
         if idem is not None:

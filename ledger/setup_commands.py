@@ -49,6 +49,14 @@ def prescriber_out(p: Prescriber) -> t.PrescriberOut:
     return t.PrescriberOut(id=p.id, name=p.name, kind=p.kind, commune_insee=p.commune_insee)
 
 
+# Where an API key's or an account's organisation is to be found, by role (a refusal's words).
+ORG_KINDS_WORDS = {
+    "prescriber": "les prescripteurs inscrits",
+    "structure": "les structures inscrites",
+    "funder": "les financeurs inscrits",
+}
+
+
 class SetupCommands(LedgerCore):
     def create_funder(self, actor: t.Actor, body: t.NewFunder, idem: Idem | None = None) -> t.FunderOut:
         self._require(actor)
@@ -182,10 +190,10 @@ class SetupCommands(LedgerCore):
         label = ROLE_LABELS.get(Role(role), role).lower() if role in set(Role) else role
         if role not in ROLES_WITH_ORG:
             if org is not None:
-                raise errors.ValidationError(f"Un accès « {label} » n'a pas d'organisation.", field="org")
+                raise errors.ValidationError(f"Organisation : aucune pour un accès « {label} ».", field="org")
             return None
         if not org:
-            raise errors.ValidationError(f"Un accès « {label} » doit nommer son organisation.", field="org")
+            raise errors.ValidationError(f"Organisation : choisissez celle de cet accès « {label} ».", field="org")
         kinds: dict[str, tuple[type[Prescriber | Structure], str]] = {
             "prescriber": (Prescriber, "Prescripteur"),
             "structure": (Structure, "Structure"),
@@ -196,8 +204,11 @@ class SetupCommands(LedgerCore):
                 return org
             kind, what = kinds[role]
             return str(self._load_id(org, kind, what).id)
-        except errors.NotFound as e:
-            raise errors.ValidationError(f"Organisation : {e.detail}", field="org") from None
+        except errors.NotFound:
+            among = ORG_KINDS_WORDS[role]
+            raise errors.ValidationError(
+                f"Organisation : introuvable ; choisissez-la parmi {among}.", field="org"
+            ) from None
 
     def revoke_api_key(self, actor: t.Actor, key_id: str) -> None:
         self._require(actor)

@@ -21,7 +21,7 @@ from domain.values import french_day
 from ledger.types import ChequeBookOut, DirectoryOut, IssuedCheque
 from paper.directory import add_places_of_book
 from paper.qr import qr_png
-from paper.text import euros, latin1
+from paper.text import euros, fit, wrap
 
 PAGE_W, PAGE_H = 210, 297
 COLS, ROWS = 2, 4
@@ -47,36 +47,6 @@ HOW_TO = [
     "Ne donnez jamais un code par téléphone, par SMS ou par e-mail.",
     "Carnet perdu ? Votre prescripteur peut le réimprimer : les codes de l'ancien carnet ne marcheront plus.",
 ]
-
-
-def fit(pdf: FPDF, text: str, width: float) -> str:
-    """``text`` shortened with an ellipsis until it is at most ``width`` mm wide in the current font."""
-    text = latin1(text)
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "...") > width:
-        text = text[:-1]
-    return text.rstrip() + "..."
-
-
-def wrap(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
-    """``text`` in lines at most ``width`` mm wide in the current font, words kept whole; at most
-    ``max_lines`` lines, the last shortened with an ellipsis when the text is longer."""
-    lines: list[str] = []
-    current = ""
-    for word in latin1(text).split():
-        candidate = f"{current} {word}".strip()
-        if pdf.get_string_width(candidate) <= width or not current:
-            current = candidate
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    lines = [fit(pdf, line, width) for line in lines]  # a single word wider than the line
-    if len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], fit(pdf, " ".join(lines[max_lines - 1 :]) + " ...", width)]
-    return lines
 
 
 def _lines(pdf: FPDF, x: float, y: float, lines: list[str], height: float) -> float:

@@ -26,6 +26,9 @@ from projections.outcome_cells import TABLES as CELL_TABLES
 from projections.outcome_cells import Sessions
 from projections.raw_events import day_text, fields, instant_text, uuid_text
 from projections.runner import handler_name
+from projections.structure_days import SCHEMA as STRUCTURE_DAYS_SCHEMA
+from projections.structure_days import TABLES as STRUCTURE_DAYS_TABLES
+from projections.structure_days import StructureMoves
 
 # Indexes are most of a replay's writes: a cheque is keyed by its id alone (a serial's id is computed from it,
 # ``domain.ids.natural_id``), and rows with no structure (cheques not redeemed, reservations) stay out of the
@@ -59,6 +62,7 @@ SCHEMA = [
     BALANCE_SCHEMA,
     STRUCTURE_SCHEMA,
     *CELL_SCHEMA,
+    *STRUCTURE_DAYS_SCHEMA,
 ]
 
 
@@ -119,8 +123,10 @@ class LedgerViews:
 
     name = "ledger_views"
     # 3: running balances per commitment and day (``balance_days``, projections/balances.py) and outcome cells
-    # per quarter × commune × public × age band (projections/outcome_cells.py); 4: no event id in the journal
-    version = 4
+    # per quarter × commune × public × age band (projections/outcome_cells.py)
+    # 4: a structure's moves by day, for its statement by period (projections/structure_days.py)
+    # 5: no event id in the journal (the event stored at the posting's position names it)
+    version = 5
 
     def __init__(self) -> None:
         self._handlers: dict[str, Any] = {}
@@ -138,6 +144,7 @@ class LedgerViews:
             "balance_days",
             "structure_totals",
             *CELL_TABLES,
+            *STRUCTURE_DAYS_TABLES,
         ]
 
     def begin(self, cur: Cursor | None) -> None:
@@ -147,6 +154,7 @@ class LedgerViews:
         self._changes: dict[str, dict[str, Any]] = {}
         self._balances = Balances()
         self._sessions = Sessions()
+        self._structures = StructureMoves()
 
     def decodes(self, topic: str) -> bool:
         return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
@@ -171,6 +179,7 @@ class LedgerViews:
             [_cheque_values(row) + tuple(map(row.get, CHEQUE_LATER)) for row in self._new.values()],
         )
         self._sessions.flush(cur)  # between the new cheques' rows and the updates (projections/outcome_cells.py)
+        self._structures.flush(cur)  # likewise (projections/structure_days.py)
         shapes: dict[tuple[str, ...], list[list[Any]]] = {}
         for cheque_id, changes in self._changes.items():
             shapes.setdefault(tuple(sorted(changes)), []).append([changes[k] for k in sorted(changes)] + [cheque_id])
@@ -319,6 +328,8 @@ class LedgerViews:
         structure_id = uuid_text(e["structure_id"])
         session_date = day_text(e["session_date"])
         self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
+        session = (session_date, e["session_kind"])
+        self._structures.redeemed(n.id, self._moves[-1][-1], structure_id, str(n.originator_id), session)
         self._sessions.redeemed(str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"])
         self._status(
             n,
@@ -330,12 +341,17 @@ class LedgerViews:
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(e, n, "redemption_reversed", "redeemed", "reserved", uuid_text(e["structure_id"]))
+        structure_id = uuid_text(e["structure_id"])
+        self._move(e, n, "redemption_reversed", "redeemed", "reserved", structure_id)
+        self._structures.reversed(n.id, self._moves[-1][-1], structure_id, str(n.originator_id))
         self._sessions.reversed(str(n.originator_id))
         self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
 
     def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(e, n, "cheque_settled", "redeemed", "paid", uuid_text(e["structure_id"]))
+        structure_id = uuid_text(e["structure_id"])
+        self._move(e, n, "cheque_settled", "redeemed", "paid", structure_id)
+        settlement_id = uuid_text(e["settlement_id"])
+        self._structures.settled(n.id, self._moves[-1][-1], structure_id, str(n.originator_id), settlement_id)
         self._status(n, "settled")
 
     def _on_Cheque_Cancelled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from domain import errors
 from domain.settlement import Settlement
 from domain.structures import Structure
 from ledger import types as t
 from ledger.database import Cursor
 from ledger.payment_commands import settlement_out
 from ledger.service import LedgerCore
+from projections.cursors import before_position
 
 
 def structure_payments(cur: Cursor, structure_id: str, limit: int = 200) -> list[t.StructurePayment]:
@@ -50,7 +50,7 @@ class PaymentReads(LedgerCore):
     def settlements(self, actor: t.Actor, limit: int = 100, cursor: str | None = None) -> t.SettlementPage:
         """The settlements, newest first; ``cursor``: the position of the last one of the previous page."""
         self._require(actor)
-        before = _cursor(cursor)
+        before = before_position(cursor)
         self._fresh_views("payments")
         with self.db.read() as cur:
             rows = cur.execute(
@@ -85,11 +85,3 @@ class PaymentReads(LedgerCore):
         self._fresh_views("payments")
         with self.db.read() as cur:
             return structure_payments(cur, structure_id)
-
-
-def _cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 2**62
-    if not cursor.isdigit() or len(cursor) > 18:
-        raise errors.ValidationError("Curseur invalide.", field="cursor")
-    return int(cursor)

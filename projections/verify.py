@@ -20,6 +20,7 @@ from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
 from projections.balances import movement, paris_day
 from projections.indicator_figures import quarter_of
 from projections.merkle_check import MerkleCheck, checkpoint_sizes
+from projections.structure_days import FIGURES as STRUCTURE_FIGURES
 
 PAGE = 1000
 
@@ -161,6 +162,7 @@ def compare_projections(ledger: Any, model: Recomputed) -> list[str]:
     out += compare_balances(model, by_hour, stored, status_sums)
     out += compare_cells(ledger, model)
     out += compare_structure_totals(ledger)
+    out += compare_structure_days(ledger)
     for code in sorted(set(model.received) | set(payments)):
         if int(payments.get(code, 0)) != model.received[code]:
             out.append(f"funder_payments: {code} received {payments.get(code, 0)}, events give {model.received[code]}")
@@ -268,4 +270,57 @@ def compare_structure_totals(ledger: Any) -> list[str]:
         got, want = stored.get(structure_id, (0, 0, 0, 0)), tuple(counted.get(structure_id, [0, 0, 0, 0]))
         if got != want:
             out.append(f"structure_totals: structure {structure_id} is {got}, its cheques give {want}")
+    return out
+
+
+def compare_structure_days(ledger: Any) -> list[str]:
+    """A structure's statement rows (``projections/structure_days.py``) against the journal's postings that
+    name the structure: the figures of each day, each redemption's and reversal's line, each day's settled sum."""
+    kinds = {"cheque_redeemed": "redeemed", "redemption_reversed": "reversed", "cheque_settled": "settled"}
+    want_days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 6)
+    want_lines: set[tuple] = set()
+    want_settled: dict[tuple[str, str], int] = defaultdict(int)
+    with ledger.db.read() as cur:
+        for structure_id, at, kind, position, serial, cents in cur.execute(
+            "SELECT structure_id, at, kind, position, serial, amount_cents FROM journal WHERE structure_id IS NOT NULL"
+        ).fetchall():
+            key, move = (structure_id, paris_day(at)), kinds[kind]
+            at_figure = 2 * ("redeemed", "reversed", "settled").index(move)
+            want_days[key][at_figure] += 1
+            want_days[key][at_figure + 1] += int(cents)
+            if move == "settled":
+                want_settled[key] += int(cents)
+            else:
+                want_lines.add((*key, int(position), move, serial, int(cents)))
+        got_days = {
+            (r[0], r[1]): [int(x) for x in r[2:]]
+            for r in cur.execute(
+                f"SELECT structure_id, day, {', '.join(STRUCTURE_FIGURES)} FROM structure_days"
+            ).fetchall()
+        }
+        got_lines = {
+            (r[0], r[1], int(r[2]), r[3], r[4], int(r[5]))
+            for r in cur.execute(
+                "SELECT structure_id, day, position, kind, serial, amount_cents FROM structure_lines"
+            ).fetchall()
+        }
+        got_settled = {
+            (r[0], r[1]): int(r[2])
+            for r in cur.execute(
+                "SELECT structure_id, day, SUM(amount_cents) FROM structure_settled GROUP BY structure_id, day"
+            ).fetchall()
+        }
+    out = []
+    for key in sorted(set(got_days) | set(want_days)):
+        if got_days.get(key, [0] * 6) != want_days.get(key, [0] * 6):
+            out.append(
+                f"structure_days: structure {key[0]} on {key[1]} is {got_days.get(key)}, the journal gives {want_days.get(key)}"
+            )
+    for line in sorted(got_lines ^ want_lines):
+        out.append(f"structure_lines: {'only stored' if line in got_lines else 'missing'}: {line}")
+    for key in sorted(set(got_settled) | set(want_settled)):
+        if got_settled.get(key, 0) != want_settled.get(key, 0):
+            out.append(
+                f"structure_settled: structure {key[0]} on {key[1]} is {got_settled.get(key, 0)}, the journal gives {want_settled.get(key, 0)}"
+            )
     return out

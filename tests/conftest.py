@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import msgspec
@@ -94,6 +94,21 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(date(2026, 3, 16))
+
+
+@pytest.fixture
+def stamped(clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Events stamped at noon (Europe/Paris) of the clock's day: the day a move is recorded is the test's day."""
+    import eventsourcing.domain
+
+    from ledger.clock import PARIS
+
+    monkeypatch.setattr(
+        eventsourcing.domain,
+        "datetime_now_with_tzinfo",
+        lambda: datetime.combine(clock.today, time(12), PARIS).astimezone(UTC),
+    )
+    return clock
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ with its constraints checked, naming a refused field in French, and the words of
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar, overload
 
@@ -12,9 +13,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from api.deps import LedgerDep
-from api.strict_body import struct_faults
+from api.strict_body import CHOICES, struct_faults
 from domain import errors
 from domain.cheques import MAX_BOOK_SIZE, MAX_FACE_VALUE_CENTS
+from domain.values import MAX_CENTS
 from ledger.clock import paris_today
 
 T = TypeVar("T")
@@ -59,37 +61,57 @@ class Form:
             return None  # type: ignore[return-value]  # build() refuses the form, naming this field
         return int(whole) * 100 + int(frac.ljust(2, "0") or 0)
 
-    def build(self, struct: type[T], /, **fields: Any) -> T:
+    def build(
+        self,
+        struct: type[T],
+        /,
+        *,
+        names: Mapping[str, str] | None = None,
+        messages: Mapping[str, str] | None = None,
+        **fields: Any,
+    ) -> T:
         """The command's input; refused with every faulty field of the form named (``errors.fields``: form
-        field names, French messages placed next to each field by the page)."""
+        field names, French messages placed next to each field by the page). ``names``: the form's own names of
+        command fields, where they differ (``{"role": "key_role"}``); ``messages``: this form's words for a
+        faulty field (by form field), before ``FIELD_MESSAGES``."""
+        messages = {**FIELD_MESSAGES, **(messages or {})}
         try:
             built = msgspec.convert(fields, struct)
         except msgspec.ValidationError:
             built = None
             for path, message in struct_faults(struct, fields, paris_today(), ""):
-                name = form_field(path)
-                self.faults.setdefault(name, FIELD_MESSAGES.get(name) or f"{field_label(path)} : {_lower(message)}")
+                name = form_field(path, names)
+                self.faults.setdefault(name, messages.get(name) or fault_message(path, message))
         if self.faults or built is None:
             raise form_invalid(self.faults)
         return built
 
 
 def form_invalid(faults: dict[str, str]) -> errors.ValidationError:
-    count = len(faults)
-    detail = "Un champ est à corriger" if count == 1 else f"{count} champs sont à corriger"
-    return errors.ValidationError(f"{detail} : " + " ; ".join(faults.values()), fields=list(faults.items()))
+    return errors.faulty_fields(list(faults.items()))
 
 
-def field_errors(refusal: errors.DomainError) -> dict[str, str]:
+def field_errors(refusal: errors.DomainError, names: Mapping[str, str] | None = None) -> dict[str, str]:
     """The faults of a refused form by form field (for the page to show next to each field)."""
     if not isinstance(refusal, errors.ValidationError):
         return {}
-    return {form_field(name): message for name, message in refusal.fields if name}
+    return {form_field(name, names): message for name, message in refusal.fields if name}
 
 
-def form_field(path: str) -> str:
+def form_field(path: str, names: Mapping[str, str] | None = None) -> str:
     """A command field (``monthly_fee_cents``, ``session.date``) → the form field that typed it."""
+    path = re.sub(r"\[\d+\]", "", path)  # every item of a list is typed in the list's one field
+    if names and path in names:
+        return names[path]
     return FORM_FIELDS.get(path, path.split(".")[-1])
+
+
+def fault_message(path: str, expected: str) -> str:
+    """« Nom : valeur attendue : un texte de 1 à 200 caractères. »; a choice (a list or boxes in the form) says
+    to choose rather than listing the codes behind the choices."""
+    if CHOICES in expected:
+        return f"{field_label(path)} : choisissez dans la liste proposée."
+    return f"{field_label(path)} : {_lower(expected)}"
 
 
 def field_label(path: str) -> str:
@@ -113,6 +135,8 @@ FORM_FIELDS = {
     "beneficiary_id": "beneficiary",
 }
 
+AMOUNT = f"Montant : un montant en euros de 0,01 € à {MAX_CENTS // 100:_} €.".replace("_", "\u202f")
+
 # Where the words of the schema are not the clearest for a person typing in a form.
 FIELD_MESSAGES = {
     "birth_year": "Année de naissance : indiquez l'année en quatre chiffres, par exemple 1958.",
@@ -124,16 +148,12 @@ FIELD_MESSAGES = {
     "taken_on": "Date du test : indiquez une date passée, au plus tard aujourd'hui.",
     "score": "Score PIX : indiquez un nombre entier de 0 à 1024.",
     "count": f"Nombre de chèques : de 1 à {MAX_BOOK_SIZE}.",
+    "amount": AMOUNT,
+    "payment_amount": AMOUNT.replace("Montant", "Montant reçu"),
+    "funder_code": "Financeur : choisissez un financeur dans la liste.",
+    "siret": "SIRET : indiquez les 14 chiffres du SIRET, sans lettre.",
     "face_value": f"Valeur d'un chèque : de 0,01 € à {MAX_FACE_VALUE_CENTS // 100:_} € au plus.".replace("_", "\u202f"),
 }
-
-
-def build_input(struct: type[T], /, **fields: Any) -> T:
-    """The command's input type, with its constraints checked (messages name fields, never values)."""
-    try:
-        return msgspec.convert(fields, struct)
-    except msgspec.ValidationError as e:
-        raise errors.ValidationError(f"Champ invalide : {field_name(str(e))}.") from None
 
 
 @overload
@@ -160,19 +180,23 @@ def form_error(refusal: errors.DomainError, *page_level: type[errors.DomainError
     return refusal.detail
 
 
-def field_name(message: str) -> str:
-    """msgspec says « Expected `int` >= 1 - at `$.count` » or « Object missing required field `code` »:
-    keep the field, in plain words (never the value sent)."""
-    found = re.search(r"at `\$\.([^`]+)`|missing required field `([^`]+)`", message)
-    if not found:
-        return "un champ"
-    path = found.group(1) or found.group(2)
-    last = re.sub(r"\[\d+\]", "", path).split(".")[-1]
-    return FIELD_NAMES.get(last, last)
-
-
 FIELD_NAMES = {
     "name": "nom",
+    "slug": "identifiant",
+    "description": "description",
+    "criteria": "critères",
+    "achievement": "badge",
+    "certified_on": "date de certification",
+    "address": "adresse",
+    "postal_code": "code postal",
+    "website": "site web",
+    "opening_hours": "horaires",
+    "services": "services",
+    "holder": "titulaire",
+    "iban": "IBAN",
+    "bic": "BIC",
+    "executed_on": "date d'exécution",
+    "bank_reference": "référence bancaire",
     "funder_code": "financeur",
     "reference": "référence",
     "amount_cents": "montant",

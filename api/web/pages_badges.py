@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, build_input, form_error
+from api.web.forms import FormData, field_errors, form_error
 from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.render import SECURITY_HEADERS, page
@@ -43,14 +43,14 @@ def beneficiary_badges(ledger: Any, user: WebUser, beneficiary_id: str) -> dict[
 
 
 def _certify(ledger: Any, user: WebUser, form: Any, beneficiary_id: str) -> None:
-    body = build_input(
+    body = form.build(
         t.NewPixCertification, certified_on=form.get("certified_on"), score=form.integer("score", "Score")
     )
     ledger.record_pix_certification(user.actor, beneficiary_id, body)
 
 
 def _award(ledger: Any, user: WebUser, form: Any, beneficiary_id: str) -> t.BadgeOut:
-    return ledger.award_badge(user.actor, beneficiary_id, build_input(t.NewBadge, achievement=form.get("achievement")))
+    return ledger.award_badge(user.actor, beneficiary_id, form.build(t.NewBadge, achievement=form.get("achievement")))
 
 
 # -- structure: on its PIX page -----------------------------------------------------------------
@@ -61,6 +61,7 @@ def structure_page(
     *,
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     badge = request.query_params.get("badge", "")
@@ -75,6 +76,7 @@ def structure_page(
         achievements=achievement_options(ledger, user),
         values=values or {},
         error=error,
+        faults=faults or {},
         badge=badge if badge and all(c in "0123456789abcdef-" for c in badge) else None,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
@@ -94,8 +96,9 @@ def structure_certify(request: Request, ledger: LedgerDep, web_user: WebUserDep,
     try:
         _certify(ledger, web_user, form, values["beneficiary_id"])
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return structure_page(
-            request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, values=values, error=error, faults=faults, status=refusal.status
         )
     return redirect("/structure/badges?fait=certification")
 
@@ -108,8 +111,9 @@ def structure_award(request: Request, ledger: LedgerDep, web_user: WebUserDep, d
     try:
         out = _award(ledger, web_user, form, values["badge_beneficiary_id"])
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return structure_page(
-            request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, values=values, error=error, faults=faults, status=refusal.status
         )
     return redirect(f"/structure/badges?fait=badge&badge={out.id}")
 
@@ -132,8 +136,9 @@ def _on_beneficiary_page(
     try:
         act(ledger, web_user, form, beneficiary_id)
     except errors.DomainError as refusal:
+        error, faults = form_error(refusal), field_errors(refusal)
         return beneficiary_page(
-            request, ledger, web_user, beneficiary_id, error=form_error(refusal), status=refusal.status
+            request, ledger, web_user, beneficiary_id, error=error, faults=faults, status=refusal.status
         )
     return redirect(f"/prescripteur/beneficiaires/{beneficiary_id}?fait={done}#badges")
 
@@ -181,6 +186,7 @@ def achievements_page(
     *,
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     context: dict[str, Any] = {"flash": DONE.get(request.query_params.get("fait", ""))}
@@ -192,6 +198,7 @@ def achievements_page(
         achievements=ledger.list_achievements(user.actor).items,
         values=values or {},
         error=error,
+        faults=faults or {},
         **context,
     )
 
@@ -206,9 +213,9 @@ def achievements(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> R
 def define_achievement(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "admin")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("slug", "name", "description", "criteria")}
+    values: dict[str, Any] = {k: form.get(k) for k in ("slug", "name", "description", "criteria")}
     try:
-        ledger.define_achievement(web_user.actor, build_input(t.NewAchievement, **values))
+        ledger.define_achievement(web_user.actor, form.build(t.NewAchievement, **values))
     except errors.DomainError as refusal:
         return refused(achievements_page, request, ledger, web_user, refusal, values=values)
     return redirect("/admin/badges?fait=realisation")

@@ -1,4 +1,5 @@
-"""Structure pages: redeem a cheque (serial, code, session), the statement, loans and devices, PIX results."""
+"""Structure pages: redeem a cheque (serial, code, session), loans and devices, PIX results (the statement:
+``pages_statement.py``)."""
 
 from __future__ import annotations
 
@@ -88,20 +89,6 @@ def redeem(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: Form
         values["code"] = ""  # never sent back into the page
         return redeem_page(request, ledger, web_user, values=values, error=form_error(refusal), status=refusal.status)
     return redirect("/structure?fait=encaisse")
-
-
-@get("/structure/releve", sync_to_thread=True)
-def statement(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Response:
-    sid = structure_id(web_user, request)
-    return page(
-        request,
-        "structure/statement.html",
-        title="Relevé de la structure",
-        structure=ledger.get_structure(web_user.actor, sid),
-        statement=ledger.statement(web_user.actor, sid),
-        cheques=ledger.redeemed_cheques(web_user.actor, sid),
-        kinds=SESSION_KIND_LABELS,
-    )
 
 
 def person_faults(refusal: errors.DomainError) -> dict[str, str]:
@@ -232,4 +219,12 @@ def record_pix(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: 
     return redirect("/structure/pix?fait=pix")
 
 
-ROUTES = [redeem_form, redeem, statement, loans, sign_loan, return_loan, pix_form, record_pix]
+ROUTES = [
+    redeem_form,
+    redeem,
+    loans,
+    sign_loan,
+    return_loan,
+    pix_form,
+    record_pix,
+]

@@ -18,6 +18,7 @@ from api.web import (
     pages_observatory,
     pages_prescriber,
     pages_proofs,
+    pages_statement,
     pages_structure,
     pages_structure_payments,
 )
@@ -31,6 +32,7 @@ PAGES = [
     *pages_info.ROUTES,
     *pages_prescriber.ROUTES,
     *pages_structure.ROUTES,
+    *pages_statement.ROUTES,
     *pages_structure_payments.ROUTES,
     *pages_lending.ROUTES,
     *pages_funder.ROUTES,

@@ -108,6 +108,23 @@ class ApiKeyOut(Output):
     key: str | None = None
 
 
+class ApiKeyEntry(Output):
+    """A key as listed to admins: never the key itself (only its keyed hash is stored) nor that hash. The ledger
+    does not record when a key was last used (a write per request, on the hot path)."""
+
+    id: UUID
+    role: str
+    org: str | None
+    created_at: str  # RFC 3339, UTC
+    revoked: bool
+    revoked_at: str | None = None
+
+
+class ApiKeyPage(Output):
+    items: list[ApiKeyEntry]
+    next_cursor: str | None
+
+
 # -- people's accounts (web pages) --------------------------------------------------------------
 class NewUser(Input):
     email: Annotated[str, Meta(min_length=3, max_length=254, pattern=VISIBLE)]

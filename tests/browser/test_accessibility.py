@@ -119,6 +119,7 @@ def test_every_page_of_a_role(site, browser, role, width):
     ledger, w = site.ledger, site.world
     s.book(ledger, w, count=2)  # the prescriber's person has cheques; the funder has postings
     lending(site)
+    key = ledger.create_api_key(s.ADMIN, t.NewApiKey(role="funder", org="DEPT26"))  # the admin's list of keys
     page = site.page(browser, bypass_csp=True, width=width)
     sign_in(page, getattr(site.accounts, role))
     found = []
@@ -130,6 +131,7 @@ def test_every_page_of_a_role(site, browser, role, width):
             f"/structure/releve?structure={w.structure.id}",
             "/financeur?code=DEPT26",
             f"/admin/effacement?beneficiaire={w.beneficiary.id}",
+            f"/admin/comptes/cles/{key.id}/revocation",
         ],
     }.get(role, [])
     for href in [*links, *extra]:

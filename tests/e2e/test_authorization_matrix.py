@@ -82,6 +82,7 @@ def routes(ledger, w):
         ("POST", "/v1/prescribers", {"name": "P", "kind": "ccas", "commune_insee": s.VALENCE}, admin),
         ("GET", f"/v1/prescribers/{pid}", None, {"admin", "prescriber"}),
         ("POST", "/v1/api-keys", {"role": "observatory"}, admin),
+        ("GET", "/v1/api-keys", None, admin),
         ("DELETE", f"/v1/api-keys/{key_id}", None, admin),
         (
             "POST",
@@ -101,6 +102,9 @@ def routes(ledger, w):
         ("POST", "/v1/redemptions/batch", {"items": [redemption]}, {"structure", "structure2"}),
         ("POST", f"/v1/redemptions/{rid}/reversal", {"reason": "erreur"}, {"admin", "structure"}),
         ("GET", f"/v1/structures/{sid}/statement", None, {"admin", "structure"}),
+        ("GET", f"/v1/structures/{sid}/statement?from=2026-01-01", None, {"admin", "structure"}),
+        ("GET", f"/v1/structures/{sid}/statement?format=csv", None, {"admin", "structure"}),
+        ("GET", f"/v1/structures/{sid}/statement.pdf", None, {"admin", "structure"}),
         ("POST", "/v1/settlements", {"through": "2026-01-01"}, admin),
         ("POST", "/v1/expiries", {"as_of": "2026-01-01"}, admin),
         ("GET", "/v1/funders/DEPT26/reconciliation", None, fund),
@@ -196,4 +200,4 @@ def test_every_route_for_every_role(client, ledger_world):
             if not expected_ok:
                 mismatches.append(f"{method} {path} as {who}: {r.status_code} {r.text[:120]}")
     assert not mismatches, "\n".join(mismatches)
-    assert cells == len(table) * (len(ACTORS) + 1) == 54 * 9
+    assert cells == len(table) * (len(ACTORS) + 1) == 58 * 9

@@ -193,7 +193,8 @@ def test_accounts_and_api_keys_through_the_forms(client, accounts, ledger_world)
             "email": "Nouvelle.Prescriptrice@example.org",
             "password": PASSWORD,
             "role": "prescriber",
-            "org": str(w.prescriber.id),
+            "org_prescriber": str(w.prescriber.id),
+            "org_structure": str(w.structure.id),  # another kind's list: not read for this role
         },
     )
     assert made.status_code == 303 and made.headers["location"] == "/admin/comptes?fait=compte"
@@ -208,15 +209,26 @@ def test_accounts_and_api_keys_through_the_forms(client, accounts, ledger_world)
     assert on.status_code == 303
     assert [u.disabled for u in ledger.list_users(s.ADMIN) if u.id == user.id] == [False]
 
-    key_page = post_form(client, "/admin/comptes/cles", "/admin/comptes", {"key_role": "funder", "key_org": "DEPT26"})
+    key_page = post_form(
+        client, "/admin/comptes/cles", "/admin/comptes", {"key_role": "funder", "key_org_funder": "DEPT26"}
+    )
     assert key_page.status_code == 201
     key = re.search(r'<code id="cle">([^<]+)</code>', key_page.text).group(1)
     key_id = re.search(r'<code id="identifiant">([^<]+)</code>', key_page.text).group(1)
     assert ledger.authenticate(key) == t.Actor(role="funder", org="DEPT26", key_id=key_id)
     assert key not in client.get("/admin/comptes").text, "the key is shown once"
+    listed = client.get("/admin/comptes").text
+    assert f'href="/admin/comptes/cles/{key_id}/revocation"' in listed and "Financeur DEPT26" in listed
+    confirm = client.get(f"/admin/comptes/cles/{key_id}/revocation")
+    assert confirm.status_code == 200 and key_id in confirm.text and "irréversible" in confirm.text
+    assert ledger.authenticate(key) is not None, "asking is not revoking"
+    assert client.get("/admin/comptes/cles/00000000-0000-0000-0000-000000000000/revocation").status_code == 404
     revoked = post_form(client, "/admin/comptes/cles/revocation", "/admin/comptes", {"key_id": key_id})
     assert revoked.status_code == 303 and revoked.headers["location"].endswith("fait=revoquee")
     assert ledger.authenticate(key) is None
+    again = client.get(f"/admin/comptes/cles/{key_id}/revocation", follow_redirects=False)
+    assert again.status_code in (302, 303) and again.headers["location"].startswith("/admin/comptes")
+    assert f'href="/admin/comptes/cles/{key_id}/revocation"' not in client.get("/admin/comptes").text
 
     sign_in(client, "nouvelle.prescriptrice@example.org")
     assert client.get("/prescripteur").status_code == 200
@@ -351,9 +363,13 @@ def test_refused_forms_say_why_and_change_nothing(client, accounts, ledger_world
     assert bad_siret.status_code == 400 and "Impossible" in bad_siret.text and "SIRET" in bad_siret.text
     assert 'value="Lieu"' in bad_siret.text, "what was typed is kept"
     short = post_form(
-        client, "/admin/structures", "/admin/structures", {"name": "Lieu", "siret": "123", "commune_insee": s.VALENCE}
+        client, "/admin/structures", "/admin/structures", {"name": "", "siret": "123", "commune_insee": ""}
     )
-    assert short.status_code == 400 and "Champ invalide : SIRET" in short.text
+    assert short.status_code == 400 and "3 champs sont à corriger" in short.text
+    assert re.search(r'id="f-siret-error">SIRET : [^<]*14 chiffres', short.text)
+    assert re.search(r'id="f-name-error">Nom : [^<]*200 caractères', short.text)
+    assert re.search(r'id="f-commune_insee-error">Commune : ', short.text)
+    assert 'aria-describedby="f-siret-error f-siret-hint"' in short.text and 'value="123"' in short.text
     again = post_form(
         client, "/admin/financeurs", "/admin/financeurs", {"code": "DEPT26", "name": "Doublon", "kind": "department"}
     )
@@ -369,9 +385,10 @@ def test_refused_forms_say_why_and_change_nothing(client, accounts, ledger_world
         client,
         "/admin/comptes",
         "/admin/comptes",
-        {"email": "x@example.org", "password": PASSWORD, "role": "structure", "org": ""},
+        {"email": "x@example.org", "password": PASSWORD, "role": "structure", "org_structure": ""},
     )
-    assert no_org.status_code == 400 and "organisation" in no_org.text
+    assert no_org.status_code == 400
+    assert re.search(r'id="f-org_structure-error">Organisation : choisissez', no_org.text)
     unknown_key = post_form(
         client, "/admin/comptes/cles/revocation", "/admin/comptes", {"key_id": "00000000-0000-0000-0000-000000000000"}
     )
@@ -398,7 +415,7 @@ def test_other_roles_get_403_on_every_admin_page(client, accounts, ledger_world,
         ("/admin/financeurs", {"code": "PIRATE", "name": "x", "kind": "other"}),
         ("/admin/prescripteurs", {"name": "x", "kind": "ccas", "commune_insee": s.VALENCE}),
         (f"/admin/structures/{w.structure.id}/suspension", {"reason": "x"}),
-        ("/admin/comptes/cles", {"key_role": "admin", "key_org": ""}),
+        ("/admin/comptes/cles", {"key_role": "admin"}),
         ("/admin/operations/remboursement", {"through": "2026-03-16", "count": "0", "total_cents": "0"}),
     ]:
         assert client.post(path, data={"csrf_token": token, **fields}, follow_redirects=False).status_code == 403, path

@@ -4,6 +4,7 @@ award a badge, the downloads (PDF, JSON checked by the DCC verifier), the observ
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -38,7 +39,7 @@ def test_the_admin_defines_a_badge_and_a_duplicate_is_refused_in_words(client, a
     again = post_form(client, "/admin/badges", "/admin/badges", BADGE)
     assert again.status_code == 409 and "existe déjà" in again.text
     bad = post_form(client, "/admin/badges", "/admin/badges", {**BADGE, "slug": "Pas bon"})
-    assert bad.status_code == 400 and "Impossible" in bad.text
+    assert bad.status_code == 400 and re.search(r'id="f-slug-error">Identifiant : ', bad.text)
 
 
 def test_a_structure_certifies_and_awards_then_downloads_the_badge(client, accounts, ledger_world):
@@ -91,7 +92,9 @@ def test_a_prescriber_sees_and_awards_badges_on_the_beneficiary_page(client, acc
     assert done.status_code == 303
     shown = client.get(done.headers["location"]).text
     assert "Mon premier courriel, remis le" in shown and "badge.json" in shown
-    certified = post_form(client, f"{page}/certification", page, {"certified_on": "2026-03-11", "score": "2000"})
-    assert certified.status_code == 400 and "Impossible" in certified.text
+    certified = post_form(client, f"{page}/certification", page, {"certified_on": "2099-03-11", "score": "2000"})
+    assert certified.status_code == 400 and "2 champs sont à corriger" in certified.text
+    assert re.search(r'id="f-score-error">Score PIX : [^<]*0 à 1024', certified.text)
+    assert re.search(r'id="f-certified_on-error">Date de certification : [^<]*aujourd', certified.text)
     sign_in(client, accounts.other_prescriber)
     assert client.get(page).status_code == 403

@@ -26,7 +26,8 @@ def redeem(client, serial, code, day, **extra):
     )
 
 
-def test_a_structure_redeems_through_the_form_and_sees_it_on_its_statement(client, accounts, ledger_world, clock):
+def test_a_structure_redeems_through_the_form_and_sees_it_on_its_statement(client, accounts, ledger_world, stamped):
+    clock = stamped  # the statement lists what was recorded this month: events stamped on the test's day
     ledger, w, _ = ledger_world
     cheque = s.book(ledger, w, count=1, face_value_cents=2500).cheques[0]
     sign_in(client, accounts.structure)

@@ -138,11 +138,9 @@ def test_settle_order_validates_execute_and_notices(client, ledger_world):
     assert tx.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) == s.iban(1)
     assert tx.findtext("p:PmtId/p:EndToEndId", namespaces=NS) == run["lines"][0]["end_to_end_id"]
     assert sid.replace("-", "")[:8].upper() in tx.findtext("p:RmtInf/p:Ustrd", namespaces=NS)
-    Path("/tmp/sepa-shots/payment-order.xml").write_bytes(r.content)
     # The structure's notice: each cheque, with its serial, session date and amount, and the masked account.
     notice = client.get(f"/v1/settlements/{sid}/notices/{w.structure.id}.pdf", headers=bearer(k.structure))
     assert notice.status_code == 200 and notice.headers["content-type"] == "application/pdf"
-    Path("/tmp/sepa-shots/notice.pdf").write_bytes(notice.content)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(notice.content)).pages)
     assert "Avis de paiement" in text and "16/03/2026" in text and "37,50 euros" in text and "ordonnancé" in text
     assert all(serial in text for serial in serials) and s.iban(1) not in text and "0136" in text

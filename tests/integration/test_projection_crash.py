@@ -39,23 +39,21 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
     cheques = [c for _ in range(12) for c in s.book(ledger, w, count=10).cheques]
     env = {**os.environ, "LEDGER_DATABASE_URL": url, "LEDGER_SECRET": SECRET.decode()}
     stop = threading.Event()
+    redeemed: list[str] = []
 
-    def pay(i: int) -> None:
-        ledger.receive_payment(
-            s.ADMIN, "DEPT26", s.t.NewPayment(amount_cents=100 + i, received_on=ledger.today(), reference=f"v{i}")
-        )
-
-    def write() -> None:  # redemptions and payments only: they never catch up the projections themselves
-        for i, c in enumerate(cheques):
-            if stop.is_set():
-                return
-            ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
-            time.sleep(0.03)
-            if i % 10 == 0:
-                pay(i)
-        i = len(cheques)
-        while not stop.is_set():  # events keep flowing until the last kill, however fast the writes were
-            pay(i)
+    def write() -> None:  # redemptions, then payments, until the kills are done: they never catch up the projections
+        i = 0
+        while not stop.is_set():
+            if i < len(cheques):
+                c = cheques[i]
+                ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, ledger.today()))
+                redeemed.append(c.serial)
+            if i % 10 == 0 or i >= len(cheques):
+                ledger.receive_payment(
+                    s.ADMIN,
+                    "DEPT26",
+                    s.t.NewPayment(amount_cents=100 + i, received_on=ledger.today(), reference=f"v{i}"),
+                )
             i += 1
             time.sleep(0.03)
 
@@ -67,10 +65,10 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
         for _ in range(8):
             before = ledger.views.positions()["ledger_views"]
             proc = subprocess.Popen([sys.executable, "-m", "projections.process"], cwd=ROOT, env=env)
-            deadline = time.monotonic() + 30
-            while ledger.views.positions()["ledger_views"] == before and writer.is_alive():
+            deadline = time.monotonic() + 60
+            while ledger.views.positions()["ledger_views"] == before:
                 assert proc.poll() is None, "the projection process died on its own"
-                assert time.monotonic() < deadline, "the projection process made no progress in 30 s"
+                assert time.monotonic() < deadline, "the projection process made no progress in 60 s"
                 time.sleep(0.01)
             time.sleep(rng.uniform(0.0, 0.3))  # then kill it somewhere in the stream
             proc.send_signal(signal.SIGKILL)
@@ -81,8 +79,8 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
         stop.set()
         writer.join(timeout=120)
     assert kills == 8 and not writer.is_alive()
-    # the killed processes did the projecting, while events flowed
-    assert len(set(positions)) >= 4 and positions[0] < ledger.views.head(), positions
+    # the killed processes did the projecting, each some of it, while events flowed
+    assert positions == sorted(set(positions)), positions
     ledger.views.catch_up()
     assert ledger.views.position() == ledger.views.head()
     after_crashes = dump(ledger)
@@ -90,4 +88,4 @@ def test_sigkilled_projection_process_converges_to_a_clean_rebuild(ledger, tmp_p
     assert sum(1 for row in after_crashes["journal"]) == len(set((r[0], r[1]) for r in after_crashes["journal"]))
     ledger.views.rebuild()
     assert dump(ledger) == after_crashes
-    assert ledger.reconciliation(s.ADMIN, "DEPT26").redeemed_cents == 120 * 1000
+    assert ledger.reconciliation(s.ADMIN, "DEPT26").redeemed_cents == len(redeemed) * 1000

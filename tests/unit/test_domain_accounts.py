@@ -109,3 +109,14 @@ def test_never_more_than_max_failures_before_a_lock(steps):
             streak = 0
         assert a.failures == streak
         assert a.locked_until == locked_until
+
+
+def test_an_account_s_address_and_password_are_refused_together_each_by_its_field():
+    """Issue 18: every faulty field at once, each beside its field, never the value typed."""
+    with pytest.raises(errors.ValidationError) as info:
+        errors.every_check(lambda: normalize_email("alice"), lambda: check_password_policy("court"))
+    assert [field for field, _ in info.value.fields] == ["email", "password"]
+    assert info.value.detail.startswith("2 champs sont à corriger : E-mail : indiquez une adresse complète")
+    assert "12 caractères" in info.value.fields[1][1]
+    assert not any("alice" in m or "court" in m for _, m in info.value.fields)
+    assert errors.every_check(lambda: normalize_email("A@b.fr"), lambda: 2) == ["a@b.fr", 2]

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response
 
-from api.web.forms import form_error
+from api.web.forms import field_errors, form_error
 from api.web.render import page
 from api.web.session import WebUser
 from domain import errors
@@ -45,10 +45,14 @@ def refused(
     user: WebUser,
     refusal: errors.DomainError,
     *page_level: type[errors.DomainError],
+    names: dict[str, str] | None = None,
     **context: Any,
 ) -> Response:
-    """The form again, with the refusal's words and status (or the error page, see ``form_error``)."""
-    return render(request, ledger, user, error=form_error(refusal, *page_level), status=refusal.status, **context)
+    """The form again, with the refusal's words and status (or the error page, see ``form_error``), and each
+    faulty field's message by form field (``faults``; ``names``: the form's names of the command's fields)."""
+    error = form_error(refusal, *page_level)
+    faults = field_errors(refusal, names)
+    return render(request, ledger, user, error=error, faults=faults, status=refusal.status, **context)
 
 
 def admin_page(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:

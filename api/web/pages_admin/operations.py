@@ -35,6 +35,7 @@ def operations_page(
     expiry: Any = None,
     form: str = "",
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     names = {str(s.id): s.name for s in ledger.admin_structures(user.actor)}
@@ -50,6 +51,7 @@ def operations_page(
         funder_names=funder_names,
         form=form,
         error=error,
+        faults=faults or {},
         today=ledger.today(),
     )
 

@@ -42,6 +42,7 @@ def payments_page(
     *,
     values: dict[str, str] | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     form: str = "",
     status: int = 200,
 ) -> Response:
@@ -56,6 +57,7 @@ def payments_page(
         structure_names={str(s.id): s.name for s in ledger.admin_structures(user.actor)},
         values=values or {},
         error=error,
+        faults=faults or {},
         form=form,
         flash=DONE.get(request.query_params.get("fait", "")),
     )
@@ -71,7 +73,7 @@ def payments(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Respo
 def set_fund_account(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "admin")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("holder", "iban", "bic")}
+    values: dict[str, Any] = {k: form.get(k) for k in ("holder", "iban", "bic")}
     try:
         ledger.set_fund_account(web_user.actor, form.build(t.FundBankAccount, **values))
     except errors.DomainError as refusal:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, build_input, communes
+from api.web.forms import FormData, communes
 from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.session import WebUser, WebUserDep, require_role
@@ -22,6 +24,7 @@ def prescribers_page(
     *,
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     places = communes(ledger)
@@ -32,10 +35,12 @@ def prescribers_page(
         title="Prescripteurs",
         prescribers=ledger.admin_prescribers(user.actor),
         communes=places,
+        communes_named=[(insee, f"{name} ({insee})") for insee, name in places],
         commune_names=dict(places),
         kinds=PRESCRIBER_KIND_LABELS,
         values=values or {},
         error=error,
+        faults=faults or {},
     )
 
 
@@ -49,9 +54,9 @@ def prescribers(request: Request, ledger: LedgerDep, web_user: WebUserDep) -> Re
 def register_prescriber(request: Request, ledger: LedgerDep, web_user: WebUserDep, data: FormData) -> Response:
     require_role(web_user, "admin")
     form = checked_form(web_user, data)
-    values = {k: form.get(k) for k in ("name", "kind", "commune_insee")}
+    values: dict[str, Any] = {k: form.get(k) for k in ("name", "kind", "commune_insee")}
     try:
-        ledger.register_prescriber(web_user.actor, build_input(t.NewPrescriber, **values))
+        ledger.register_prescriber(web_user.actor, form.build(t.NewPrescriber, **values))
     except errors.DomainError as refusal:
         return refused(prescribers_page, request, ledger, web_user, refusal, values=values)
     return redirect("/admin/prescripteurs?fait=prescripteur")

@@ -9,7 +9,7 @@ from litestar.params import FromPath
 
 from api.deps import LedgerDep
 from api.web.csrf import checked_form
-from api.web.forms import FormData, build_input, communes
+from api.web.forms import FormData, communes
 from api.web.navigation import redirect
 from api.web.pages_admin.feedback import admin_page, refused
 from api.web.session import WebUser, WebUserDep, require_role
@@ -27,6 +27,7 @@ def structures_page(
     form: str = "",
     values: dict | None = None,
     error: str | None = None,
+    faults: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     places = communes(ledger)
@@ -37,6 +38,7 @@ def structures_page(
         title="Structures de médiation",
         structures=ledger.admin_structures(user.actor),
         communes=places,
+        communes_named=[(insee, f"{name} ({insee})") for insee, name in places],
         commune_names=dict(places),
         labels=STRUCTURE_LABEL_LABELS,
         incomplete=ledger.incomplete_places(user.actor),
@@ -44,6 +46,7 @@ def structures_page(
         form=form,
         values=values or {},
         error=error,
+        faults=faults or {},
         today=ledger.today(),
     )
 
@@ -62,7 +65,7 @@ def register_structure(request: Request, ledger: LedgerDep, web_user: WebUserDep
     values["siret"] = values["siret"].replace(" ", "").replace("\u00a0", "")
     values["labels"] = form.getlist("labels")
     try:
-        ledger.register_structure(web_user.actor, build_input(t.NewStructure, **values))
+        ledger.register_structure(web_user.actor, form.build(t.NewStructure, **values))
     except errors.DomainError as refusal:
         return refused(structures_page, request, ledger, web_user, refusal, form="register", values=values)
     return redirect("/admin/structures?fait=structure")
@@ -75,7 +78,7 @@ def _accreditation(
     form = checked_form(user, data)
     values = {"reason": form.get("reason"), "on": form.get("on"), "structure_id": structure_id}
     try:
-        body = build_input(t.AccreditationChange, reason=values["reason"], on=values["on"] or None)
+        body = form.build(t.AccreditationChange, reason=values["reason"], on=values["on"] or None)
         ledger.change_accreditation(user.actor, structure_id, body, accredited)
     except errors.DomainError as refusal:
         return refused(
@@ -111,7 +114,7 @@ def place_details(
     values: dict[str, Any] = {k: (form.get(k) or "").strip() or None for k in DETAILS}
     values["services"] = form.getlist("services")
     try:
-        ledger.update_structure_details(web_user.actor, structure_id, build_input(t.StructureDetails, **values))
+        ledger.update_structure_details(web_user.actor, structure_id, form.build(t.StructureDetails, **values))
     except errors.DomainError as refusal:
         values["structure_id"] = structure_id
         return refused(
