@@ -148,7 +148,7 @@ def verify(args: argparse.Namespace) -> int:
         for more in differences[1:20]:
             print(f"  also: {more}")
         return 1
-    print(f"OK: {checked} events verified; chain head {head}")
+    print(f"OK: {checked} events verified; Merkle root {head}")
     return 0
 
 
@@ -257,9 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("rebuild", help="drop and rebuild projections from the events")
     r.add_argument("projection", nargs="?", default=None)
     r.set_defaults(func=rebuild)
-    sub.add_parser(
-        "verify", help="recompute every figure from the events and check the hash chain and the Merkle log"
-    ).set_defaults(func=verify)
+    sub.add_parser("verify", help="recompute every figure from the events and check the Merkle log").set_defaults(
+        func=verify
+    )
     from api import cli_audit
 
     cli_audit.add_parser(sub)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, PersistenceError, Transcoding
+from eventsourcing.persistence import PersistenceError, Transcoder
 
 from domain.bank_accounts import BankAccount
 from domain.beneficiaries import Beneficiary
@@ -20,21 +19,11 @@ from domain.settlement import Settlement
 from domain.structures import Prescriber, Structure
 from ledger.access import ApiKey
 from ledger.config import DatabaseConfig
+from ledger.event_codec import CompactTranscoder
 from ledger.idempotency import IdempotencyRecord
 
 SNAPSHOT_INTERVAL = 50
 log = logging.getLogger("cheque_ledger.store")
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 class EventStoreApp(Application):
@@ -82,9 +71,9 @@ class EventStoreApp(Application):
         self.notify(processing_event.events)  # deprecated in the library, still called by its save
         return recordings
 
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+    def construct_transcoder(self) -> Transcoder:
+        """MessagePack, reading the JSON of earlier versions too (``ledger/event_codec.py``)."""
+        return CompactTranscoder()
 
 
 def eventsourcing_env(config: DatabaseConfig) -> dict[str, Any]:

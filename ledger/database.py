@@ -216,6 +216,18 @@ class Database:
         else:
             self.checkpoint()
 
+    def vacuum(self, tables: Sequence[str]) -> None:
+        """PostgreSQL: ``VACUUM`` the tables (dead row versions' space made reusable; the file is not shrunk).
+        SQLite reuses a file's free pages by itself: nothing to do."""
+        if self.postgres and tables:
+            assert self._pool is not None
+            with self._pool.connection() as conn:
+                conn.autocommit = True  # VACUUM runs outside a transaction
+                try:
+                    conn.execute(f"VACUUM {', '.join(tables)}")
+                finally:
+                    conn.autocommit = False
+
     def release_thread(self) -> None:
         """Closes this thread's own SQLite connection (for a thread that ends before the database does)."""
         conn = getattr(self._local, "conn", None)

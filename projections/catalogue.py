@@ -7,7 +7,6 @@ from eventsourcing.application import Application
 from ledger.database import Database
 from projections.badge_views import BadgeViews
 from projections.directory import Directory
-from projections.event_chain import EventChain
 from projections.ledger_views import LedgerViews
 from projections.lending_views import LendingViews
 from projections.outcomes import Outcomes
@@ -20,5 +19,5 @@ def projection_set(app: Application, db: Database) -> ProjectionSet:
     return ProjectionSet(
         app,
         db,
-        [LedgerViews(), Outcomes(), LendingViews(), BadgeViews(), Directory(), Places(), Payments(), EventChain()],
+        [LedgerViews(), Outcomes(), LendingViews(), BadgeViews(), Directory(), Places(), Payments()],
     )

@@ -1,10 +1,12 @@
 """What funders come for: reconciliation as of any day, and the journal of postings behind it.
 
-Reads the tables of ``projections/ledger_views.py`` (balance_days, commitment_index, funder_payments, journal)."""
+Reads the tables of ``projections/ledger_views.py`` (balance_days, commitment_index, funder_payments, journal),
+and the event table for a posting's event id (the event stored at the posting's position)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -122,35 +124,40 @@ class FunderReads(LedgerCore):
         with db.read() as cur:
             where, params = (
                 # ``position >= ?``: an index range that starts at the cursor (an OR alone reads from the start)
-                ["funder_code = ?", "position >= ? AND (position > ? OR seq > ?)"],
+                ["j.funder_code = ?", "j.position >= ? AND (j.position > ? OR j.seq > ?)"],
                 [code, after[0], *after],
             )
             if kind:
-                where.append("kind = ?")
+                where.append("j.kind = ?")
                 params.append(kind)
             if since:
-                where.append("at >= ?")
+                where.append("j.at >= ?")
                 params.append(end_of_day_utc(since - timedelta(days=1)))
             if until:
-                where.append("at < ?")
+                where.append("j.at < ?")
                 params.append(end_of_day_utc(until))
+            # the posting's event id, from the event stored at its position (the journal does not repeat it)
+            number = "notification_id" if db.postgres else "rowid"
+            recorder: Any = self.app.recorder
             rows = cur.execute(
-                "SELECT position, seq, at, event_id, kind, commitment_id, debit, credit, amount_cents, serial,"
-                f" structure_id FROM journal WHERE {' AND '.join(where)} ORDER BY position, seq LIMIT ?",
+                "SELECT j.position, j.seq, j.at, e.originator_id, e.originator_version, j.kind, j.commitment_id,"
+                " j.debit, j.credit, j.amount_cents, j.serial, j.structure_id"
+                f" FROM journal j JOIN {recorder.events_table_name} e ON e.{number} = j.position"
+                f" WHERE {' AND '.join(where)} ORDER BY j.position, j.seq LIMIT ?",
                 (*params, limit + 1),
             ).fetchall()
         items = [
             t.Posting(
                 position=int(r[0]),
                 at=r[2],
-                event_id=r[3],
-                kind=r[4],
-                commitment_id=UUID(r[5]),
-                debit=r[6],
-                credit=r[7],
-                amount_cents=int(r[8]),
-                serial=r[9],
-                structure_id=r[10],
+                event_id=f"{UUID(str(r[3]))}/{r[4]}",  # SQLite stores the id as 32 hex digits
+                kind=r[5],
+                commitment_id=UUID(r[6]),
+                debit=r[7],
+                credit=r[8],
+                amount_cents=int(r[9]),
+                serial=r[10],
+                structure_id=r[11],
             )
             for r in rows[:limit]
         ]

@@ -1,7 +1,7 @@
 """The journal of postings and the indexes the fund's operations and reads need.
 
-- ``journal``: every money movement of a commitment as a posting (debit → credit), naming the
-  event and position it came from. Reconciliation figures are sums of it.
+- ``journal``: every money movement of a commitment as a posting (debit → credit), at the position of
+  the event it came from (the event table names the event). Reconciliation figures are sums of it.
 - ``cheque_index``: each cheque's current status, for settlement and expiry runs, statements
   and look-ups (the aggregate stays the truth: commands re-check every candidate).
 - ``commitment_index`` and ``funder_payments``: what a funder signed and paid.
@@ -38,12 +38,11 @@ from projections.structure_days import StructureMoves
 # schema's shape (``projections/versions.py``).
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS journal ("
-    " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event_id TEXT NOT NULL,"
+    " position BIGINT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL,"
     " kind TEXT NOT NULL, funder_code TEXT NOT NULL, commitment_id TEXT NOT NULL,"
     " debit TEXT NOT NULL, credit TEXT NOT NULL, amount_cents BIGINT NOT NULL,"
     " serial TEXT, structure_id TEXT, PRIMARY KEY (position, seq))",
     "CREATE INDEX IF NOT EXISTS journal_funder ON journal (funder_code, position)",
-    "CREATE INDEX IF NOT EXISTS journal_structure ON journal (structure_id, position) WHERE structure_id IS NOT NULL",
     "CREATE TABLE IF NOT EXISTS cheque_index ("
     " cheque_id TEXT PRIMARY KEY, serial TEXT NOT NULL, commitment_id TEXT NOT NULL, funder_code TEXT NOT NULL,"
     " face_value_cents BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT NOT NULL,"
@@ -72,8 +71,10 @@ SCHEMA = [
 ]
 
 
+# A posting's event id (``<aggregate uuid>/<version>``) is not stored: the event stored at its position names
+# it (``projections/funder_reads.py`` joins the event table), 40 bytes a posting saved.
 JOURNAL_COLUMNS = (
-    "position, seq, at, event_id, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
+    "position, seq, at, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, structure_id"
 )
 CHEQUE_COLUMNS = (
     "serial",
@@ -101,11 +102,10 @@ CHEQUE_TYPES = {
 # A cheque's money movement after issue: its posting takes the serial, funder, commitment and amount from the
 # cheque's row, in the database (no look-up by the projection, no cache of every cheque in memory). A move of a
 # cheque with no row would leave those NULL: the journal's NOT NULL columns then refuse the whole batch.
-MOVE_COLUMNS = ("position", "at", "event_id", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
+MOVE_COLUMNS = ("position", "at", "kind", "debit", "credit", "structure_id", "cheque_id", "day")
 MOVE_TYPES = {
     "position": "bigint",
     "at": "text",
-    "event_id": "text",
     "kind": "text",
     "debit": "text",
     "credit": "text",
@@ -115,7 +115,7 @@ MOVE_TYPES = {
 }
 INSERT_MOVES = (
     f"INSERT INTO journal ({JOURNAL_COLUMNS})"
-    " SELECT v.position, 0, v.at, v.event_id, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
+    " SELECT v.position, 0, v.at, v.kind, c.funder_code, c.commitment_id, v.debit, v.credit,"
     " c.face_value_cents, c.serial, v.structure_id FROM {rows} LEFT JOIN cheque_index c ON c.cheque_id = v.cheque_id"
 )
 
@@ -131,11 +131,11 @@ class LedgerViews:
     # per quarter × commune × public × age band (projections/outcome_cells.py)
     # 4: a structure's moves by day, for its statement by period (projections/structure_days.py)
     # 5: outcome cells per funder (projections/funder_cells.py) and an index of sessions by day
-    version = 5
+    # 6: no event id in the journal (the event stored at the posting's position names it)
+    version = 6
     # indexes no write of this projection reads (it never reads the database): built once after a rebuild
     rebuilt_without = (
         "journal_funder",
-        "journal_structure",
         "cheque_status",
         "cheque_structure",
         "cheque_session_day",
@@ -230,7 +230,6 @@ class LedgerViews:
                 n.id,
                 0,
                 at,
-                f"{n.originator_id}/{n.originator_version}",
                 kind,
                 funder_code,
                 commitment_id,
@@ -249,7 +248,6 @@ class LedgerViews:
             (
                 n.id,
                 at,
-                f"{n.originator_id}/{n.originator_version}",
                 kind,
                 debit,
                 credit,

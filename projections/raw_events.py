@@ -1,11 +1,12 @@
-"""Stored events read straight from their JSON, for projections that only copy fields into rows.
+"""Stored events read straight from their bytes, for projections that only copy fields into rows.
 
 Decoding an event through the application's mapper builds Python objects (``UUID``, ``date``,
-``datetime``) that a view then turns back into the text it stores. Here the stored JSON is decoded by
-msgspec into plain values, and the library's tagged values (``{"_type_": "uuid_hex", "_data_": …}`` and
-the like) are turned into the views' text directly. The helpers also take the Python objects, so the
-same handlers can be fed mapper-decoded events (``tests/integration/test_ledger_views_raw.py`` checks
-that both give the same rows on every event kind).
+``datetime``) that a view then turns back into the text it stores. Here the stored bytes are decoded by
+msgspec into plain values (``ledger/event_codec.py: raw_fields``): MessagePack with ids and dates already
+as the views' text; JSON of earlier versions with the library's tagged values (``{"_type_": "uuid_hex",
+"_data_": …}`` and the like), turned into the views' text by the helpers below. The helpers also take the
+Python objects, so the same handlers can be fed mapper-decoded events
+(``tests/integration/test_ledger_views_raw.py`` checks that both give the same rows on every event kind).
 """
 
 from __future__ import annotations
@@ -15,15 +16,10 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-import msgspec
-
 from ledger.clock import instant
+from ledger.event_codec import raw_fields as fields
 
-DECODER = msgspec.json.Decoder()
-
-
-def fields(state: bytes) -> dict[str, Any]:
-    return DECODER.decode(state)
+__all__ = ["day_text", "fields", "instant_text", "uuid_text"]
 
 
 def uuid_text(value: Any) -> str:

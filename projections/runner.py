@@ -33,6 +33,30 @@ from projections.pipeline import Inline, Pipelined, PositionsMoved, read_positio
 from projections.versions import prepare_tables
 
 Progress = Callable[[int, int, int], None]
+# A replay vacuums the tables it rewrites every twentieth of the way (at least this many events apart).
+VACUUM_EVENTS = 20_000
+
+
+def vacuuming(db: Database, tables: list[str], progress: Progress | None) -> Progress | None:
+    """``progress``, vacuuming ``tables`` as the replay goes (PostgreSQL). A replay moves rows much faster
+    than autovacuum frees their old versions: a cheque's row, inserted at its issue, is rewritten at its
+    redemption and its settlement, and without a vacuum between them no later write reuses the space of the
+    versions left behind. The rebuilt cheque index then held as many dead row versions as live rows, twice
+    its size (docs/benchmarks.md, "Storage"); a live ledger, which autovacuum keeps up with, does not."""
+    if not db.postgres:
+        return progress
+    due = [0]
+
+    def step(position: int, target: int, events: int) -> None:
+        if progress is not None:
+            progress(position, target, events)
+        if due[0] == 0:
+            due[0] = position + max(VACUUM_EVENTS, target // 20)
+        elif position >= due[0] and position < target:
+            db.vacuum(tables)
+            due[0] = position + max(VACUUM_EVENTS, target // 20)
+
+    return step
 
 
 class Projection(Protocol):
@@ -337,7 +361,7 @@ class ProjectionSet:
             for n in names:
                 self._failed.pop(n, None)
             try:
-                return self.catch_up(progress=progress)
+                return self.catch_up(progress=vacuuming(self.db, tables, progress))
             finally:
                 with self.db.transaction() as cur:
                     for _, create in deferred:

@@ -1,10 +1,10 @@
 """``cheque-ledger verify``: recompute everything from the stored events, independently of the
-projections' code, and compare; check the events against their hash chain and their Merkle log
-(``projections/merkle_check.py``: leaves, stored subtrees, signed checkpoints).
+projections' code, and compare; check the events against their Merkle log (``projections/merkle_check.py``:
+every leaf recomputed from its stored event, the stored subtrees, the signed checkpoints).
 
 Returns the differences found, first one first; an empty list means the ledger verifies. A projection that
 failed on a stored event (``projections/failures.py``) is the first difference; its tables stop before that
-event, so the hash chain is checked up to it and the journal is not compared.
+event, so the journal is not compared.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from ledger import merkle
 from ledger.clock import PARIS
 from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
 from projections.balances import movement, paris_day
-from projections.event_chain import GENESIS, event_id, link
 from projections.indicator_figures import quarter_of
 from projections.merkle_check import MerkleCheck, checkpoint_sizes
 from projections.structure_days import FIGURES as STRUCTURE_FIGURES
@@ -94,19 +94,12 @@ class Recomputed:
 
 
 def verify(ledger: Any) -> tuple[list[str], str, int]:
-    """(differences, head hash, events checked)."""
+    """(differences, the Merkle root of the stored events (hex), events checked)."""
     ledger.views.catch_up()
     failed = ledger.views.failures()
     differences = [f"{failed[name].describe()}; rebuild it once the cause is removed" for name in sorted(failed)]
     model = Recomputed()
-    previous, checked, position = GENESIS, 0, 0
-    unchained = failed["event_chain"].position if "event_chain" in failed else None  # the chain stops before it
-    with ledger.db.read() as cur:
-        chain = {
-            row[0]: (row[1], row[2])
-            for row in cur.execute("SELECT position, event_id, hash FROM event_chain").fetchall()
-        }
-    seen: set[int] = set()
+    checked, position = 0, 0
     tree = MerkleCheck(ledger, checkpoint_sizes(ledger))
     while True:
         notifications = ledger.app.recorder.select_notifications(start=position + 1, limit=PAGE)
@@ -114,32 +107,17 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
             break
         for n in notifications:
             position = n.id
-            seen.add(n.id)
             checked += 1
             tree.feed(n)
-            expected = chain.get(n.id)
-            digest = link(previous, n)
-            if unchained is not None and n.id >= unchained:
-                pass
-            elif expected is None:
-                differences.append(f"event {event_id(n)} at position {n.id} is not in the hash chain (inserted?)")
-            elif expected[0] != event_id(n) or expected[1] != digest:
-                differences.append(
-                    f"event {event_id(n)} at position {n.id} does not match its hash in the chain (edited?)"
-                )
-            previous = expected[1] if expected else digest
             try:
                 model.apply(ledger.app.mapper.to_domain_event(n))
             except Exception as e:  # noqa: BLE001 - an undecodable row is itself a finding
-                differences.append(f"event {event_id(n)} at position {n.id} cannot be decoded ({type(e).__name__})")
-    for missing in sorted(set(chain) - seen):
-        differences.append(
-            f"event {chain[missing][0]} at position {missing} is missing from the event store (deleted?)"
-        )
+                eid = merkle.event_id(n.originator_id, n.originator_version)
+                differences.append(f"event {eid} at position {n.id} cannot be decoded ({type(e).__name__})")
     differences += tree.finish()
     if "ledger_views" not in failed:
         differences += compare_projections(ledger, model)
-    return differences, previous, checked
+    return differences, tree.root().hex(), checked
 
 
 def compare_projections(ledger: Any, model: Recomputed) -> list[str]:

@@ -39,6 +39,31 @@ def existing_names(db: Database) -> set[str]:
         return {row[0] for row in cur.execute(sql).fetchall()}
 
 
+# Projections the ledger no longer keeps, and their tables, dropped from the databases that still hold them:
+# the hash chain over the events, which the Merkle log covers (docs/architecture.md, "Tamper evidence").
+RETIRED = {"event_chain": ("event_chain",)}
+# Indexes no read uses any more, dropped where they exist: the journal by structure (issue 17: no query reads the
+# journal by structure; a structure's statement reads structure_totals, its sessions the cheque index).
+RETIRED_INDEXES = ("journal_structure",)
+
+
+def retire(db: Database, existing: set[str]) -> None:
+    """Drops a retired projection's tables and forgets its rows (their rows first: interrupted, it runs again),
+    and the retired indexes."""
+    for name, tables in RETIRED.items():
+        if not any(table in existing for table in tables):
+            continue
+        with db.transaction() as cur:
+            for bookkeeping in ("projection_tracking", "projection_versions", "projection_failures"):
+                if bookkeeping in existing:
+                    cur.execute(f"DELETE FROM {bookkeeping} WHERE name = ?", (name,))
+        for table in tables:
+            db.script([f"DROP TABLE IF EXISTS {table}"])
+    for index in RETIRED_INDEXES:
+        if index in existing:
+            db.script([f"DROP INDEX IF EXISTS {index}"])
+
+
 def version_of(projection: Any) -> int:
     return int(getattr(projection, "version", 1))
 
@@ -54,6 +79,7 @@ def prepare_tables(db: Database, projections: Sequence[Any]) -> list[str]:
     created (usually none), and every statement that locks a table runs in a transaction of its own: alone, it
     just waits its turn. A reset stores the new version last: interrupted, it starts again."""
     db.script(VERSIONS_SCHEMA)
+    retire(db, existing_names(db))
     with db.read() as cur:
         stored = dict(cur.execute("SELECT name, version FROM projection_versions").fetchall())
     reset = []

@@ -23,7 +23,6 @@ TABLES = {
     "funder_payments": "position",
     "beneficiary_facts": "id",
     "funder_index": "code",
-    "event_chain": "position",
 }
 
 

@@ -146,3 +146,27 @@ def test_a_start_creates_only_what_is_missing(make_ledger, monkeypatch):
         "existing tables and indexes are not created again (no lock taken on them at start)"
     )
     assert "cheque_beneficiary" in existing_names(second.db)
+
+
+def test_the_retired_hash_chain_and_journal_index_are_dropped(make_ledger):
+    """Databases from before the Merkle log replaced it hold ``event_chain``, its position and version, and the
+    journal's index by structure that no read uses."""
+    first = make_ledger()
+    s.world(first)
+    with first.db.transaction() as cur:
+        cur.execute(
+            "CREATE TABLE event_chain (position BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash TEXT NOT NULL)"
+        )
+        cur.execute("INSERT INTO event_chain VALUES (1, 'x/1', ?)", ("0" * 64,))
+        cur.execute("INSERT INTO projection_tracking (name, position) VALUES ('event_chain', 1)")
+        cur.execute("INSERT INTO projection_versions (name, version) VALUES ('event_chain', 1)")
+        cur.execute("CREATE INDEX journal_structure ON journal (structure_id, position) WHERE structure_id IS NOT NULL")
+    assert {"event_chain", "journal_structure"} <= existing_names(first.db)
+
+    again = make_ledger()
+    assert not {"event_chain", "journal_structure"} & existing_names(again.db)
+    with again.db.read() as cur:
+        for table in ("projection_tracking", "projection_versions"):
+            assert cur.execute(f"SELECT COUNT(*) FROM {table} WHERE name = 'event_chain'").fetchone()[0] == 0
+    assert "event_chain" not in again.views.positions()
+    assert again.health()[1] == []

@@ -7,10 +7,11 @@ import json
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, StoredEvent, UUIDAsHex
+import pytest
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.cheques import Cheque, Status
-from ledger.application import DateAsISO
+from ledger.event_codec import CompactTranscoder, json_transcoder
 
 HASH = "h" * 64
 ID = UUID("0c82ecbb-6001-4c4e-a2f7-c505254e29eb")
@@ -38,10 +39,8 @@ STORED = [  # as written by the release before explicit event classes (timestamp
 
 
 def mapper() -> Mapper:
-    transcoder = JSONTranscoder()
-    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
-        transcoder.register(transcoding)
-    return Mapper(transcoder=transcoder)
+    """The JSON that every event was stored in before MessagePack (ledger/event_codec.py)."""
+    return Mapper(transcoder=json_transcoder())
 
 
 def redeem(cheque: Cheque, code_hash: str) -> object:
@@ -86,8 +85,8 @@ def test_a_wrong_code_then_a_redemption_are_stored_as_before():
     )
 
 
-def test_events_stored_earlier_replay_into_the_same_cheque():
-    m = mapper()
+@pytest.mark.parametrize("m", [mapper(), Mapper(transcoder=CompactTranscoder())], ids=["json", "ledger's"])
+def test_events_stored_earlier_replay_into_the_same_cheque(m):
     cheque = None
     for version, (topic, state) in enumerate(STORED, 1):
         event = m.to_domain_event(
