@@ -138,6 +138,8 @@ class FunderReads(LedgerCore):
                 params.append(end_of_day_utc(until))
             # the posting's event id, from the event stored at its position (the journal does not repeat it)
             number = "notification_id" if db.postgres else "rowid"
+            where.append(f"e.{number} >= ?")  # said of the events too, or a merge join reads them from the first
+            params.append(after[0])
             recorder: Any = self.app.recorder
             rows = cur.execute(
                 "SELECT j.position, j.seq, j.at, e.originator_id, e.originator_version, j.kind, j.commitment_id,"
