@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-KINDS = ("individual", "collective", "administrative_procedure")
+from projections.cell_sql import KINDS, added, sums
+
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS funder_cells ("
     " funder_code TEXT NOT NULL, axis TEXT NOT NULL, key TEXT NOT NULL,"
@@ -28,7 +29,6 @@ SCHEMA = [
 TABLES = ["funder_cells", "funder_markers"]
 
 _KIND = "COALESCE(v.session_kind, c.session_kind, 'individual')"
-_MINUTES = "COALESCE(v.duration_minutes, c.duration_minutes, 0)"
 _KEY = (
     "CASE a.axis WHEN '*' THEN '*' WHEN 'structure' THEN COALESCE(v.structure_id, c.structure_id, '?')"
     " ELSE b.commune_insee END"
@@ -49,12 +49,10 @@ MARKERS = (
 )
 CELLS = (
     f"INSERT INTO funder_cells ({CELL}, sessions, minutes, {', '.join(KINDS)}, beneficiaries)"
-    f" SELECT c.funder_code, a.axis, {_KEY}, SUM(v.sign), SUM(v.sign * {_MINUTES}), "
-    + ", ".join(f"SUM(CASE WHEN {_KIND} = '{k}' THEN v.sign ELSE 0 END)" for k in KINDS)
-    + ", 0"
+    f" SELECT c.funder_code, a.axis, {_KEY}, {sums(_KIND)}, 0"
     + _FACTS
     + f" GROUP BY 1, 2, 3 ON CONFLICT ({CELL}) DO UPDATE SET "
-    + ", ".join(f"{a} = funder_cells.{a} + excluded.{a}" for a in ("sessions", "minutes", *KINDS))
+    + added("funder_cells")
 )
 RECOUNT = (
     "UPDATE funder_cells SET beneficiaries = (SELECT COUNT(*) FROM funder_markers m"

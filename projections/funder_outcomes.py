@@ -15,7 +15,7 @@ from domain.ids import natural_id
 from domain.structures import Structure
 from ledger import types as t
 from ledger.service import LedgerCore
-from projections.funder_cells import KINDS
+from projections.cell_sql import KINDS
 from projections.observatory_reads import suppression_threshold
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from ledger.database import Cursor
 from projections import funder_cells
+from projections.cell_sql import KINDS, added, sums
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS outcome_cells ("
@@ -54,7 +55,6 @@ SESSION_TYPES = {
 
 _DAY = "COALESCE(v.session_date, c.session_date)"
 _KIND = "COALESCE(v.session_kind, c.session_kind)"
-_MINUTES = "COALESCE(v.duration_minutes, c.duration_minutes, 0)"
 _QUARTER = (
     f"CASE WHEN w.whole = 1 THEN '*' ELSE SUBSTR({_DAY}, 1, 4) || '-Q' ||"
     f" CAST((CAST(SUBSTR({_DAY}, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) END"
@@ -73,15 +73,12 @@ MARKERS = (
     + f" GROUP BY 1, 2, 3, 4, 5 ON CONFLICT ({CELL}, beneficiary_id)"
     " DO UPDATE SET sessions = cell_markers.sessions + excluded.sessions, touched = 1"
 )
-_KINDS = ("individual", "collective", "administrative_procedure")
 CELLS = (
-    f"INSERT INTO outcome_cells ({CELL}, sessions, minutes, {', '.join(_KINDS)}, beneficiaries)"
-    f" SELECT {_QUARTER}, p.public, b.commune_insee, b.age_band, SUM(v.sign), SUM(v.sign * {_MINUTES}), "
-    + ", ".join(f"SUM(CASE WHEN {_KIND} = '{k}' THEN v.sign ELSE 0 END)" for k in _KINDS)
-    + ", 0"
+    f"INSERT INTO outcome_cells ({CELL}, sessions, minutes, {', '.join(KINDS)}, beneficiaries)"
+    f" SELECT {_QUARTER}, p.public, b.commune_insee, b.age_band, {sums(_KIND)}, 0"
     + _FACTS
     + f" GROUP BY 1, 2, 3, 4 ON CONFLICT ({CELL}) DO UPDATE SET "
-    + ", ".join(f"{a} = outcome_cells.{a} + excluded.{a}" for a in ("sessions", "minutes", *_KINDS))
+    + added("outcome_cells")
 )
 RECOUNT = (
     "UPDATE outcome_cells SET beneficiaries = (SELECT COUNT(*) FROM cell_markers m"
