@@ -532,3 +532,12 @@ def test_unknown_query_parameters_are_refused(client, ledger_world):
     assert "limit" in refused["detail"] and "limt" not in refused["detail"], "names what is accepted, not what was sent"
     problem(client.get("/v1/funders/DEPT26/journal?limit=1&secret=x", headers=admin), 400, "validation-error")
     problem(client.get("/v1/funders/DEPT26?verbose=1", headers=admin), 400, "validation-error")
+
+
+def test_a_query_parameter_given_twice_is_refused(client, ledger_world):
+    _, _, k = ledger_world
+    admin = bearer(k.admin)
+    assert client.get("/v1/settlements?limit=1", headers=admin).status_code == 200
+    refused = problem(client.get("/v1/settlements?limit=5&limit=1", headers=admin), 400, "validation-error")
+    assert "limit" in refused["detail"] and "5" not in refused["detail"]
+    problem(client.get("/v1/funders/DEPT26/journal?cursor=&cursor=1.0", headers=admin), 400, "validation-error")
