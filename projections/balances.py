@@ -24,6 +24,7 @@ from ledger.database import Cursor
 
 ACCOUNTS = ("funder", "available", "reserved", "redeemed", "paid", "released")
 KEY = ("funder_code", "commitment_id", "day")
+_INDEX = {account: index for index, account in enumerate(ACCOUNTS)}
 
 BALANCE_SCHEMA = (
     "CREATE TABLE IF NOT EXISTS balance_days ("
@@ -91,8 +92,8 @@ class Balances:
         row = self._rows.get((funder_code, commitment_id, day))
         if row is None:
             row = self._rows[(funder_code, commitment_id, day)] = [0] * len(ACCOUNTS)
-        row[ACCOUNTS.index(debit)] -= amount
-        row[ACCOUNTS.index(credit)] += amount
+        row[_INDEX[debit]] -= amount
+        row[_INDEX[credit]] += amount
         if debit == "reserved" and credit == "available":
             row[5] += amount
 

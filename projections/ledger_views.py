@@ -174,6 +174,9 @@ class LedgerViews:
     def decodes(self, topic: str) -> bool:
         return False  # reads the few fields it needs from the stored JSON (projections/raw_events.py)
 
+    def handles(self, topic: str) -> bool:
+        return self.handler(topic) is not None
+
     def handler(self, topic: str) -> Any:
         """The ``_on_<Class>_<Event>`` method for a stored event's topic, or None."""
         try:
@@ -183,7 +186,10 @@ class LedgerViews:
             return found
 
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
-        handler = self.handler(notification.topic)
+        try:
+            handler = self._handlers[notification.topic]
+        except KeyError:
+            handler = self.handler(notification.topic)
         if handler is not None:
             handler(cur, fields(notification.state), notification)
 
@@ -212,7 +218,6 @@ class LedgerViews:
         self,
         e: dict[str, Any],
         n: Any,
-        *,
         kind: str,
         funder_code: str,
         commitment_id: str,
@@ -220,49 +225,30 @@ class LedgerViews:
         credit: str,
         amount_cents: int,
         serial: str | None = None,
-        structure_id: str | None = None,
     ) -> None:
         """One posting. ``e``: the event's stored fields; ``n``: its stored row (position, originator)."""
         at = instant_text(e["timestamp"])
         self._balances.post(funder_code, commitment_id, paris_day(at), debit, credit, amount_cents)
-        self._journal.append(
-            (
-                n.id,
-                0,
-                at,
-                kind,
-                funder_code,
-                commitment_id,
-                debit,
-                credit,
-                amount_cents,
-                serial,
-                structure_id,
-            )
-        )
+        self._journal.append((n.id, 0, at, kind, funder_code, commitment_id, debit, credit, amount_cents, serial, None))
 
-    def _move(self, e: dict[str, Any], n: Any, kind: str, debit: str, credit: str, structure_id: str | None) -> None:
-        """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's row)."""
+    def _move(
+        self, e: dict[str, Any], n: Any, cheque_id: str, kind: str, debit: str, credit: str, structure_id: str | None
+    ) -> str:
+        """The posting of a cheque's money movement after issue (its amount and accounts' owner: the cheque's
+        row); returns its Paris day."""
         at = instant_text(e["timestamp"])
-        self._moves.append(
-            (
-                n.id,
-                at,
-                kind,
-                debit,
-                credit,
-                structure_id,
-                str(n.originator_id),
-                paris_day(at),
-            )
-        )
+        day = paris_day(at)
+        self._moves.append((n.id, at, kind, debit, credit, structure_id, cheque_id, day))
+        return day
 
-    def _status(self, n: Any, status: str, **changes: Any) -> None:
-        cheque_id = str(n.originator_id)
+    def _status(self, cheque_id: str, changes: dict[str, Any]) -> None:
+        """``changes`` (with the cheque's new ``status``) to its row: new in this batch, or updated at the flush."""
         target = self._new.get(cheque_id)
         if target is None:
-            target = self._changes.setdefault(cheque_id, {})
-        target["status"] = status
+            target = self._changes.get(cheque_id)
+            if target is None:
+                self._changes[cheque_id] = changes
+                return
         target.update(changes)
 
     # -- funding -----------------------------------------------------------------------------
@@ -282,16 +268,7 @@ class LedgerViews:
                 instant_text(e["timestamp"]),
             ),
         )
-        self._post(
-            e,
-            n,
-            kind="commitment_signed",
-            funder_code=e["funder_code"],
-            commitment_id=commitment_id,
-            debit="funder",
-            credit="available",
-            amount_cents=e["amount_cents"],
-        )
+        self._post(e, n, "commitment_signed", e["funder_code"], commitment_id, "funder", "available", e["amount_cents"])
 
     def _on_Funder_PaymentReceived(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
         cur.execute(
@@ -327,54 +304,57 @@ class LedgerViews:
             "prescriber_id": e["prescriber_id"],
             "book_id": uuid_text(e["book_id"]),
         }
-        self._post(
-            e,
-            n,
-            kind="cheque_issued",
-            funder_code=funder_code,
-            commitment_id=commitment_id,
-            debit="available",
-            credit="reserved",
-            amount_cents=face_value,
-            serial=serial,
-        )
+        self._post(e, n, "cheque_issued", funder_code, commitment_id, "available", "reserved", face_value, serial)
 
     def _on_Cheque_Redeemed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        cheque_id = str(n.originator_id)
         structure_id = uuid_text(e["structure_id"])
         session_date = day_text(e["session_date"])
-        self._move(e, n, "cheque_redeemed", "reserved", "redeemed", structure_id)
-        session = (session_date, e["session_kind"])
-        self._structures.redeemed(n.id, self._moves[-1][-1], structure_id, str(n.originator_id), session)
-        self._sessions.redeemed(
-            str(n.originator_id), session_date, e["session_kind"], e["duration_minutes"], structure_id
-        )
+        kind, minutes = e["session_kind"], e["duration_minutes"]
+        day = self._move(e, n, cheque_id, "cheque_redeemed", "reserved", "redeemed", structure_id)
+        self._structures.redeemed(n.id, day, structure_id, cheque_id, (session_date, kind))
+        self._sessions.redeemed(cheque_id, session_date, kind, minutes, structure_id)
         self._status(
-            n,
-            "redeemed",
-            structure_id=structure_id,
-            session_date=session_date,
-            session_kind=e["session_kind"],
-            duration_minutes=e["duration_minutes"],
+            cheque_id,
+            {
+                "status": "redeemed",
+                "structure_id": structure_id,
+                "session_date": session_date,
+                "session_kind": kind,
+                "duration_minutes": minutes,
+            },
         )
 
     def _on_Cheque_RedemptionReversed(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        cheque_id = str(n.originator_id)
         structure_id = uuid_text(e["structure_id"])
-        self._move(e, n, "redemption_reversed", "redeemed", "reserved", structure_id)
-        self._structures.reversed(n.id, self._moves[-1][-1], structure_id, str(n.originator_id))
-        self._sessions.reversed(str(n.originator_id))
-        self._status(n, "issued", structure_id=None, session_date=None, session_kind=None, duration_minutes=None)
+        day = self._move(e, n, cheque_id, "redemption_reversed", "redeemed", "reserved", structure_id)
+        self._structures.reversed(n.id, day, structure_id, cheque_id)
+        self._sessions.reversed(cheque_id)
+        self._status(
+            cheque_id,
+            {
+                "status": "issued",
+                "structure_id": None,
+                "session_date": None,
+                "session_kind": None,
+                "duration_minutes": None,
+            },
+        )
 
     def _on_Cheque_Settled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
+        cheque_id = str(n.originator_id)
         structure_id = uuid_text(e["structure_id"])
-        self._move(e, n, "cheque_settled", "redeemed", "paid", structure_id)
-        settlement_id = uuid_text(e["settlement_id"])
-        self._structures.settled(n.id, self._moves[-1][-1], structure_id, str(n.originator_id), settlement_id)
-        self._status(n, "settled")
+        day = self._move(e, n, cheque_id, "cheque_settled", "redeemed", "paid", structure_id)
+        self._structures.settled(n.id, day, structure_id, cheque_id, uuid_text(e["settlement_id"]))
+        self._status(cheque_id, {"status": "settled"})
 
     def _on_Cheque_Cancelled(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(e, n, "cheque_cancelled", "reserved", "available", None)
-        self._status(n, "cancelled")
+        cheque_id = str(n.originator_id)
+        self._move(e, n, cheque_id, "cheque_cancelled", "reserved", "available", None)
+        self._status(cheque_id, {"status": "cancelled"})
 
     def _on_Cheque_Expired(self, cur: Cursor, e: dict[str, Any], n: Any) -> None:
-        self._move(e, n, "cheque_expired", "reserved", "available", None)
-        self._status(n, "expired")
+        cheque_id = str(n.originator_id)
+        self._move(e, n, cheque_id, "cheque_expired", "reserved", "available", None)
+        self._status(cheque_id, {"status": "expired"})

@@ -11,7 +11,7 @@ Python objects, so the same handlers can be fed mapper-decoded events
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -23,6 +23,8 @@ __all__ = ["day_text", "fields", "instant_text", "uuid_text"]
 
 
 def uuid_text(value: Any) -> str:
+    if type(value) is str:  # MessagePack: already the views' text
+        return value
     if type(value) is dict:
         assert value["_type_"] == "uuid_hex", value["_type_"]
         return _dashed(value["_data_"])
@@ -35,6 +37,8 @@ def _dashed(h: str) -> str:
 
 
 def day_text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if type(value) is dict:
         assert value["_type_"] == "date_iso", value["_type_"]
         return value["_data_"]
@@ -42,6 +46,8 @@ def day_text(value: Any) -> str:
 
 
 def instant_text(value: Any) -> str:
+    if type(value) is datetime and value.tzinfo is UTC:  # MessagePack's timestamp: ``ledger.clock.instant``, inlined
+        return value.isoformat(timespec="microseconds")[:26] + "Z"
     if type(value) is dict:
         assert value["_type_"] == "datetime_iso", value["_type_"]
         text = value["_data_"]
