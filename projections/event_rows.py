@@ -22,3 +22,7 @@ class EventRows:
 
     def decodes(self, topic: str) -> bool:
         return topic.rpartition(":")[2] in self.kinds
+
+    def handles(self, topic: str) -> bool:
+        """``apply`` writes nothing for the other kinds: the runner does not call it for them."""
+        return self.decodes(topic)

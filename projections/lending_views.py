@@ -51,6 +51,9 @@ class LendingViews:
     def decodes(self, topic: str) -> bool:
         return handles_by_name(self, topic)
 
+    def handles(self, topic: str) -> bool:
+        return handles_by_name(self, topic)
+
     def apply(self, cur: Cursor, event: Any, notification: Any) -> None:
         handler = getattr(self, "_on_" + type(event).__qualname__.replace(".", "_"), None)
         if handler is not None:

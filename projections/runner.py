@@ -16,6 +16,7 @@ outage (``ledger.connections.database_unavailable``) is not a projection's failu
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -80,6 +81,8 @@ class Projection(Protocol):
 
     # Optional: ``decodes(topic) -> bool``, whether ``apply`` reads the decoded event for that topic.
     # When no projection does, ``apply`` gets ``None`` for the event (and still its stored row).
+    # Optional: ``handles(topic) -> bool``, whether ``apply`` does anything for that topic (default: it may). A
+    # projection that says no is not called for those events: most events concern one or two projections.
     # Optional: ``version`` (an int, default 1): raised when ``schema()`` changes shape, so that databases built
     # with the old shape drop the projection's tables and replay it (``projections/versions.py``).
     # Optional: ``resume(cur)``, called before ``begin`` when the projection's stored position is not the one
@@ -104,6 +107,18 @@ def _decodes(projection: Any, topic: str) -> bool:
     return True if decodes is None else bool(decodes(topic))
 
 
+def _handles(projection: Any, topic: str) -> bool:
+    handles = getattr(projection, "handles", None)
+    return True if handles is None else bool(handles(topic))
+
+
+def _plan(behind: Sequence[Any], topic: str) -> tuple[bool, list[tuple[Any, Any]]]:
+    """For a topic: whether any projection behind reads the decoded event, and the ``apply`` of each one that
+    acts on it (looked up once a batch and topic, not once an event and projection)."""
+    wanted = any(_decodes(p, topic) for p in behind)
+    return wanted, [(p, p.apply) for p in behind if _handles(p, topic)]
+
+
 def handler_name(topic: str) -> str:
     """``_on_<Class>_<Event>``: the method a projection that dispatches by name has for a topic."""
     return "_on_" + topic.rpartition(":")[2].replace(".", "_")
@@ -123,6 +138,12 @@ class ProjectionSet:
     YIELD_EVERY = 32
     NAP_SECONDS = 0.0002
     INTERVAL_SECONDS = 0.05
+    # A rebuild reads batches this many times larger (5 000 events by default): each batch costs a score of
+    # statements whatever its size, and the writer thread waits for the GIL after each of them (see ``rebuild``).
+    REBUILD_BATCHES = 5
+    # While a rebuild runs, the interpreter offers the GIL every half millisecond instead of every 5: the writer
+    # thread, back from the database, takes it up to ten times sooner from the thread applying the next batch.
+    REBUILD_SWITCH_SECONDS = 0.0005
 
     def __init__(
         self,
@@ -175,17 +196,21 @@ class ProjectionSet:
         """Every failed projection: those recorded by any process and still standing, and this process's."""
         return {**failures.standing(self.db), **self._failed}
 
-    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
+    def catch_up(
+        self, until: int | None = None, progress: Progress | None = None, batch_size: int | None = None
+    ) -> int:
         """Applies every event up to ``until`` (default: the newest); returns the lowest position reached.
-        ``progress(position, target, events)`` is called after each batch."""
+        ``progress(position, target, events)`` is called after each batch; ``batch_size``: events a batch
+        (default: ``self.batch_size``)."""
         target = self.head() if until is None else until
+        batch = self.batch_size if batch_size is None else batch_size
         with self._mutex:
             if self._failed:
                 self._forget_cleared()
             pipelined = self.pipelined
             while True:
                 try:
-                    return self._catch_up(target, progress, pipelined)
+                    return self._catch_up(target, progress, pipelined, batch)
                 except PositionsMoved:
                     continue  # another process advanced a projection between two of our batches: start again
                 except Exception as error:
@@ -199,7 +224,7 @@ class ProjectionSet:
                     self._fail(error)
                     pipelined = self.pipelined
 
-    def _catch_up(self, target: int, progress: Progress | None, pipelined: bool) -> int:
+    def _catch_up(self, target: int, progress: Progress | None, pipelined: bool, batch: int) -> int:
         names = [name for name in self.projections if name not in self._failed]
         if not names:
             return target
@@ -211,9 +236,7 @@ class ProjectionSet:
                 cur, positions = batches.open(expected)  # type: ignore[arg-type]  # None only for the first batch, always inline
                 self._seen.update(positions)
                 low = min(positions.values())
-                notifications = (
-                    read_notifications(self.app.recorder, low + 1, self.batch_size, target) if low < target else []
-                )
+                notifications = read_notifications(self.app.recorder, low + 1, batch, target) if low < target else []
                 if not notifications:
                     batches.commit(cur, {})  # type: ignore[arg-type]  # each batch takes back its own cursor
                     return low
@@ -225,7 +248,7 @@ class ProjectionSet:
                 batches.wait_previous()
                 if progress is not None:
                     progress(notifications[-1].id, target, len(notifications))
-                if isinstance(batches, Inline) and pipelined and target - min(expected.values()) > self.batch_size:
+                if isinstance(batches, Inline) and pipelined and target - min(expected.values()) > batch:
                     batches.close(None)
                     batches = Pipelined(self.db, names)  # more than a batch still to go: pipeline the rest
         except BaseException as failure:
@@ -240,7 +263,10 @@ class ProjectionSet:
         raises is named, with the event's position (``ApplyFailed``); a database outage is raised as it is."""
         last = notifications[-1].id
         behind = [p for name, p in self.projections.items() if name in positions and positions[name] < last]
-        decodes: dict[str, bool] = {}  # topic -> does any projection behind read the decoded event?
+        # A projection ahead of the batch's start (rebuilt on its own, catching up with the others) skips what it
+        # has seen; the others apply every event (a rebuild: all of them).
+        ahead = {p.name: positions[p.name] for p in behind if positions[p.name] >= notifications[0].id}
+        plans: dict[str, tuple[bool, list[tuple[Any, Any]]]] = {}  # topic -> (decoded?, the applies it calls)
         nap = self._thread is not None and threading.current_thread() is self._thread
         projection, notification = behind[0], None
         try:
@@ -251,10 +277,10 @@ class ProjectionSet:
             for index, notification in enumerate(notifications, 1):
                 if nap and index % self.YIELD_EVERY == 0:
                     time.sleep(self.NAP_SECONDS)  # let the requests' threads in
-                topic = notification.topic
-                wanted = decodes.get(topic)
-                if wanted is None:
-                    wanted = decodes[topic] = any(_decodes(p, topic) for p in behind)
+                plan = plans.get(notification.topic)
+                if plan is None:
+                    plan = plans[notification.topic] = _plan(behind, notification.topic)
+                wanted, applies = plan
                 # Decoding is most of a rebuild's cost: events no projection reads stay undecoded.
                 event = None
                 if wanted:
@@ -262,9 +288,10 @@ class ProjectionSet:
                         event = self.app.mapper.to_domain_event(notification)
                     except Exception as error:
                         self._undecodable(error, notification, behind, positions)
-                for projection in behind:
-                    if positions[projection.name] < notification.id:
-                        projection.apply(cur, event, notification)
+                for projection, apply in applies:
+                    if ahead and ahead.get(projection.name, 0) >= notification.id:
+                        continue
+                    apply(cur, event, notification)
             notification = None
             for projection in behind:
                 projection.flush(cur)
@@ -360,9 +387,14 @@ class ProjectionSet:
                     cur.execute(f"DROP INDEX IF EXISTS {index_name}")
             for n in names:
                 self._failed.pop(n, None)
+            switch = sys.getswitchinterval()
+            sys.setswitchinterval(min(switch, self.REBUILD_SWITCH_SECONDS))
             try:
-                return self.catch_up(progress=vacuuming(self.db, tables, progress))
+                return self.catch_up(
+                    progress=vacuuming(self.db, tables, progress), batch_size=self.batch_size * self.REBUILD_BATCHES
+                )
             finally:
+                sys.setswitchinterval(switch)
                 with self.db.transaction() as cur:
                     for _, create in deferred:
                         cur.execute(create)

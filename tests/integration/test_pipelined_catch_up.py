@@ -65,6 +65,24 @@ def test_a_pipelined_rebuild_gives_the_tables_of_the_incremental_catch_up(demo, 
     assert demo.views.position() == demo.views.head()
 
 
+def test_a_rebuild_gives_the_tables_of_a_catch_up_event_by_event_calling_every_projection(demo, monkeypatch):
+    """A rebuild reads batches ``REBUILD_BATCHES`` times the live catch-up's and calls a projection only for the
+    topics it ``handles``: the very rows that applying the events one by one, every projection called for every
+    event, gives."""
+    with monkeypatch.context() as patched:
+        patched.setattr(ProjectionSet, "REBUILD_BATCHES", 1)
+        patched.setattr(runner, "_handles", lambda projection, topic: True)
+        demo.views.batch_size = 1
+        demo.views.rebuild()
+        one_by_one = dump(demo)
+    assert demo.views.position() == demo.views.head()
+    for batch_size in (1000, BATCH):  # one batch of 5 000 in the calling thread; batches of 185, pipelined
+        demo.views.batch_size = batch_size
+        demo.views.rebuild()
+        assert dump(demo) == one_by_one
+        assert demo.views.position() == demo.views.head()
+
+
 def test_a_rebuild_that_vacuums_as_it_goes_gives_the_same_tables(demo, monkeypatch):
     """PostgreSQL vacuums the rebuilt tables every twentieth of the replay (here every batch or two), beside
     the pipeline's writer; SQLite does not need it."""
@@ -105,7 +123,12 @@ def test_a_failing_handler_is_set_aside_at_its_event_and_the_others_complete(dem
     before = dump(demo)
     demo.views.batch_size = BATCH
     head = demo.views.head()
-    fail_at = head // 2
+    # an event of the projection's about half-way (it is called only for the events it handles)
+    fail_at = next(
+        n.id
+        for n in demo.app.recorder.select_notifications(start=head // 2, limit=head)
+        if LendingViews().handles(n.topic)
+    )
     real = LendingViews.apply
 
     def failing(self, cur, event, notification):
@@ -116,7 +139,8 @@ def test_a_failing_handler_is_set_aside_at_its_event_and_the_others_complete(dem
     monkeypatch.setattr(LendingViews, "apply", failing)
     demo.views.rebuild()
     positions = demo.views.positions()
-    assert fail_at - BATCH <= positions["lending_views"] < fail_at, positions
+    batch = BATCH * ProjectionSet.REBUILD_BATCHES  # a rebuild's batches
+    assert fail_at - batch <= positions["lending_views"] < fail_at, positions
     assert all(p == head for name, p in positions.items() if name != "lending_views"), positions
     failure = demo.views.failures()["lending_views"]
     assert (failure.position, failure.error) == (fail_at, "RuntimeError")
