@@ -84,6 +84,9 @@ class MerkleCheck:
         if self.size in self.sizes:
             self.roots[self.size] = merkle.root_of(self.frontier)
 
+    def runs_as_tuples(self) -> list[tuple[int, int, int]]:
+        return [(a, b, c) for a, b, c in self.runs]
+
     def root(self) -> bytes:
         return merkle.root_of(self.frontier)
 
@@ -105,7 +108,7 @@ class MerkleCheck:
             self.differences.append(
                 f"{self.size - stored_size} stored events have no leaf in the Merkle log (inserted?)"
             )
-        wrong = first_difference(merge_runs(stored_runs), [(a, b, c) for a, b, c in self.runs])
+        wrong = first_difference(merge_runs(stored_runs), self.runs_as_tuples())
         if wrong is not None:
             leaf, stored, actual = wrong
             self.differences.append(
@@ -115,8 +118,16 @@ class MerkleCheck:
         extra = int(row[0]) if row else 0
         if extra > self.nodes:
             self.differences.append(f"the Merkle log stores {extra - self.nodes} subtrees the events do not give")
-        if edge != {level: h for level, _, h in self.frontier}:
-            self.differences.append("the Merkle log's right edge does not match the events (edited?)")
+        computed = {level: (index, h) for level, index, h in self.frontier}
+        bad = [lv for lv in edge.keys() | computed.keys() if edge.get(lv) != computed.get(lv, (0, None))[1]]
+        if bad:
+            ranges = [merkle.leaf_range((lv, computed[lv][0])) for lv in bad if lv in computed]
+            where = ""
+            if ranges:
+                first = _position(self.runs_as_tuples(), min(a for a, _ in ranges))
+                last = _position(self.runs_as_tuples(), max(b for _, b in ranges) - 1)
+                where = f" at positions {first}..{last}"
+            self.differences.append(f"the Merkle log's right edge does not match the events{where} (edited?)")
         try:
             _, stored_root = self.ledger.audit.root(self.size)
         except LookupError as e:
