@@ -92,11 +92,16 @@ class TreeReader:
                 " JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx"
             )
             params: list[Any] = [[lv for lv, _ in keys], [i for _, i in keys]]
-        else:
-            sql = "SELECT level, idx, hash FROM merkle_nodes WHERE " + " OR ".join(
-                "(level = ? AND idx = ?)" for _ in keys
-            )
-            params = [x for node in keys for x in node]
+        else:  # SQLite: at most 500 keys a statement (its limit on parameters)
+            found: dict[Node, bytes] = {}
+            for at in range(0, len(keys), 500):
+                chunk = keys[at : at + 500]
+                where = " OR ".join("(level = ? AND idx = ?)" for _ in chunk)
+                rows = self.cur.execute(
+                    f"SELECT level, idx, hash FROM merkle_nodes WHERE {where}", [x for k in chunk for x in k]
+                )
+                found.update(((int(r[0]), int(r[1])), bytes(r[2])) for r in rows.fetchall())
+            return found
         return {(int(r[0]), int(r[1])): bytes(r[2]) for r in self.cur.execute(sql, params).fetchall()}
 
     def nodes(self, wanted: set[Node]) -> dict[Node, bytes]:
