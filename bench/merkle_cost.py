@@ -2,8 +2,8 @@
 ``python -m bench.merkle_cost [--rounds 2] [--cheques 6000] [--database-url …]``.
 
 Each round runs ``bench.group_commit``'s service-level redemption (64 threads, no HTTP) twice on a fresh
-database: with the product's sealing, and with ``Sealer.statement`` answering "nothing to seal" (everything
-else the same code). On a machine shared with other work this A/B, same process and same code, says more
+database: with the product's sealing, and with ``Sealer.statement`` answering "nothing to seal" (the plain
+insert statement; everything else the same code). On a machine shared with other work this A/B, same process and same code, says more
 than two servers' throughputs. It also times the hashing of the leaves (done before the table lock); the
 sealing itself runs in PostgreSQL, in the insert's pipeline.
 """

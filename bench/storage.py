@@ -1,6 +1,6 @@
 """Where the bytes of a cheque go: each table's size (with its TOAST) and its indexes', per cheque.
 
-    python -m bench.storage [--cheques 100000] [--server-url URL] [--keep]
+    python -m bench.storage [--cheques 100000] [--server-url URL] [--name DB] [--keep]
 
 Fills a fresh PostgreSQL database (``cl_storage_bench_<n>``) with ``bench.fill`` as ``bench.scale`` does (books
 of 10; 60 % redeemed, half of those settled), rebuilds every projection as ``bench.scale`` does before it
@@ -41,8 +41,9 @@ def main() -> None:
     parser.add_argument("--server-url", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--tag", default="", help="appended to the database's name (two runs side by side)")
+    parser.add_argument("--name", default="", help="the database's name (default cl_storage_bench_<n><tag>)")
     args = parser.parse_args()
-    name = f"cl_storage_bench_{args.cheques}{args.tag}"
+    name = args.name or f"cl_storage_bench_{args.cheques}{args.tag}"
     server = args.server_url.rstrip("/")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -1,7 +1,8 @@
 """Reads of the Merkle log and signed checkpoints (tree heads): what ``/v1/audit/…`` answers.
 
-Every read is one database snapshot. A proof reads the perfect subtrees it needs in one statement
-(``ledger/merkle.py``), so its cost grows as log² n, never with the whole tree.
+Every read is one database snapshot. A proof reads the perfect subtrees it needs in one statement and the
+few events below the stored levels in one more (``ledger/merkle_tree.py``), so its cost grows as log² n,
+never with the whole tree.
 
 A checkpoint is signed on demand, when the tree grew since the last one (``checkpoint``), and stored:
 ``GET /v1/audit/checkpoint`` and ``cheque-ledger audit checkpoint`` (run daily by the operator's timer)
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from domain import errors
 from ledger import merkle
 from ledger.database import Cursor, Database
-from ledger.merkle_store import SIZE_SQL, read_nodes
+from ledger.merkle_tree import TreeReader
 from ledger.types import audit as t
 
 MAX_ENTRIES = 1000
@@ -32,21 +33,23 @@ def public_key_of(seed: bytes) -> bytes:
 
 
 class AuditLog:
-    def __init__(self, db: Database, seed: Callable[[], bytes], now: Callable[[], float]) -> None:
+    def __init__(
+        self, db: Database, seed: Callable[[], bytes], now: Callable[[], float], events_table: str = "stored_events"
+    ) -> None:
         self.db = db
+        self.events_table = events_table
         self._seed = seed  # read when first needed: a ledger that never signs needs no key
         self._now = now
 
     # -- the tree -------------------------------------------------------------------------------
-    @staticmethod
-    def _size(cur: Cursor) -> int:
-        row = cur.execute(SIZE_SQL).fetchone()
-        return int(row[0]) if row else 0
+    def tree(self, cur: Cursor) -> TreeReader:
+        return TreeReader(cur, self.db.postgres, self.events_table)
+
+    def _size(self, cur: Cursor) -> int:
+        return self.tree(cur).size()
 
     def _hashes(self, cur: Cursor, ranges: Sequence[merkle.Range]) -> list[bytes]:
-        return merkle.resolve(
-            ranges, lambda nodes: read_nodes(lambda s, p: cur.execute(s, p).fetchall(), nodes, self.db.postgres)
-        )
+        return self.tree(cur).hashes(ranges)
 
     def _root(self, cur: Cursor, size: int) -> bytes:
         return self._hashes(cur, [(0, size)])[0] if size else merkle.EMPTY_ROOT
@@ -66,23 +69,15 @@ class AuditLog:
                 "Au plus 1 000 entrées à la fois, et start ≤ end.", fields=[("end", "Intervalle invalide.")]
             )
         with self.db.read() as cur:
-            rows = cur.execute(
-                "SELECT idx, event_id, hash FROM merkle_leaves WHERE idx >= ? AND idx < ? ORDER BY idx", (start, end)
-            ).fetchall()
+            leaves = self.tree(cur).leaves([(start, end)]) if end > start else {}
         return t.AuditEntries(
-            items=[t.AuditEntry(index=r[0], event_id=r[1], leaf_hash=bytes(r[2]).hex()) for r in rows]
+            items=[t.AuditEntry(index=i, event_id=eid, leaf_hash=h.hex()) for i, (eid, h) in sorted(leaves.items())]
         )
 
     def indices(self, event_ids: Sequence[str]) -> dict[str, int]:
         """The leaf index of each event id (those in the log)."""
-        out: dict[str, int] = {}
         with self.db.read() as cur:
-            for i in range(0, len(event_ids), 400):
-                chunk = list(event_ids[i : i + 400])
-                marks = ", ".join("?" * len(chunk))
-                rows = cur.execute(f"SELECT event_id, idx FROM merkle_leaves WHERE event_id IN ({marks})", chunk)
-                out.update((r[0], int(r[1])) for r in rows.fetchall())
-        return out
+            return self.tree(cur).indices(event_ids)
 
     def _check_size(self, cur: Cursor, size: int, field: str) -> None:
         if size > self._size(cur):

@@ -4,10 +4,11 @@ Every stored event is a leaf: ``leaf = SHA-256(0x00 ‖ entry)``, ``node = SHA-2
 The tree of ``n`` leaves is the RFC's ``MTH(D[n])``: split at the largest power of two below ``n``.
 
 A node ``(level, index)`` is the perfect subtree over leaves ``[index·2^level, (index+1)·2^level)``. Every
-subtree the RFC's proofs name is either such a perfect subtree (stored once, when it is completed) or the
-right edge of a tree, whose hash folds at most log₂ n perfect subtrees (``pieces``). So the log stores
-the perfect subtrees as they complete (about two rows an event) and any proof reads O(log² n) of them in
-one statement; nothing is ever recomputed over the whole tree.
+subtree the RFC's proofs name is either such a perfect subtree or the right edge of a tree, whose hash folds
+at most log₂ n perfect subtrees (``pieces``). The log stores the perfect subtrees of level ``K`` and above
+as they complete (one row per 2^K events); a subtree below ``K`` is recomputed from its at most 2^K events
+(``subtree``), which the events table holds anyway. A proof reads O(log² n) stored subtrees and at most a
+few blocks of 2^K events; nothing is ever recomputed over the whole tree.
 
 The RFC's recursive definitions (PATH, SUBPROOF) are written here as loops over ranges of leaves
 (``inclusion_ranges``, ``consistency_ranges``); ``tests/unit/test_merkle.py`` checks them against a second
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 Node = tuple[int, int]  # (level, index)
 Range = tuple[int, int]  # [start, end) of leaf indices
+K = 4  # the lowest level of the stored subtrees: one row per 2^K events
 
 
 def leaf_hash(entry: bytes) -> bytes:
@@ -111,6 +113,31 @@ def consistency_ranges(first: int, second: int) -> list[Range]:
     return path[::-1]
 
 
+def leaf_range(node: Node) -> Range:
+    level, index = node
+    return index << level, (index + 1) << level
+
+
+def merge(ranges: Iterable[Range]) -> list[Range]:
+    """The same leaves as ``ranges``, as few disjoint ranges as possible, in order."""
+    out: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(a, b) for a, b in out]
+
+
+def subtree(node: Node, leaves: dict[int, bytes]) -> bytes:
+    """The hash of the perfect subtree ``node`` from its leaves' hashes (a KeyError when one is missing)."""
+    start, end = leaf_range(node)
+    level = [leaves[i] for i in range(start, end)]
+    while len(level) > 1:
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return level[0]
+
+
 def needed(ranges: Iterable[Range]) -> set[Node]:
     return {node for start, end in ranges for node in pieces(start, end)}
 
@@ -123,8 +150,8 @@ def resolve(ranges: Sequence[Range], stored: Callable[[set[Node]], dict[Node, by
 
 def append(frontier: list[tuple[int, int, bytes]], size: int, leaves: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
     """The perfect subtrees completed by appending ``leaves`` to a tree of ``size`` leaves whose right edge
-    is ``frontier`` (``pieces(0, size)`` with their hashes, largest first; updated in place). Level-0 rows
-    are the leaves themselves."""
+    is ``frontier`` (``pieces(0, size)`` with their hashes, largest first; updated in place), every level
+    (level 0: the leaves themselves); the log stores those of level ``K`` and above."""
     new: list[tuple[int, int, bytes]] = []
     for h in leaves:
         level, index = 0, size

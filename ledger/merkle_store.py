@@ -1,79 +1,117 @@
 """The Merkle log's tables, and sealing events into it inside the transaction that stores them.
 
-``merkle_leaves`` holds one row per stored event (its index in the tree, its event id, its leaf hash);
-``merkle_nodes`` every completed perfect subtree above the leaves (``ledger/merkle.py``). Both event stores
-(``ledger/pg_store.py``, ``ledger/sqlite_store.py``) call ``seal`` with the cursor of the transaction that
-inserts the events, after the insert, while they hold the event table's write lock: a leaf exists exactly
-when its event does, in the same order, and nothing can be edited between storing and sealing.
+No row per leaf: a leaf's hash is recomputed from its event (``merkle.entry``), and ``merkle_runs`` maps
+leaf indices to events: one row ``(first_leaf, first_notification, count)`` per run of consecutive
+notification ids sealed (leaf ``first_leaf + j`` is the event of notification id ``first_notification + j``).
+A seal that continues the last run extends it, so a log written without a gap in the notification ids is
+one row. ``merkle_nodes`` holds the perfect subtrees of level ``merkle.K`` and above (one row per 2^K
+events); those below are recomputed from their events when a proof names them (``ledger/merkle_tree.py``).
 
-Appending reads the tree's right edge (at most log₂ n rows), and writes the new leaves and the subtrees
-they complete (about two rows an event): O(log n) for a transaction, whatever its size. On PostgreSQL this
-runs as one function in the server (``merkle_seal``, the same steps as ``merkle.append``), so the event
-transaction waits for no extra round trip while it holds the table lock; on SQLite in Python.
+``merkle_frontier(level, hash)`` is the tree's right edge, the perfect subtrees whose hashes sealing folds
+(a NULL hash: that level is not on the edge now), rewritten by each seal, levels that changed only. Sealing
+reads it instead of recomputing the edge's lower subtrees from the last events: it never reads an event, so
+the leaf stays defined in one place (Python's ``merkle.entry``, hashed before the table lock) rather than
+again in PL/pgSQL, and a seal costs the same whatever the events weigh. Its rows keep their level, so each
+rewrite is an update in place (HOT on PostgreSQL) and the table stays a page.
+
+Both event stores (``ledger/pg_store.py``, ``ledger/sqlite_store.py``) seal in the transaction that inserts
+the events, while they hold the event table's write lock, with the notification ids the insert gave: a
+leaf exists exactly when its event does, in notification order. On PostgreSQL sealing is one function in
+the server (``merkle_seal``, the same steps as ``Sealer._seal_sqlite``) called by the insert statement
+itself with the ids it returns, so the event transaction pays no extra round trip; on SQLite it is Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ledger import merkle
-from ledger.merkle import Node
 
 SQLITE_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS merkle_leaves (idx INTEGER PRIMARY KEY, event_id TEXT NOT NULL, hash BLOB NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS merkle_leaves_event ON merkle_leaves (event_id)",
+    "CREATE TABLE IF NOT EXISTS merkle_runs (first_leaf INTEGER PRIMARY KEY, first_notification INTEGER NOT NULL,"
+    " count INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS merkle_runs_notification ON merkle_runs (first_notification)",
+    "CREATE TABLE IF NOT EXISTS merkle_frontier (level INTEGER PRIMARY KEY, hash BLOB)",
     "CREATE TABLE IF NOT EXISTS merkle_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
     " PRIMARY KEY (level, idx))",
     "CREATE TABLE IF NOT EXISTS merkle_checkpoints (tree_size INTEGER PRIMARY KEY, root_hash TEXT NOT NULL,"
     " signed_at TEXT NOT NULL, signature TEXT NOT NULL)",
 ]
 POSTGRES_SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS merkle_leaves (idx BIGINT PRIMARY KEY, event_id TEXT NOT NULL, hash BYTEA NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS merkle_leaves_event ON merkle_leaves (event_id)",
+    "CREATE TABLE IF NOT EXISTS merkle_runs (first_leaf BIGINT PRIMARY KEY, first_notification BIGINT NOT NULL,"
+    " count BIGINT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS merkle_runs_notification ON merkle_runs (first_notification)",
+    "CREATE TABLE IF NOT EXISTS merkle_frontier (level SMALLINT PRIMARY KEY, hash BYTEA)",
     "CREATE TABLE IF NOT EXISTS merkle_nodes (level SMALLINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL,"
     " PRIMARY KEY (level, idx))",
     "CREATE TABLE IF NOT EXISTS merkle_checkpoints (tree_size BIGINT PRIMARY KEY, root_hash TEXT NOT NULL,"
     " signed_at TEXT NOT NULL, signature TEXT NOT NULL)",
-    # ``merkle.append`` in PL/pgSQL: reads the right edge, appends the leaves (hashed by the caller) and the
-    # subtrees they complete, all in the server: the event transaction pays no extra round trip while it
-    # holds the event table's lock (a read of the edge from Python cost two, measured in docs/benchmarks.md).
-    r"""CREATE OR REPLACE FUNCTION merkle_seal(ids text[], leaves bytea[]) RETURNS void LANGUAGE plpgsql AS $$
+    # ``Sealer._seal_sqlite`` in PL/pgSQL: the leaves (hashed by the caller) and their events' notification
+    # ids, in order; reads the last run and the right edge, writes the subtrees of level >= K completed, the
+    # edge's changed levels and the runs.
+    r"""CREATE OR REPLACE FUNCTION merkle_seal(leaves bytea[], ids bigint[]) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-  size bigint; start bigint := 0; i bigint; h bytea; lv smallint; top int;
-  lvls smallint[] := '{}'; hs bytea[] := '{}';
+  base bigint := 0; size bigint; i bigint; h bytea; lv smallint; top int; pos int;
+  stored_leaf bigint; cur_leaf bigint; cur_first bigint; cur_count bigint; ext bigint := 0;
+  lvls smallint[]; hs bytea[]; old_l smallint[]; old_h bytea[];
+  c_l smallint[] := '{}'; c_h bytea[] := '{}';
   n_lv smallint[] := '{}'; n_idx bigint[] := '{}'; n_h bytea[] := '{}';
+  r_leaf bigint[] := '{}'; r_first bigint[] := '{}'; r_count bigint[] := '{}';
 BEGIN
-  SELECT COALESCE(MAX(idx) + 1, 0) INTO size FROM merkle_leaves;
-  FOR b IN REVERSE 62..0 LOOP
-    IF (size >> b) & 1 = 1 THEN
-      i := start >> b;
-      IF b = 0 THEN SELECT hash INTO h FROM merkle_leaves WHERE idx = i;
-      ELSE SELECT hash INTO h FROM merkle_nodes WHERE level = b AND idx = i; END IF;
-      IF h IS NULL THEN RAISE EXCEPTION 'Merkle log incomplete: a subtree of the right edge is missing'; END IF;
-      lvls := lvls || b::smallint; hs := hs || h;
-      start := start + (1::bigint << b);
-    END IF;
-  END LOOP;
-  INSERT INTO merkle_leaves (idx, event_id, hash)
-    SELECT size + o - 1, e, l FROM unnest(ids, leaves) WITH ORDINALITY AS u(e, l, o);
+  IF cardinality(leaves) IS DISTINCT FROM cardinality(ids) THEN
+    RAISE EXCEPTION 'Merkle seal: not as many leaves as events';
+  END IF;
+  SELECT first_leaf, first_notification, count INTO cur_leaf, cur_first, cur_count
+    FROM merkle_runs ORDER BY first_leaf DESC LIMIT 1;
+  IF FOUND THEN base := cur_leaf + cur_count; END IF;
+  stored_leaf := cur_leaf;
+  SELECT COALESCE(array_agg(level ORDER BY level DESC), '{}'), COALESCE(array_agg(hash ORDER BY level DESC), '{}')
+    INTO lvls, hs FROM merkle_frontier WHERE hash IS NOT NULL;
+  IF (SELECT COALESCE(sum(1::bigint << l), 0) FROM unnest(lvls) AS l) <> base THEN
+    RAISE EXCEPTION 'Merkle log incomplete: the right edge does not match the tree size';
+  END IF;
+  old_l := lvls; old_h := hs; size := base;
   FOR k IN 1..cardinality(leaves) LOOP
     h := leaves[k]; lv := 0; i := size;
     top := cardinality(lvls);
     WHILE top > 0 AND lvls[top] = lv LOOP
       h := sha256('\x01'::bytea || hs[top] || h);
       lv := lv + 1; i := i >> 1;
-      n_lv := n_lv || lv; n_idx := n_idx || i; n_h := n_h || h;
+      IF lv >= 4 THEN n_lv := n_lv || lv; n_idx := n_idx || i; n_h := n_h || h; END IF;
       lvls := lvls[1:top - 1]; hs := hs[1:top - 1];
       top := top - 1;
     END LOOP;
     lvls := lvls || lv; hs := hs || h;
     size := size + 1;
+    IF cur_first IS NOT NULL AND ids[k] = cur_first + cur_count THEN
+      cur_count := cur_count + 1;
+      IF cur_leaf = stored_leaf THEN ext := ext + 1; END IF;
+    ELSE
+      IF cur_first IS NOT NULL AND cur_leaf IS DISTINCT FROM stored_leaf THEN
+        r_leaf := r_leaf || cur_leaf; r_first := r_first || cur_first; r_count := r_count || cur_count;
+      END IF;
+      cur_leaf := size - 1; cur_first := ids[k]; cur_count := 1;
+    END IF;
   END LOOP;
+  IF cur_leaf IS DISTINCT FROM stored_leaf THEN
+    r_leaf := r_leaf || cur_leaf; r_first := r_first || cur_first; r_count := r_count || cur_count;
+  END IF;
   INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest(n_lv, n_idx, n_h);
+  FOR k IN 1..cardinality(lvls) LOOP
+    pos := array_position(old_l, lvls[k]);
+    IF pos IS NULL OR old_h[pos] <> hs[k] THEN c_l := c_l || lvls[k]; c_h := c_h || hs[k]; END IF;
+  END LOOP;
+  FOR k IN 1..cardinality(old_l) LOOP
+    IF array_position(lvls, old_l[k]) IS NULL THEN c_l := c_l || old_l[k]; c_h := array_append(c_h, NULL); END IF;
+  END LOOP;
+  INSERT INTO merkle_frontier (level, hash) SELECT * FROM unnest(c_l, c_h)
+    ON CONFLICT (level) DO UPDATE SET hash = EXCLUDED.hash;
+  IF ext > 0 THEN UPDATE merkle_runs SET count = count + ext WHERE first_leaf = stored_leaf; END IF;
+  INSERT INTO merkle_runs (first_leaf, first_notification, count) SELECT * FROM unnest(r_leaf, r_first, r_count);
+  RETURN cardinality(leaves);
 END $$""",
 ]
-SIZE_SQL = "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_leaves"
 
 
 def _values(row: Any) -> tuple:
@@ -81,41 +119,26 @@ def _values(row: Any) -> tuple:
     return tuple(row.values()) if isinstance(row, dict) else tuple(row)
 
 
-def nodes_sql(nodes: Iterable[Node], postgres: bool = False) -> tuple[str, list[Any]]:
-    """One statement reading ``(level, idx, hash)`` of the given perfect subtrees (``?`` placeholders).
-    PostgreSQL: the keys as two arrays joined to the table (planned in constant time; a few hundred ``OR``ed
-    keys took it longer to plan than to run)."""
-    leaves = sorted(i for level, i in nodes if level == 0)
-    inner = sorted((level, i) for level, i in nodes if level > 0)
-    parts: list[str] = []
-    params: list[Any] = []
-    if postgres:
-        parts.append("SELECT 0, idx, hash FROM merkle_leaves WHERE idx = ANY(?::bigint[])")
-        parts.append(
-            "SELECT n.level, n.idx, n.hash FROM unnest(?::smallint[], ?::bigint[]) AS k(level, idx)"
-            " JOIN merkle_nodes n ON n.level = k.level AND n.idx = k.idx"
-        )
-        return " UNION ALL ".join(parts), [leaves, [lv for lv, _ in inner], [i for _, i in inner]]
-    if leaves:
-        parts.append(f"SELECT 0, idx, hash FROM merkle_leaves WHERE idx IN ({', '.join('?' * len(leaves))})")
-        params.extend(leaves)
-    if inner:
-        where = " OR ".join("(level = ? AND idx = ?)" for _ in inner)
-        parts.append(f"SELECT level, idx, hash FROM merkle_nodes WHERE {where}")
-        params.extend(x for node in inner for x in node)
-    return " UNION ALL ".join(parts), params
+def extend_runs(last: tuple[int, int, int] | None, ids: Sequence[int]) -> tuple[int, list[tuple[int, int, int]]]:
+    """Sealing the events of notification ids ``ids`` after the last run ``last`` (first leaf, first
+    notification, count): how many of them extend ``last``, and the new runs."""
+    size = last[0] + last[2] if last else 0
+    extended = 0
+    runs: list[tuple[int, int, int]] = []
+    for k, nid in enumerate(ids):
+        if runs and nid == runs[-1][1] + runs[-1][2]:
+            runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + 1)
+        elif not runs and last is not None and nid == last[1] + last[2] + extended:
+            extended += 1
+        else:
+            runs.append((size + k, nid, 1))
+    return extended, runs
 
 
-def read_nodes(execute: Any, nodes: set[Node], postgres: bool = False) -> dict[Node, bytes]:
-    """The stored hashes of ``nodes``; ``execute(sql, params)`` returns rows. A missing one is an error."""
-    if not nodes:
-        return {}
-    sql, params = nodes_sql(nodes, postgres)
-    found = {(int(r[0]), int(r[1])): bytes(r[2]) for r in map(_values, execute(sql, params))}
-    missing = nodes - found.keys()
-    if missing:
-        raise LookupError(f"Merkle log incomplete: {len(missing)} subtree(s) missing")
-    return found
+def edge_changes(old: dict[int, bytes], new: dict[int, bytes]) -> list[tuple[int, bytes | None]]:
+    """The rows of ``merkle_frontier`` to write when the right edge goes from ``old`` to ``new`` (by level)."""
+    changed: list[tuple[int, bytes | None]] = [(lv, h) for lv, h in new.items() if old.get(lv) != h]
+    return changed + [(lv, None) for lv in old if lv not in new]
 
 
 class Sealer:
@@ -124,41 +147,50 @@ class Sealer:
     def __init__(self, postgres: bool) -> None:
         self.postgres = postgres
 
-    def _run(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        cur.execute(sql, tuple(params))
-        return list(cur.fetchall())
-
     @staticmethod
-    def statement(events: Sequence[tuple[str, bytes]]) -> tuple[str, tuple[list[str], list[bytes]]] | None:
-        """PostgreSQL: the one statement that seals ``events`` (``merkle_seal``), their leaves hashed here."""
+    def statement(events: Sequence[tuple[str, bytes]]) -> list[bytes] | None:
+        """PostgreSQL: the leaves of ``events``, hashed here (before the table lock) for the insert statement
+        that seals them (``merkle_seal``); None: nothing to seal."""
         if not events:
             return None
-        return (
-            "SELECT merkle_seal(%b::text[], %b::bytea[])",
-            ([e for e, _ in events], [merkle.leaf_hash(entry) for _, entry in events]),
-        )
+        return [merkle.leaf_hash(entry) for _, entry in events]
 
-    def seal(self, cur: Any, events: Sequence[tuple[str, bytes]]) -> None:
-        """Appends one leaf per ``(event_id, entry)``, in order."""
+    def seal(self, cur: Any, events: Sequence[tuple[str, bytes]], ids: Sequence[int]) -> None:
+        """Appends one leaf per ``(event_id, entry)``, in order; ``ids``: their events' notification ids."""
         if not events:
             return
+        if len(ids) != len(events):
+            raise ValueError(f"Merkle seal: {len(events)} leaves for {len(ids)} events")
         if self.postgres:
-            statement = self.statement(events)
-            assert statement is not None
-            cur.execute(*statement)
+            cur.execute("SELECT merkle_seal(%b::bytea[], %b::bigint[])", (self.statement(events), list(ids)))
             return
-        size = int(_values(self._run(cur, SIZE_SQL)[0])[0])
-        edge = merkle.pieces(0, size)
-        known = read_nodes(lambda sql, params: self._run(cur, sql, params), set(edge))
-        frontier = [(level, i, known[(level, i)]) for level, i in edge]
-        new = merkle.append(frontier, size, [merkle.leaf_hash(e) for _, e in events])
-        leaves = [(i, events[i - size][0], h) for level, i, h in new if level == 0]
-        inner = [(level, i, h) for level, i, h in new if level > 0]
-        cur.executemany("INSERT INTO merkle_leaves (idx, event_id, hash) VALUES (?, ?, ?)", leaves)
-        if inner:
-            cur.executemany("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", inner)
+        self._seal_sqlite(cur, [merkle.leaf_hash(e) for _, e in events], ids)
+
+    @staticmethod
+    def _seal_sqlite(cur: Any, leaves: list[bytes], ids: Sequence[int]) -> None:
+        cur.execute("SELECT first_leaf, first_notification, count FROM merkle_runs ORDER BY first_leaf DESC LIMIT 1")
+        row = cur.fetchone()
+        last = (int(row[0]), int(row[1]), int(row[2])) if row else None
+        size = last[0] + last[2] if last else 0
+        cur.execute("SELECT level, hash FROM merkle_frontier WHERE hash IS NOT NULL")
+        old = {int(lv): bytes(h) for lv, h in map(_values, cur.fetchall())}
+        if sum(1 << lv for lv in old) != size:
+            raise LookupError("Merkle log incomplete: the right edge does not match the tree size")
+        frontier = [(level, i, old[level]) for level, i in merkle.pieces(0, size)]
+        new = merkle.append(frontier, size, leaves)
+        nodes = [(lv, i, h) for lv, i, h in new if lv >= merkle.K]
+        if nodes:
+            cur.executemany("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", nodes)
+        changes = edge_changes(old, {lv: h for lv, _, h in frontier})
+        cur.executemany(
+            "INSERT INTO merkle_frontier (level, hash) VALUES (?, ?) ON CONFLICT (level) DO UPDATE SET hash = excluded.hash",
+            changes,
+        )
+        extended, runs = extend_runs(last, ids)
+        if extended and last:
+            cur.execute("UPDATE merkle_runs SET count = count + ? WHERE first_leaf = ?", (extended, last[0]))
+        if runs:
+            cur.executemany("INSERT INTO merkle_runs (first_leaf, first_notification, count) VALUES (?, ?, ?)", runs)
 
 
 def stored_entries(stored_events: Sequence[Any]) -> list[tuple[str, bytes]]:
@@ -172,10 +204,10 @@ def stored_entries(stored_events: Sequence[Any]) -> list[tuple[str, bytes]]:
 
 def backfill(db: Any, recorder: Any, page: int = 5000) -> int:
     """Seals the events stored before the Merkle log existed (a database from an earlier version: events,
-    no leaf), in notification order, under the event table's write lock; returns how many. Does nothing
-    when any leaf exists: events without a leaf after that are for ``verify`` to report, never to seal."""
+    no run), in notification order, under the event table's write lock; returns how many. Does nothing when
+    any run exists: events outside the runs after that are for ``verify`` to report, never to seal."""
     with db.transaction() as cur:
-        if cur.execute("SELECT 1 FROM merkle_leaves LIMIT 1").fetchone():
+        if cur.execute("SELECT 1 FROM merkle_runs LIMIT 1").fetchone():
             return 0
         table = recorder.events_table_name
         if not cur.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
@@ -192,5 +224,5 @@ def backfill(db: Any, recorder: Any, page: int = 5000) -> int:
                 eid = merkle.event_id(n.originator_id, n.originator_version)
                 events.append((eid, merkle.entry(eid, n.topic, n.state)))
                 position = n.id
-            sealer.seal(cur, events)
+            sealer.seal(cur, events, [n.id for n in rows])
             count += len(events)

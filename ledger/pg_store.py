@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
@@ -56,7 +56,7 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.sql_create_statements.extend(Composed([SQL(statement)]) for statement in POSTGRES_SCHEMA)
         self.sealer = Sealer(postgres=True)
-        self.insert_events_statement = SQL(
+        insert = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
             " RETURNING notification_id"
@@ -65,6 +65,15 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             table=Identifier(self.events_table_name),
             id_type=Identifier(self.datastore.originator_id_type),
         )
+        self.insert_events_statement = insert
+        # The same insert sealing its events (``merkle_seal``, ``ledger/merkle_store.py``) with the ids it gave:
+        # one statement, so no round trip of its own, and an insert that fails (a version already stored)
+        # raises its IntegrityError. The seal is an InitPlan: run once, after the insert.
+        self.insert_and_seal_statement = SQL(
+            "WITH ins AS ({insert}) SELECT notification_id FROM ins"
+            " WHERE (SELECT merkle_seal(%b::bytea[], (SELECT array_agg(notification_id ORDER BY notification_id)"
+            " FROM ins))) > 0 ORDER BY notification_id"
+        ).format(insert=insert)
         # No upper bound in SQL: with a range (``>= start AND <= stop``) and no statistics yet (a table not yet
         # analysed: autovacuum off, or just filled), PostgreSQL guesses 0.5 % of the rows, and above that many
         # it sorts every row of the range for each batch. An open range keeps the index scan in order; ``stop``
@@ -130,27 +139,31 @@ class ArrayInsertRecorder(PostgresApplicationRecorder):
             return [StoredRow._make(row) for row in curs.fetchall()]
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
-        seal = self.sealer.statement(stored_entries(stored_events))  # leaves hashed before the lock is taken
+        leaves = self.sealer.statement(stored_entries(stored_events))  # hashed before the lock is taken
         self._lock_table(curs)
         self._notify_channel(curs)
-        # Sealed in the same transaction and under the same lock, in the same pipeline (no round trip of its
-        # own), on another cursor so that ``curs`` keeps the insert's notification ids; the leaves take the
-        # order the events take under the lock. Sealed *before* the insert: when the insert fails (a version
-        # already stored), its IntegrityError is the pipeline's first error, the one raised; after it, the
-        # seal's "pipeline aborted" (an OperationalError) would be raised instead and taken for a lost
-        # connection. Either failing rolls the whole transaction back.
-        if seal is not None:
-            curs.connection.execute(seal[0], seal[1], prepare=True)
-        curs.execute(
-            self.insert_events_statement,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-            prepare=True,
+        # Sealed by the insert statement itself, in the same transaction and under the same lock: the leaves
+        # take the order the events take under the lock, and their notification ids.
+        params = (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events],
+            [e.state for e in stored_events],
         )
+        if leaves is None:
+            curs.execute(self.insert_events_statement, params, prepare=True)
+        else:
+            curs.execute(self.insert_and_seal_statement, (*params, leaves), prepare=True)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> Sequence[int] | None:
+        """The notification ids the insert returned (the library's checks the status is ``INSERT``: the
+        sealing insert is a ``SELECT`` over it)."""
+        ids = [row["notification_id"] for row in curs.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(f"{len(ids)} notification ids for {len(stored_events)} events")
+        return ids
 
 
 class ArrayInsertFactory(PostgresFactory):

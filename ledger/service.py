@@ -38,6 +38,7 @@ from ledger.erasure_list import ErasureList, erasure_list_path
 from ledger.group_commit import BatchContext, GroupCommitter
 from ledger.idempotency import Idem, IdempotencyRecord, Outcome, OutcomeSealer
 from ledger.key_cache import KeyCache
+from ledger.merkle_migration import migrate
 from ledger.merkle_store import backfill
 from ledger.personal_data import KeyVault
 from ledger.read_models import CommandReads, CommandReadsFactory, ReadModelsFactory, ReadModelsFailed
@@ -118,6 +119,8 @@ class LedgerCore:
         with schema_lock(config):  # processes starting together must not create the schema at once
             self.app = EventStoreApp(env=eventsourcing_env(config))
             self.db = Database(config)
+            self.events_table: str = getattr(self.app.recorder, "events_table_name")  # noqa: B009 - both stores have it
+            migrate(self.db, self.events_table)  # the former Merkle layout (a row per leaf)
             backfill(self.db, self.app.recorder)  # a database from before the Merkle log: seal its events once
             self.key_cache: KeyCache[Actor | None] = KeyCache(self.db)
             self.vault = KeyVault(self.db)
@@ -129,7 +132,7 @@ class LedgerCore:
         self.command_reads = command_reads(self.db)
         self.loader = BulkLoader(self.app)
         self.sealer = OutcomeSealer(secret)
-        self.audit = AuditLog(self.db, lambda: self._signing_seed, lambda: self.wall_clock())
+        self.audit = AuditLog(self.db, lambda: self._signing_seed, lambda: self.wall_clock(), self.events_table)
         self._batch = threading.local()
         if group_commit is None:
             group_commit = self.settings.group_commit

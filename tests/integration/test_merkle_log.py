@@ -18,6 +18,7 @@ from ledger.merkle_store import Sealer
 from projections.verify import verify
 from tests import merkle_rfc as rfc
 from tests import scenario as s
+from tests.integration.merkle_helpers import append_entries, stored_ids
 from tests.integration.test_verify import busy_ledger, events_table, nid
 
 V = rfc.verifier()
@@ -49,14 +50,14 @@ def test_every_event_is_a_leaf_in_order(ledger):
 
 
 def test_stored_tree_and_proofs_match_the_rfc_for_every_size(ledger):
-    """64 leaves sealed in transactions of 1 to 5 events; every inclusion and consistency proof of every
-    size 1..64 read from the tables equals the RFC's and verifies with the funders' script."""
-    entries = [b"entry %d" % i for i in range(64)]
+    """64 events stored in transactions of 1 to 5 events; every inclusion and consistency proof of every
+    size 1..64 read from the log equals the RFC's and verifies with the funders' script."""
     at, n = 0, 1
     while at < 64:
-        with ledger.db.transaction() as cur:
-            Sealer(ledger.db.postgres).seal(cur, [(f"e/{i}", entries[i]) for i in range(at, min(at + n, 64))])
+        append_entries(ledger, [min(n, 64 - at)])
         at, n = at + n, n % 5 + 1
+    entries = [e for _, e in stored_events(ledger)]
+    assert len(entries) == 64
     for size in range(1, 65):
         d = entries[:size]
         _, root = ledger.audit.root(size)
@@ -155,11 +156,12 @@ def test_rewriting_events_and_merkle_tables_is_caught_by_the_checkpoint(ledger):
     busy_ledger(ledger)
     saved = msgspec_dict(ledger.audit.checkpoint())
     tamper(ledger, "edit")
-    events = stored_events(ledger)
+    events, ids = stored_events(ledger), stored_ids(ledger)
     with ledger.db.transaction() as cur:
-        cur.execute("DELETE FROM merkle_leaves")
-        cur.execute("DELETE FROM merkle_nodes")
-        Sealer(ledger.db.postgres).seal(cur, events)
+        for table in ("merkle_runs", "merkle_nodes", "merkle_frontier"):
+            cur.execute(f"DELETE FROM {table}")
+        Sealer(ledger.db.postgres).seal(cur, events, ids)
+    assert not [d for d in verify(ledger)[0] if "Merkle" in d]  # the tables agree with the edited events
     assert [d for d in verify(ledger)[0] if "checkpoint" in d]  # the stored checkpoint no longer matches
     problems, _ = verify_saved_checkpoint(ledger, saved)
     assert any("another root" in p for p in problems), problems
@@ -189,17 +191,22 @@ class ledger_view:  # noqa: N801 - a stand-in the CLI may close without closing 
 
 
 def test_a_database_from_before_the_merkle_log_is_sealed_once_at_start(make_ledger):
-    """Events stored by an earlier version (no leaves): the next start seals them, in order; later starts
-    seal nothing, and an event without a leaf after that is reported, not sealed."""
+    """Events stored by an earlier version (no Merkle log): the next start seals them, in order; later
+    starts seal nothing, and an event without a leaf after that is reported, not sealed."""
     ledger = make_ledger()
     busy_ledger(ledger)
     events = stored_events(ledger)
     with ledger.db.transaction() as cur:
-        cur.execute("DELETE FROM merkle_leaves")
-        cur.execute("DELETE FROM merkle_nodes")
+        for table in ("merkle_runs", "merkle_nodes", "merkle_frontier"):
+            cur.execute(f"DELETE FROM {table}")
     again = make_ledger()
     assert again.audit.root() == (len(events), rfc.mth([e for _, e in events]))
     assert verify(again)[0] == []
+    with again.db.transaction() as cur:  # the last run forgets its last event: reported, not sealed again
+        cur.execute(
+            "UPDATE merkle_runs SET count = count - 1 WHERE first_leaf = (SELECT MAX(first_leaf) FROM merkle_runs)"
+        )
+    assert any("have no leaf" in d for d in verify(make_ledger())[0])
 
 
 @pytest.mark.parametrize("group_commit", [False, True])
