@@ -10,16 +10,17 @@ import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from unittest import mock
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import open_ledger
 from domain import errors
 from domain.bank_accounts import mask_iban
-from domain.settlement import end_to_end_id
+from domain.settlement import Settlement, end_to_end_id, settlement_lines
 from ledger import types as t
 from ledger.clock import PARIS
 from projections.payments import Payments
@@ -61,8 +62,130 @@ def paying(ledger, structure_id: str) -> list[tuple[str, int, int]]:
     return sorted(out)
 
 
+def no_settlement_loaded(ledger, monkeypatch) -> None:
+    """The statement's read may load its structure, never a settlement."""
+    load, load_many = ledger._load, ledger._load_many
+
+    def guarded_load(aggregate_id, kind, what="Ressource"):
+        assert kind is not Settlement, "a statement must not load a settlement aggregate"
+        return load(aggregate_id, kind, what)
+
+    def guarded_many(ids, kind, what="Ressource"):
+        assert kind is not Settlement, "a statement must not load a settlement aggregate"
+        return load_many(ids, kind, what)
+
+    monkeypatch.setattr(ledger, "_load", guarded_load)
+    monkeypatch.setattr(ledger, "_load_many", guarded_many)
+
+
 def actor(structure_id: str) -> t.Actor:
     return t.Actor(role="structure", org=structure_id)
+
+
+def settle_without_order(ledger, structure_id: str, cheques: list[t.IssuedCheque]) -> UUID:
+    """A settlement as runs were recorded before payment orders existed: ``Made`` without ``Ordered`` (no payee,
+    no split by funder), its cheques settled in the same transaction."""
+    from domain.cheques import Cheque
+    from domain.ids import natural_id
+
+    loaded = [ledger.app.repository.get(natural_id("cheque", c.serial)) for c in cheques]
+    assert all(isinstance(c, Cheque) and c.redeemed_by == structure_id for c in loaded)
+    lines, total = settlement_lines(loaded)
+    settlement_id = uuid4()
+    for c in loaded:
+        c.settle(settlement_id)
+    ledger.app.save(Settlement(id=settlement_id, through=ledger.today(), lines=lines, total_cents=total), *loaded)  # type: ignore[call-arg]
+    return settlement_id
+
+
+def test_settlements_on_the_statement_come_from_rows_and_say_what_the_aggregates_say(ledger, stamped, monkeypatch):
+    stamped.today = date(2026, 2, 2)
+    w = s.world(ledger)
+    first = str(w.structure.id)
+    other = s.structure(ledger, "Espace numérique de Die", bank=False)
+    second = str(other.id)
+    s.bank_account(ledger, second, 2)
+    cheques = s.book(ledger, w, count=10).cheques
+
+    # a run recorded before payment orders existed: no account named, ordered (nothing executed)
+    stamped.today = date(2026, 2, 3)
+    ledger.redeem(w.structure_actor, s.redemption(cheques[0].serial, cheques[0].code, date(2026, 2, 3)))
+    legacy = settle_without_order(ledger, first, [cheques[0]])
+
+    # two structures in one run, executed
+    stamped.today = date(2026, 2, 10)
+    for c in cheques[1:3]:
+        ledger.redeem(w.structure_actor, s.redemption(c.serial, c.code, date(2026, 2, 10)))
+    ledger.redeem(actor(second), s.redemption(cheques[3].serial, cheques[3].code, date(2026, 2, 10)))
+    stamped.today = date(2026, 2, 12)
+    both = ledger.settle(s.ADMIN, t.NewSettlement(through=date(2026, 2, 11)))
+    assert {x.structure_id for x in both.lines} == {first, second}
+    stamped.today = date(2026, 2, 16)
+    ledger.record_execution(
+        s.ADMIN, str(both.id), t.NewExecution(executed_on=date(2026, 2, 14), bank_reference="BQ-2026-0214")
+    )
+
+    # the first structure changes its bank details: while the change waits for approval its cheques are held,
+    # then the next run pays them to the new account
+    ledger.submit_bank_details(actor(first), first, t.NewBankDetails(holder="Association titulaire", iban=s.iban(3)))
+    stamped.today = date(2026, 2, 17)
+    ledger.redeem(w.structure_actor, s.redemption(cheques[4].serial, cheques[4].code, date(2026, 2, 17)))
+    pending_change = ledger.settle(s.ADMIN, t.NewSettlement(through=date(2026, 2, 17)))
+    ledger.approve_bank_details(s.ADMIN, first)
+    stamped.today = date(2026, 2, 20)
+    ledger.redeem(w.structure_actor, s.redemption(cheques[5].serial, cheques[5].code, date(2026, 2, 20)))
+    after_change = ledger.settle(s.ADMIN, t.NewSettlement(through=date(2026, 2, 20)))
+    # an execution the ledger refuses (before the order's day) leaves the run ordered
+    with pytest.raises(errors.ValidationError):
+        ledger.record_execution(
+            s.ADMIN, str(after_change.id), t.NewExecution(executed_on=date(2026, 2, 19), bank_reference="TROP-TOT")
+        )
+    stamped.today = date(2026, 3, 2)
+
+    with monkeypatch.context() as patched:
+        no_settlement_loaded(ledger, patched)
+        mine = ledger.period_statement(w.structure_actor, first, date(2026, 2, 1), date(2026, 2, 28)).settlements
+        theirs = ledger.period_statement(actor(second), second, date(2026, 2, 1), date(2026, 2, 28)).settlements
+    assert mine == from_aggregates(ledger, first, mine)
+    assert theirs == from_aggregates(ledger, second, theirs)
+    assert [(x.settlement_id, x.count, x.amount_cents) for x in sorted(mine, key=lambda x: x.settlement_id)] == paying(
+        ledger, first
+    )
+    assert [(x.settlement_id, x.count, x.amount_cents) for x in theirs] == paying(ledger, second)
+
+    by_id = {x.settlement_id: x for x in mine}
+    old = by_id[str(legacy)]
+    assert (old.day, old.count, old.iban_masked, old.payment_status, old.executed_on) == (
+        date(2026, 2, 3),
+        1,
+        None,
+        "ordered",
+        None,
+    )
+    assert old.end_to_end_id == end_to_end_id(legacy, 1)
+    lines = {x.structure_id: x for x in both.lines}
+    for structure_id, got, n in ((first, by_id[str(both.id)], 2000), (second, theirs[0], 1000)):
+        assert got.end_to_end_id == lines[structure_id].end_to_end_id and got.amount_cents == n
+        assert (got.payment_status, got.executed_on, got.bank_reference) == (
+            "executed",
+            date(2026, 2, 14),
+            "BQ-2026-0214",
+        )
+    assert {by_id[str(both.id)].end_to_end_id[-5:], theirs[0].end_to_end_id[-5:]} == {"L0001", "L0002"}
+    assert theirs[0].iban_masked == mask_iban(s.iban(2))
+    # the account each run paid: the old one before the change, the new one once approved (held while it waited)
+    assert [x.structure_id for x in pending_change.held] == [first] and str(pending_change.id) not in by_id
+    assert by_id[str(both.id)].iban_masked == mask_iban(s.iban(1))
+    assert by_id[str(after_change.id)].iban_masked == mask_iban(s.iban(3)) and by_id[str(after_change.id)].count == 2
+    assert (by_id[str(after_change.id)].payment_status, by_id[str(after_change.id)].bank_reference) == (
+        "ordered",
+        None,
+    )
+    # never the IBAN in clear in the row
+    with ledger.db.read() as cur:
+        stored = [r[0] for r in cur.execute("SELECT iban_masked FROM settlement_lines").fetchall()]
+    assert all(s.iban(n) not in (x or "") for x in stored for n in (1, 2, 3)) and any(stored)
+    assert verify(ledger)[0] == []
 
 
 def test_verify_names_a_settlement_line_that_differs_from_the_events(ledger, stamped):
