@@ -5,8 +5,10 @@ page « Relevé »): reads the rows ``projections/structure_days.py`` keeps, nev
   day something moved, as the funders' running balances);
 - the period's figures: the sums of its days;
 - its redemptions and reversals: one keyset page of ``structure_lines`` in (day, position) order;
-- its settlements: ``structure_settled`` (one row a settlement run and day), each completed from its
-  ``Settlement`` aggregate (the transfer's reference, the account paid, masked, the bank's execution)."""
+- its settlements: ``structure_settled`` (one row a settlement run and day) joined in the same statement to
+  the settlement's line for the structure (``settlement_lines`` of ``projections/payments.py``: the transfer's
+  reference, the account paid, masked, the bank's execution), by its primary key: never a ``Settlement``
+  aggregate, which holds every serial it paid."""
 
 from __future__ import annotations
 
@@ -15,8 +17,7 @@ from datetime import date
 from uuid import UUID
 
 from domain import errors
-from domain.bank_accounts import mask_iban
-from domain.settlement import Settlement, end_to_end_id
+from domain.settlement import ORDERED, end_to_end_id
 from domain.statement_period import statement_period
 from domain.structures import Structure
 from ledger import types as t
@@ -72,7 +73,7 @@ class StructureStatementReads(LedgerCore):
         period = statement_period(start, end, self.today())
         after = _cursor(cursor)
         sid, low, high = str(structure.id), period.start.isoformat(), period.end.isoformat()
-        with self._fresh_reads("ledger_views").read() as cur:
+        with self._fresh_reads("ledger_views", "payments").read() as cur:
             before = _figures(cur, sid, "day < ?", low)
             moved = _figures(cur, sid, "day >= ? AND day <= ?", low, high)
             lines = cur.execute(
@@ -82,8 +83,10 @@ class StructureStatementReads(LedgerCore):
                 (sid, low, high, after[0], after[0], after[1], limit + 1),
             ).fetchall()
             settled = cur.execute(
-                "SELECT day, settlement_id, count, amount_cents FROM structure_settled"
-                " WHERE structure_id = ? AND day >= ? AND day <= ? ORDER BY day, settlement_id LIMIT ?",
+                "SELECT s.day, s.settlement_id, s.count, s.amount_cents, l.line_number, l.iban_masked,"
+                " l.payment_status, l.executed_on, l.bank_reference FROM structure_settled s"
+                " LEFT JOIN settlement_lines l ON l.settlement_id = s.settlement_id AND l.structure_id = s.structure_id"
+                " WHERE s.structure_id = ? AND s.day >= ? AND s.day <= ? ORDER BY s.day, s.settlement_id LIMIT ?",
                 (sid, low, high, MAX_SETTLEMENTS),
             ).fetchall()
         page = lines[:limit]
@@ -107,27 +110,25 @@ class StructureStatementReads(LedgerCore):
                 for r in page
             ],
             next_cursor=f"{page[-1][0]}.{page[-1][1]}" if len(lines) > limit else None,
-            settlements=self._settlement_lines(sid, settled),
+            settlements=self._settlement_lines(settled),
         )
 
-    def _settlement_lines(self, structure_id: str, rows: list[tuple]) -> list[t.StatementSettlement]:
-        loaded = {s.id: s for s in self._load_many(list({UUID(r[1]) for r in rows}), Settlement, "Remboursement")}
-        out = []
-        for day, settlement_id, count, cents in rows:
-            settlement = loaded[UUID(settlement_id)]
-            numbers = [n for n, x in enumerate(settlement.lines, 1) if x["structure_id"] == structure_id]
-            payee = settlement.payees.get(structure_id)
-            out.append(
-                t.StatementSettlement(
-                    day=date.fromisoformat(day),
-                    settlement_id=settlement_id,
-                    count=int(count),
-                    amount_cents=int(cents),
-                    end_to_end_id=end_to_end_id(settlement.id, numbers[0]) if numbers else None,
-                    iban_masked=mask_iban(payee["iban"]) if payee else None,
-                    payment_status=settlement.payment_status,
-                    executed_on=settlement.executed_on,
-                    bank_reference=settlement.bank_reference,
-                )
+    @staticmethod
+    def _settlement_lines(rows: list[tuple]) -> list[t.StatementSettlement]:
+        """One settlement of the period from its row. Both projections are fresh and advance together, so the
+        settlement's line is there; were ``payments`` alone behind (replayed on its own), the settlement would
+        show as ordered, its reference and account not yet known, until it catches up."""
+        return [
+            t.StatementSettlement(
+                day=date.fromisoformat(day),
+                settlement_id=settlement_id,
+                count=int(count),
+                amount_cents=int(cents),
+                end_to_end_id=end_to_end_id(UUID(settlement_id), int(number)) if number is not None else None,
+                iban_masked=iban_masked,
+                payment_status=status or ORDERED,
+                executed_on=date.fromisoformat(executed_on) if executed_on else None,
+                bank_reference=bank_reference,
             )
-        return out
+            for day, settlement_id, count, cents, number, iban_masked, status, executed_on, bank_reference in rows
+        ]

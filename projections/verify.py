@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from domain.bank_accounts import mask_iban
+from domain.settlement import EXECUTED, ORDERED
 from ledger import merkle
 from ledger.clock import PARIS
 from projections.balances import ACCOUNTS as BALANCE_ACCOUNTS
@@ -40,6 +42,8 @@ class Recomputed:
     )
     _day: str = ""
     people: dict[str, tuple[str, str, list[str]]] = field(default_factory=dict)  # id -> commune, age band, publics
+    # settlement -> structure -> [count, cents, line number, masked IBAN, status, executed on, bank reference]
+    settlement_lines: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
 
     def move(self, commitment: str, debit: str, credit: str, amount: int) -> None:
         self.accounts[commitment][debit] -= amount
@@ -47,6 +51,24 @@ class Recomputed:
         row = self.days[(commitment, self._day)]
         for account, amount_moved in movement(debit, credit, amount).items():
             row[account] += amount_moved
+
+    def settle(self, kind: str, settlement_id: str, e: Any) -> None:
+        """A settlement's line per structure paid, as a structure's statement shows it: its number in the run
+        (the transfer's EndToEndId), the account the order named (masked), the bank's execution."""
+        if kind == "Settlement.Made":
+            self.settlement_lines[settlement_id] = {
+                str(line["structure_id"]): [line["count"], line["amount_cents"], number, None, ORDERED, None, None]
+                for number, line in enumerate(e.lines, start=1)
+            }
+            return
+        lines = self.settlement_lines.get(settlement_id, {})
+        if kind == "Settlement.Ordered":
+            for structure_id, payee in e.payees.items():
+                if str(structure_id) in lines:
+                    lines[str(structure_id)][3] = mask_iban(payee["iban"])
+        elif kind == "Settlement.Executed":
+            for row in lines.values():
+                row[4:7] = [EXECUTED, e.executed_on.isoformat(), e.bank_reference]
 
     def apply(self, e: Any) -> None:
         kind = type(e).__qualname__
@@ -58,6 +80,8 @@ class Recomputed:
             self.committed[cid] = e.amount_cents
             self.funder_of[cid] = e.funder_code
             self.move(cid, "funder", "available", e.amount_cents)
+        elif kind.startswith("Settlement."):
+            self.settle(kind, cid, e)
         elif kind == "Funder.PaymentReceived":
             self.received[e.funder_code] += e.amount_cents
         elif kind == "Cheque.Issued":
@@ -117,6 +141,8 @@ def verify(ledger: Any) -> tuple[list[str], str, int]:
     differences += tree.finish()
     if "ledger_views" not in failed:
         differences += compare_projections(ledger, model)
+    if "payments" not in failed:
+        differences += compare_settlement_lines(ledger, model)
     return differences, tree.root().hex(), checked
 
 
@@ -358,3 +384,27 @@ def compare_structure_days(ledger: Any) -> list[str]:
                 f"structure_settled: structure {key[0]} on {key[1]} is {got_settled.get(key, 0)}, the journal gives {want_settled.get(key, 0)}"
             )
     return out
+
+
+def compare_settlement_lines(ledger: Any, model: Recomputed) -> list[str]:
+    """Each settlement's line per structure (``settlement_lines`` of ``projections/payments.py``, read by a
+    structure's statement) against the settlement events: count, amount, line number, masked account, payment
+    status, execution day and bank reference."""
+    with ledger.db.read() as cur:
+        got = {
+            (r[0], r[1]): [int(r[2]), int(r[3]), int(r[4]), *r[5:]]
+            for r in cur.execute(
+                "SELECT settlement_id, structure_id, count, amount_cents, line_number, iban_masked, payment_status,"
+                " executed_on, bank_reference FROM settlement_lines"
+            ).fetchall()
+        }
+    want = {
+        (settlement, structure): row
+        for settlement, rows in model.settlement_lines.items()
+        for structure, row in rows.items()
+    }
+    return [
+        f"settlement_lines: settlement {key[0]} structure {key[1]} is {got.get(key)}, events give {want.get(key)}"
+        for key in sorted(set(got) | set(want))
+        if got.get(key) != want.get(key)
+    ]
